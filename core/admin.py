@@ -1,0 +1,134 @@
+"""Admin for core models. Non-superusers see and edit only their own firm's rows."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .choices import Role
+from .models import DocumentEvent, Firm, SalesSettings, Sequence, User
+
+
+class FirmScopedAdmin(SimpleHistoryAdmin):
+    """History admin limited to the user's firm; new rows join it; foreign keys offer only its
+    rows. Superusers see every firm."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(firm_id=request.user.firm_id)
+
+    def save_model(self, request, obj, form, change):
+        if not change and getattr(obj, "firm_id", None) is None:
+            obj.firm_id = request.user.firm_id
+        if hasattr(obj, "updated_by_id"):
+            obj.updated_by = request.user
+            if not change:
+                obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        model = db_field.related_model
+        if not request.user.is_superuser and field is not None:
+            if model is Firm:
+                field.queryset = field.queryset.filter(pk=request.user.firm_id)
+            elif any(f.name == "firm" for f in model._meta.fields):
+                field.queryset = field.queryset.filter(firm_id=request.user.firm_id)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        model = db_field.related_model
+        if not request.user.is_superuser and field is not None and any(
+                f.name == "firm" for f in model._meta.fields):
+            field.queryset = field.queryset.filter(firm_id=request.user.firm_id)
+        return field
+
+
+@admin.register(Firm)
+class FirmAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "name_ar", "slug", "currency", "vat_number", "is_active"]
+    search_fields = ["name", "name_ar", "slug", "vat_number"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(pk=request.user.firm_id)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, FirmScopedAdmin):
+    list_display = ["username", "first_name", "last_name", "firm", "role", "is_active"]
+    list_filter = ["role", "is_active", "firm"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        (_("Firm and role"), {"fields": ["firm", "role", "language", "email_notifications"]}),
+    ]
+    add_fieldsets = [
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Firm and role"), {"fields": ["firm", "role"]}),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        # A firm's admin manages roles, not Django's superuser flags and raw permissions.
+        hidden = {"is_superuser", "groups", "user_permissions", "is_staff"}
+        return [(title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+                for title, options in fieldsets]
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.firm_id = request.user.firm_id
+        if not obj.is_superuser:
+            obj.is_staff = obj.role == Role.ADMIN  # the admin site is for the admin role
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Group membership follows the role, whatever the form posted.
+        services.user_sync_role(user=form.instance)
+
+
+@admin.register(SalesSettings)
+class SalesSettingsAdmin(FirmScopedAdmin):
+    list_display = ["firm", "updated_at", "updated_by"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False  # one per firm, created on first use
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(firm_id=request.user.firm_id)
+
+
+@admin.register(Sequence)
+class SequenceAdmin(ReadOnlyAdmin):
+    list_display = ["firm", "document_type", "period", "last_number"]
+    list_filter = ["document_type"]
+
+
+@admin.register(DocumentEvent)
+class DocumentEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "content_type", "object_id", "action", "from_status",
+                    "to_status", "actor"]
+    list_filter = ["content_type", "action"]
+    search_fields = ["reason", "action"]

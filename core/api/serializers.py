@@ -1,0 +1,96 @@
+from copy import copy
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.models import Firm, User
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """Runs the model's full_clean (validators and constraints) so the API and forms agree.
+
+    A new row is checked as a row of the caller's firm, so per-firm unique constraints answer
+    a 400 naming the field instead of an IntegrityError.
+    """
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = copy(self.instance) if self.instance is not None else model()
+        request = self.context.get("request")
+        if hasattr(instance, "firm_id") and instance.firm_id is None and request is not None:
+            instance.firm_id = request.user.firm_id
+        concrete = {field.name for field in model._meta.concrete_fields}
+        for name, value in attrs.items():
+            if name in concrete:
+                setattr(instance, name, value)
+        # Fields this input does not touch are checked by the code that sets them.
+        exclude = [name for name in concrete if name not in attrs and name != "firm"]
+        try:
+            instance.full_clean(exclude=exclude)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        return attrs
+
+
+class FirmSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Firm
+        fields = ["id", "name", "name_ar", "slug", "currency", "time_zone", "vat_number"]
+        read_only_fields = fields
+
+
+class UserSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(write_only=True, required=False, min_length=8,
+                                     style={"input_type": "password"},
+                                     help_text=_("Required when creating a user."))
+    firm_id = serializers.IntegerField(read_only=True)
+    sales_person_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email", "role", "language",
+                  "email_notifications", "is_active", "firm_id", "sales_person_id",
+                  "last_login", "date_joined", "password"]
+        read_only_fields = ["is_active", "last_login", "date_joined"]
+
+    def get_sales_person_id(self, user: User) -> int | None:
+        # The crm app adds the SalesPerson profile; core only reads it when it exists.
+        try:
+            return user.sales_person.pk
+        except (AttributeError, ObjectDoesNotExist):
+            return None
+
+    def validate(self, attrs: dict) -> dict:
+        if self.instance is None and not attrs.get("password"):
+            raise serializers.ValidationError({"password": [_("A new user needs a password.")]})
+        return attrs
+
+
+class MeSerializer(UserSerializer):
+    """The caller, with their firm and what their role may do."""
+
+    firm = FirmSerializer(read_only=True)
+    role_label = serializers.CharField(read_only=True)
+    permissions = serializers.SerializerMethodField()
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "firm", "role_label", "permissions"]
+        # The caller edits their own profile, never their role or access.
+        read_only_fields = ["username", "role", "is_active", "last_login", "date_joined"]
+
+    def get_permissions(self, user: User) -> list[str]:
+        return sorted(user.get_all_permissions())
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"},
+                                     trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+

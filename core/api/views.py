@@ -1,0 +1,290 @@
+"""Core API: token, users, the caller, health, sales settings."""
+
+from django.conf import settings as django_settings
+from django.contrib.auth import authenticate
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from core import services
+from core.choices import Role
+from core.filters import CommaChoiceFilter, FilterSet
+from core.models import SalesSettings, User
+from core.sales_settings import SECTIONS, section_values
+
+from .exceptions import flatten_errors
+from .responses import envelope
+from .serializers import MeSerializer, TokenRequestSerializer, TokenSerializer, UserSerializer
+from .viewsets import BaseViewSet, TenantModelViewSet
+
+SETTINGS_VERSION = 1
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer},
+                   auth=[], tags=["auth"])
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request, **serializer.validated_data)
+        if user is None or user.firm_id is None:
+            raise AuthenticationFailed()
+        token, _created = Token.objects.get_or_create(user=user)
+        return envelope({"token": token.key}, message=_("Signed in successfully"))
+
+    data_key = "token"
+
+
+class HealthView(APIView):
+    """Liveness of the application and the services it needs; 503 when one is down."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    data_key = "health"
+
+    @extend_schema(auth=[], tags=["health"], responses={200: inline_serializer(
+        "Health", {name: serializers.CharField() for name in
+                   ("status", "database", "cache", "broker")})})
+    def get(self, request):
+        checks = {"database": _check(_database), "cache": _check(_cache),
+                  "broker": "eager" if django_settings.CELERY_TASK_ALWAYS_EAGER
+                  else _check(_broker)}
+        healthy = all(value in ("ok", "eager") for value in checks.values())
+        body = {"status": "ok" if healthy else "error", **checks}
+        return envelope(body, status=status.HTTP_200_OK if healthy
+                        else status.HTTP_503_SERVICE_UNAVAILABLE)
+
+
+def _check(probe) -> str:
+    try:
+        probe()
+    except Exception:  # any failure means "down" to a health probe
+        return "error"
+    return "ok"
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _cache() -> None:
+    cache.set("health-probe", "1", 5)
+    if cache.get("health-probe") != "1":
+        raise RuntimeError("cache did not keep a value")
+
+
+def _broker() -> None:
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+class UserFilter(FilterSet):
+    role = CommaChoiceFilter(choices=Role.choices)
+
+    class Meta:
+        model = User
+        fields = ["is_active"]
+
+
+class UserViewSet(TenantModelViewSet):
+    """The firm's users. Deleting a user deactivates them: documents keep their names."""
+
+    queryset = User.objects.all()
+    serializer_class = UserSerializer
+    filterset_class = UserFilter
+    data_key, data_key_plural = "user", "users"
+    search_fields = ["username", "first_name", "last_name", "email"]
+    sort_fields = {"username": "username", "lastName": "last_name", "role": "role",
+                   "dateJoined": "date_joined"}
+    default_sort = "username"
+    messages = {**TenantModelViewSet.messages,
+                "destroy": _("%(name)s deactivated successfully")}
+    required_permissions = {"me": []}
+
+    def perform_create(self, serializer):
+        return services.user_create(firm=self.request.user.firm, actor=self.request.user,
+                                    **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        return services.user_update(user=serializer.instance, actor=self.request.user,
+                                    **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.user_deactivate(user=instance, actor=self.request.user)
+
+    @extend_schema(responses=MeSerializer, request=MeSerializer)
+    @action(detail=False, methods=["get", "patch"], serializer_class=MeSerializer)
+    def me(self, request):
+        """The caller with role, firm and permissions; PATCH edits their own profile."""
+        if request.method == "PATCH":
+            serializer = MeSerializer(request.user, data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            user = services.user_update(user=request.user, actor=request.user,
+                                        **serializer.validated_data)
+            return envelope({"user": MeSerializer(user).data},
+                            message=_("Profile updated successfully"))
+        return envelope({"user": MeSerializer(request.user).data})
+
+
+class SettingsChangeSerializer(serializers.Serializer):
+    section = serializers.CharField()
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class SettingsHistorySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    changed_at = serializers.DateTimeField()
+    changed_by = serializers.CharField(allow_null=True)
+    changed_by_id = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField(allow_null=True)
+    changes = SettingsChangeSerializer(many=True)
+
+
+SETTINGS_BODY = inline_serializer("SalesSettingsSections", {
+    name: section() for name, section in SECTIONS.items()})
+SETTINGS_PERMISSIONS = {
+    "view": ["core.view_salessettings"],
+    "change": ["core.change_salessettings"],
+}
+
+
+class SalesSettingsViewSet(BaseViewSet):
+    """The firm's sales settings (spec 003 §8), section by section."""
+
+    queryset = SalesSettings.objects.all()
+    data_key = "settings"
+    data_key_plural = "history"
+    serializer_class = SettingsHistorySerializer
+    required_permissions = {
+        action: SETTINGS_PERMISSIONS[kind] for action, kind in {
+            "retrieve": "view", "history": "view", "export": "view", "validate": "view",
+            "update": "change", "update_section": "change", "reset_section": "change",
+            "import_settings": "change"}.items()}
+
+    def _payload(self) -> dict:
+        return services.settings_payload(firm=self.request.user.firm)
+
+    def _answer(self, message=None):
+        return envelope({"settings": self._payload()}, message=message)
+
+    @extend_schema(responses=SETTINGS_BODY)
+    def retrieve(self, request):
+        return self._answer()
+
+    @extend_schema(request=SETTINGS_BODY, responses=SETTINGS_BODY)
+    def update(self, request):
+        """Change any sections given; keys left out keep their values. All or nothing."""
+        changes = dict(request.data)
+        reason = changes.pop("reason", "")
+        services.settings_update(firm=request.user.firm, changes=changes, actor=request.user,
+                                 reason=str(reason))
+        return self._answer(message=_("Settings saved successfully"))
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=SETTINGS_BODY,
+                   operation_id="settings_sales_section_update")
+    def update_section(self, request, section: str):
+        if section not in SECTIONS:
+            raise NotFound()
+        services.settings_update(firm=request.user.firm, changes={section: request.data},
+                                 actor=request.user)
+        return self._answer(message=_("Settings saved successfully"))
+
+    @extend_schema(request=None, responses=SETTINGS_BODY)
+    def reset_section(self, request, section: str):
+        services.settings_reset_section(firm=request.user.firm, section=section,
+                                        actor=request.user)
+        return self._answer(message=_("Section reset to its defaults"))
+
+    @extend_schema(responses=SettingsHistorySerializer(many=True))
+    def history(self, request):
+        """Every change with who, when, why and the values before and after."""
+        row = services.settings_row(firm=request.user.firm)
+        records = row.history.select_related("history_user").order_by("-history_id")
+        page = self.paginate_queryset(_HistoryPage(records))
+        return self.get_paginated_response(page)
+
+    @extend_schema(request=None, responses=inline_serializer("SettingsExport", {
+        "settings": SETTINGS_BODY, "exported_at": serializers.DateTimeField(),
+        "version": serializers.IntegerField()}))
+    def export(self, request):
+        """A JSON document that `import` takes back (here or in another firm)."""
+        return envelope({"export": {"settings": services.settings_export(firm=request.user.firm),
+                                    "exported_at": timezone.now(), "version": SETTINGS_VERSION}})
+
+    @extend_schema(request=inline_serializer("SettingsImport", {"settings": SETTINGS_BODY}),
+                   responses=SETTINGS_BODY)
+    def import_settings(self, request):
+        """Replace every section with the exported document's, all or nothing."""
+        document = request.data.get("settings") if isinstance(request.data, dict) else None
+        if not isinstance(document, dict):
+            raise ValidationError({"settings": [_("Expected the exported settings object.")]})
+        services.settings_import(firm=request.user.firm, document=document, actor=request.user)
+        return self._answer(message=_("Settings imported successfully"))
+
+    @extend_schema(request=SETTINGS_BODY, responses=inline_serializer("SettingsValidation", {
+        "valid": serializers.BooleanField(), "errors": serializers.DictField()}))
+    def validate(self, request):
+        """Check sections without saving them."""
+        try:
+            services.settings_validate(firm=request.user.firm, changes=request.data)
+        except ValidationError as error:
+            return envelope({"validation": {"valid": False,
+                                            "errors": flatten_errors(error.detail)}})
+        return envelope({"validation": {"valid": True, "errors": {}}})
+
+
+class _HistoryPage:
+    """History records diffed against their predecessor, sliced like a queryset.
+
+    One extra (older) record is read per page so each row's changes need no further query.
+    """
+
+    def __init__(self, records) -> None:
+        self.records = records
+
+    def count(self) -> int:
+        return self.records.count()
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        rows = list(self.records[window.start:window.stop + 1])
+        return [_history_row(record, rows[index + 1] if index + 1 < len(rows) else None)
+                for index, record in enumerate(rows[:window.stop - window.start])]
+
+
+def _history_row(record, previous) -> dict:
+    """A history record with what it changed, compared as effective values (defaults filled
+    in), so saving one field does not list the untouched defaults as changes."""
+    changes = []
+    for section in SECTIONS:
+        after = section_values(section, getattr(record, section))
+        before = section_values(section, getattr(previous, section)) if previous else after
+        for field in after:
+            if before.get(field) != after.get(field):
+                changes.append({"section": section, "field": field,
+                                "old": before.get(field), "new": after.get(field)})
+    return {"id": record.history_id, "changed_at": record.history_date,
+            "changed_by": str(record.history_user) if record.history_user else None,
+            "changed_by_id": record.history_user_id, "reason": record.history_change_reason,
+            "changes": changes}

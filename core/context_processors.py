@@ -1,0 +1,41 @@
+"""What every staff page needs: the firm, the role, the navigation the user may open."""
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+
+def navigation_for(request) -> list[dict]:
+    """Each app's `navigation` (AppConfig: label, icon, order, items of (label, url name,
+    permission or None)); an item shows only to users whose role has its permission."""
+    user = request.user
+    declared = sorted((config.navigation for config in apps.get_app_configs()
+                       if hasattr(config, "navigation")), key=lambda section: section["order"])
+    sections = []
+    for section in declared:
+        label, icon, entries = section["label"], section["icon"], section["items"]
+        items = []
+        for item_label, url_name, permission in entries:
+            if permission and not user.has_perm(permission):
+                continue
+            try:
+                url = reverse(url_name)
+            except NoReverseMatch:
+                continue
+            items.append({"label": item_label, "url": url,
+                          "active": request.path.startswith(url) and url != "/"})
+        if items:
+            sections.append({"label": label, "icon": icon, "items": items})
+    return sections
+
+
+def shell(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"firm": None, "role_label": "", "nav_sections": [], "unread_notifications": 0}
+    return {
+        "firm": user.firm,
+        "role_label": user.role_label,
+        "nav_sections": navigation_for(request),
+        # The crm app brings notifications; until then there are none to count.
+        "unread_notifications": 0,
+    }

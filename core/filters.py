@@ -1,0 +1,56 @@
+"""FilterSet base shared by the API lists, the staff list pages and CSV export (DESIGN §5.3)."""
+
+import re
+
+import django_filters
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
+def underscore(name: str) -> str:
+    return _CAMEL.sub(r"_\1", name).lower()
+
+
+class CommaChoiceFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
+    """`?status=draft,sent`: each value must be one of the choices."""
+
+
+class CommaNumberFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
+    """`?customerId=1,2`."""
+
+
+class FilterSet(django_filters.FilterSet):
+    """Accepts camelCase query names (`startDate`) for snake_case filters (`start_date`).
+
+    Subclasses set `date_field` to the document's date to get `startDate`/`endDate`.
+    """
+
+    date_field: str | None = None
+
+    start_date = django_filters.DateFilter(method="filter_start_date", label=_("From date"))
+    end_date = django_filters.DateFilter(method="filter_end_date", label=_("To date"))
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            converted = QueryDict(mutable=True)
+            for key, values in data.lists():
+                converted.setlist(underscore(key), values)
+            data = converted
+        super().__init__(data, *args, **kwargs)
+        if not self.date_field:
+            self.filters.pop("start_date", None)
+            self.filters.pop("end_date", None)
+
+    def _date_lookup(self) -> str:
+        # A datetime column compares by the calendar day in the active time zone.
+        field = self.queryset.model._meta.get_field(self.date_field)
+        return f"{self.date_field}__date" if field.get_internal_type() == "DateTimeField" \
+            else self.date_field
+
+    def filter_start_date(self, queryset, name, value):
+        return queryset.filter(**{f"{self._date_lookup()}__gte": value})
+
+    def filter_end_date(self, queryset, name, value):
+        return queryset.filter(**{f"{self._date_lookup()}__lte": value})

@@ -1,0 +1,192 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin
+from simple_history.models import HistoricalRecords
+
+from .choices import DocumentType, Role
+from .querysets import TenantQuerySet
+
+
+class Firm(models.Model):
+    """The tenant. Every business row belongs to exactly one firm."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_ar = models.CharField(_("Arabic name"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    currency = models.CharField(_("currency"), max_length=3, default="SAR")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Riyadh")
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    address_ar = models.TextField(_("Arabic address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("firm")
+        verbose_name_plural = _("firms")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A staff member of one firm with one role. Superusers may have no firm (admin site only)."""
+
+    firm = models.ForeignKey(
+        Firm, verbose_name=_("firm"), on_delete=models.PROTECT, related_name="users",
+        null=True, blank=True,
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices,
+                            default=Role.SALES_PERSON)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES,
+                                default="en")
+    email_notifications = models.BooleanField(
+        _("email notifications"), default=False,
+        help_text=_("Also send my notifications to my e-mail address."),
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_superuser=True) | Q(firm__isnull=False),
+                name="core_user_firm_required_unless_superuser",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role else ""
+
+
+class TenantModel(models.Model):
+    """A row of one firm. Querysets reach users only through core.scoping.scope_for."""
+
+    firm = models.ForeignKey(Firm, verbose_name=_("firm"), on_delete=models.PROTECT,
+                             related_name="+", editable=False)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class AuditedModel(TenantModel):
+    """Tenant row with who/when columns and a simple-history trail (set by services)."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
+                                   on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", editable=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"),
+                                   on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", editable=False)
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+
+class SalesSettings(AuditedModel):
+    """A firm's sales settings (spec 003 §8), one JSON object per section.
+
+    The sections' fields, defaults and validation live in core.sales_settings; a missing key
+    reads as its default, so adding a setting needs no data migration.
+    """
+
+    general = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    quotes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    orders = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    pricing = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    discounts = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    commissions = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    delivery = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    returns = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    tax = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    documents = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    sequences = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("sales settings")
+        verbose_name_plural = _("sales settings")
+        constraints = [models.UniqueConstraint(fields=["firm"],
+                                               name="core_salessettings_one_per_firm")]
+
+    def __str__(self) -> str:
+        return str(_("Sales settings of %(firm)s") % {"firm": self.firm})
+
+
+class Sequence(TenantModel):
+    """The counter behind document numbers: one row per firm, document type and reset period."""
+
+    document_type = models.CharField(_("document type"), max_length=20,
+                                     choices=DocumentType.choices)
+    # "" for a sequence that never resets, "2026" yearly, "2026-11" monthly.
+    period = models.CharField(_("period"), max_length=7, blank=True)
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("numbering sequence")
+        verbose_name_plural = _("numbering sequences")
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "document_type", "period"],
+                                    name="core_sequence_unique_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_type} {self.period or '-'}: {self.last_number}"
+
+
+class DocumentEvent(TenantModel):
+    """One step in a document's timeline: a transition or another audited action."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    action = models.CharField(_("action"), max_length=60)
+    from_status = models.CharField(_("from"), max_length=40, blank=True)
+    to_status = models.CharField(_("to"), max_length=40, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"),
+                              on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document event")
+        verbose_name_plural = _("document events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"],
+                                name="core_docevent_document_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class DocumentModel(ConcurrentTransitionMixin, AuditedModel):
+    """An audited document with a state machine (FSMField(protected=True) in the subclass).
+
+    ConcurrentTransitionMixin (which includes FSMModelMixin) refuses to save a status that
+    changed in the database since the row was read; core.services.document_transition runs
+    the transitions.
+    """
+
+    class Meta:
+        abstract = True

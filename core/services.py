@@ -1,0 +1,314 @@
+"""Core services: numbering sequences, sales settings, document transitions, users."""
+
+import datetime
+from copy import deepcopy
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransition, can_proceed
+from rest_framework import serializers
+
+from .choices import DocumentType, ResetPeriod, Role
+from .errors import ApplicationError, Conflict, ErrorCode, InvalidTransition
+from .models import DocumentEvent, Firm, SalesSettings, Sequence, User
+from .roles import roles_ensure_groups
+from .sales_settings import SECTIONS, section_values, to_namespace
+
+# --- numbering (RULES.md §1) -------------------------------------------------------------
+
+
+def sequence_format(*, config: dict, number: int, date: datetime.date) -> str:
+    """The document number for `number` under a sequence config (prefix, year, month, padding)."""
+    parts = [config.get("prefix", "")]
+    if config.get("include_year", True):
+        parts.append(f"{date.year:04d}-")
+    if config.get("include_month", False):
+        parts.append(f"{date.month:02d}-")
+    parts.append(str(number).zfill(config.get("padding", 4)))
+    parts.append(config.get("suffix", ""))
+    return "".join(parts)
+
+
+def sequence_period(*, reset_period: str, date: datetime.date) -> str:
+    if reset_period == ResetPeriod.MONTHLY:
+        return f"{date.year:04d}-{date.month:02d}"
+    if reset_period == ResetPeriod.YEARLY:
+        return f"{date.year:04d}"
+    return ""
+
+
+@transaction.atomic
+def sequence_next(*, firm: Firm, document_type: DocumentType | str, date: datetime.date) -> str:
+    """The next number of the firm's sequence for that document type and date: gapless, unique.
+
+    The counter row is locked until the caller's transaction ends, so a rolled-back document
+    gives its number back and concurrent callers queue instead of taking the same number.
+    """
+    document_type = DocumentType(document_type)
+    config = settings_read(firm=firm).sequences.__dict__[document_type.value].__dict__
+    period = sequence_period(reset_period=config["reset_period"], date=date)
+    # Create the period's row if it is new; ignore_conflicts makes racing creators harmless.
+    Sequence.objects.bulk_create(
+        [Sequence(firm=firm, document_type=document_type, period=period)], ignore_conflicts=True)
+    sequence = Sequence.objects.select_for_update().get(
+        firm=firm, document_type=document_type, period=period)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence_format(config=config, number=sequence.last_number, date=date)
+
+
+# --- sales settings (spec 003 §8) ---------------------------------------------------------
+
+
+def settings_row(*, firm: Firm) -> SalesSettings:
+    row, _created = SalesSettings.objects.get_or_create(firm=firm)
+    return row
+
+
+def settings_values(*, firm: Firm) -> dict[str, dict]:
+    """Every section's typed values (defaults filled in), as plain dicts."""
+    row = settings_row(firm=firm)
+    return {name: section_values(name, getattr(row, name)) for name in SECTIONS}
+
+
+def settings_read(*, firm: Firm):
+    """The firm's settings for code: `settings_read(firm=f).tax.calculate_tax_on_discount`."""
+    return to_namespace(settings_values(firm=firm))
+
+
+def settings_current_numbers(*, firm: Firm, date: datetime.date) -> dict[str, int]:
+    """Last number taken in the current period of each sequence (the spec's currentNumber)."""
+    sequences = settings_values(firm=firm)["sequences"]
+    periods = {doc: sequence_period(reset_period=cfg["reset_period"], date=date)
+               for doc, cfg in sequences.items()}
+    rows = Sequence.objects.filter(firm=firm).values_list("document_type", "period", "last_number")
+    return {doc: next((n for d, p, n in rows if d == doc and p == periods[doc]), 0)
+            for doc in sequences}
+
+
+def settings_export(*, firm: Firm) -> dict[str, dict]:
+    """Every section as JSON-ready values (what `settings_import` takes back)."""
+    values = settings_values(firm=firm)
+    return {name: dict(SECTIONS[name](values[name]).data) for name in SECTIONS}
+
+
+def settings_payload(*, firm: Firm) -> dict[str, dict]:
+    """The API view of the settings: every section, each sequence with its current number."""
+    payload = settings_export(firm=firm)
+    numbers = settings_current_numbers(firm=firm, date=firm_today(firm=firm))
+    for document_type, number in numbers.items():
+        payload["sequences"][document_type] = {**payload["sequences"][document_type],
+                                               "current_number": number}
+    return payload
+
+
+def firm_today(*, firm: Firm) -> datetime.date:
+    """Today's date where the firm is (numbers and periods follow the firm's calendar)."""
+    return timezone.localdate(timezone=ZoneInfo(firm.time_zone))
+
+
+def _deep_merge(base: dict, changes: dict) -> dict:
+    merged = deepcopy(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def settings_validate(*, firm: Firm, changes: dict[str, Any],
+                      merge: bool = True) -> dict[str, dict]:
+    """Validate changes to one or more sections; the resulting sections, ready to store.
+
+    With `merge` the changes apply over the current values; without, each given section is
+    taken whole (keys left out get their defaults).
+
+    Raises ValidationError with errors keyed `section.field`; unknown sections are errors too.
+    """
+    if not isinstance(changes, dict):
+        raise serializers.ValidationError(
+            {"non_field_errors": [_("Expected an object of sections.")]})
+    current = settings_values(firm=firm)
+    errors: dict[str, Any] = {}
+    result: dict[str, dict] = {}
+    for name, values in changes.items():
+        if name not in SECTIONS:
+            errors[name] = [_("Unknown settings section.")]
+            continue
+        if not isinstance(values, dict):
+            errors[name] = [_("Expected an object of settings.")]
+            continue
+        serializer_class = SECTIONS[name]
+        merged = _deep_merge(serializer_class(current[name]).data, values) if merge else values
+        serializer = serializer_class(data=merged, context={"firm": firm})
+        if serializer.is_valid():
+            result[name] = serializer.data
+        else:
+            errors[name] = serializer.errors
+    if errors:
+        raise serializers.ValidationError(errors)
+    return result
+
+
+@transaction.atomic
+def settings_update(*, firm: Firm, changes: dict[str, Any], actor: User | None,
+                    reason: str = "") -> SalesSettings:
+    """Apply changes to sections, all or nothing, with one history row naming the actor."""
+    validated = settings_validate(firm=firm, changes=changes)
+    row = SalesSettings.objects.select_for_update().get(pk=settings_row(firm=firm).pk)
+    for name, values in validated.items():
+        setattr(row, name, values)
+    return _settings_save(row, actor=actor, reason=reason or _("Settings updated"))
+
+
+@transaction.atomic
+def settings_import(*, firm: Firm, document: dict[str, Any], actor: User | None) -> SalesSettings:
+    """Replace the sections present in an exported document, all or nothing."""
+    validated = settings_validate(firm=firm, changes=document, merge=False)
+    row = SalesSettings.objects.select_for_update().get(pk=settings_row(firm=firm).pk)
+    for name, values in validated.items():
+        setattr(row, name, values)
+    return _settings_save(row, actor=actor, reason=_("Settings imported"))
+
+
+@transaction.atomic
+def settings_reset_section(*, firm: Firm, section: str, actor: User | None) -> SalesSettings:
+    """Put one section back to its defaults."""
+    if section not in SECTIONS:
+        raise ApplicationError(code=ErrorCode.UNKNOWN_SETTINGS_SECTION, status_code=404,
+                               message=_("There is no settings section of that name."),
+                               details={"section": section})
+    row = SalesSettings.objects.select_for_update().get(pk=settings_row(firm=firm).pk)
+    setattr(row, section, {})
+    return _settings_save(row, actor=actor, reason=_("Section %(section)s reset to defaults")
+                          % {"section": section})
+
+
+def _settings_save(row: SalesSettings, *, actor: User | None, reason: str) -> SalesSettings:
+    row.updated_by = actor
+    row._history_user = actor
+    row._change_reason = str(reason)
+    row.save()
+    return row
+
+
+# --- audit and state machines ---------------------------------------------------------------
+
+
+def document_event_record(*, instance: models.Model, action: str, actor: User | None,
+                          from_status: str = "", to_status: str = "", reason: str = "",
+                          details: dict | None = None) -> DocumentEvent:
+    """Append a step to a document's timeline (in the caller's transaction)."""
+    return DocumentEvent.objects.create(
+        firm_id=instance.firm_id,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        object_id=instance.pk, action=action, from_status=from_status, to_status=to_status,
+        actor=actor, reason=reason, details=details or {},
+    )
+
+
+def transition_targets(instance: models.Model, *, field: str = "status") -> dict[str, str]:
+    """Transition method name -> target status, for transitions allowed from the current status."""
+    available = getattr(instance, f"get_available_{field}_transitions")()
+    return {transition.name: transition.target for transition in available}
+
+
+def document_transition(*, instance: models.Model, transition: str, actor: User | None,
+                        reason: str = "", details: dict | None = None, field: str = "status",
+                        **kwargs: Any) -> models.Model:
+    """Run the FSM transition `transition` on a locked, fresh copy of the document.
+
+    Refusals become InvalidTransition (409, with from/to/allowed); a concurrent change becomes
+    Conflict. The history row and the timeline event are written in the same transaction.
+    Returns the saved instance (a fresh object, not the one passed in).
+    """
+    with transaction.atomic():
+        model = type(instance)
+        locked = model._default_manager.select_for_update().get(pk=instance.pk)
+        method = getattr(locked, transition)
+        source = getattr(locked, field)
+        if not can_proceed(method):
+            raise InvalidTransition(
+                source=source, target=_declared_target(method),
+                allowed=sorted(set(transition_targets(locked, field=field).values())))
+        method(**kwargs)
+        if hasattr(locked, "updated_by_id"):
+            locked.updated_by = actor
+        locked._history_user = actor
+        locked._change_reason = reason or transition
+        try:
+            locked.save()
+        except ConcurrentTransition as error:
+            raise Conflict() from error
+        document_event_record(instance=locked, action=transition, actor=actor,
+                              from_status=source, to_status=getattr(locked, field),
+                              reason=reason, details=details)
+    return locked
+
+
+def _declared_target(method: Any) -> str:
+    """The status a transition method leads to (its name when targets differ by source)."""
+    targets = {str(t.target) for t in method._django_fsm.transitions.values()}
+    return targets.pop() if len(targets) == 1 else method.__name__
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+def user_sync_role(*, user: User) -> None:
+    """Make the user a member of exactly their role's group."""
+    groups = roles_ensure_groups()
+    user.groups.set([groups[user.role]])
+
+
+@transaction.atomic
+def user_create(*, firm: Firm, actor: User | None, username: str, password: str,
+                role: str = Role.SALES_PERSON, **fields: Any) -> User:
+    """A new user of the firm with the role's group; the password passes Django's validators."""
+    user = User(firm=firm, username=username, role=role, **fields)
+    user.is_staff = role == Role.ADMIN
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user._history_user = actor
+    user._change_reason = "created"
+    user.save()
+    user_sync_role(user=user)
+    return user
+
+
+@transaction.atomic
+def user_update(*, user: User, actor: User | None, password: str | None = None,
+                **fields: Any) -> User:
+    """Change a user's details, role or password; a firm keeps at least one active admin."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    demoting = locked.role == Role.ADMIN and (
+        fields.get("role", Role.ADMIN) != Role.ADMIN or fields.get("is_active") is False)
+    if demoting and not User.objects.filter(firm_id=locked.firm_id, role=Role.ADMIN,
+                                            is_active=True).exclude(pk=locked.pk).exists():
+        raise ApplicationError(code="last_admin", message=_(
+            "A firm needs at least one active administrator."))
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    if not locked.is_superuser:
+        locked.is_staff = locked.role == Role.ADMIN
+    if password:
+        validate_password(password, locked)
+        locked.set_password(password)
+    locked.full_clean()
+    locked._history_user = actor
+    locked._change_reason = "updated"
+    locked.save()
+    user_sync_role(user=locked)
+    return locked
+
+
+def user_deactivate(*, user: User, actor: User | None) -> User:
+    """Users are never deleted (their names stay on documents): they are deactivated."""
+    return user_update(user=user, actor=actor, is_active=False)
