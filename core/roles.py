@@ -28,12 +28,15 @@ def roles_sync_permissions(sender=None, **kwargs) -> None:
         return
     groups = roles_ensure_groups()
     wanted: dict[str, set[int]] = {role: set() for role in Role.values}
-    permissions = Permission.objects.filter(content_type__app_label__in=PROJECT_APPS).values_list(
+    # The project's apps, and any other app that declares role permissions (a test app).
+    labels = [config.label for config in apps.get_app_configs()
+              if config.label in PROJECT_APPS or hasattr(config, "role_permissions")]
+    permissions = Permission.objects.filter(content_type__app_label__in=labels).values_list(
         "pk", "codename", "content_type__app_label")
     by_app: dict[str, list[tuple[int, str]]] = {}
     for pk, codename, app_label in permissions:
         by_app.setdefault(app_label, []).append((pk, codename))
-    for app_label in PROJECT_APPS:
+    for app_label in labels:
         declared = {Role.ADMIN.value: ["*"],
                     **getattr(apps.get_app_config(app_label), "role_permissions", {})}
         for role, patterns in declared.items():

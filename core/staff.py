@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
@@ -66,8 +67,10 @@ class StaffMixin(LoginRequiredMixin, PermissionRequiredMixin):
     url_namespace = ""  # "core", "crm", ...: URL names are <namespace>:<model>_<action>
 
     def handle_no_permission(self):
+        # Anonymous visitors go to the login page; logged-in users without the role get 403.
         if not self.request.user.is_authenticated:
-            return super(PermissionRequiredMixin, self).handle_no_permission()
+            return redirect_to_login(self.request.get_full_path(), self.get_login_url(),
+                                     self.get_redirect_field_name())
         return super().handle_no_permission()
 
     def get_queryset(self):

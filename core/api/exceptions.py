@@ -87,14 +87,15 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return error_response(status=409, code=ErrorCode.INVALID_TRANSITION,
                               message=_("This action is not allowed in the document's current "
                                         "status."))
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return error_response(status=409, code=ErrorCode.PROTECTED, message=_(
+            "This record is used by other documents and cannot be deleted."))
+    # After ProtectedError, which is an IntegrityError too.
     if isinstance(exc, ConcurrentTransition | IntegrityError):
         logger.info("conflict: %s", exc)
         return error_response(status=409, code=ErrorCode.CONFLICT, message=_(
             "The record was changed by someone else or conflicts with another one. Reload and "
             "try again."))
-    if isinstance(exc, ProtectedError | RestrictedError):
-        return error_response(status=409, code=ErrorCode.PROTECTED, message=_(
-            "This record is used by other documents and cannot be deleted."))
     for exception_class, (code, message) in DRF_ERRORS.items():
         if isinstance(exc, exception_class):
             headers = {}

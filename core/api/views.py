@@ -37,6 +37,10 @@ class TokenView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
+    data_key = "token"
+
+    def get_authenticate_header(self, request) -> str:
+        return "Token"  # a refused login is a 401 that names the scheme, not a 403
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer},
                    auth=[], tags=["auth"])
@@ -48,8 +52,6 @@ class TokenView(APIView):
             raise AuthenticationFailed()
         token, _created = Token.objects.get_or_create(user=user)
         return envelope({"token": token.key}, message=_("Signed in successfully"))
-
-    data_key = "token"
 
 
 class HealthView(APIView):

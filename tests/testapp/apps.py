@@ -6,3 +6,4 @@ class TestappConfig(AppConfig):
 
     name = "tests.testapp"
     label = "testapp"
+    role_permissions = {"sales_manager": ["view_gadget"]}

@@ -1,0 +1,262 @@
+"""The REST contract every resource honours (API.md). A resource's test class subclasses
+ApiContract, names its path, keys and roles, and says how to make rows and payloads."""
+
+import csv
+import io
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.choices import Role
+from tests.conftest import client_for
+
+OPERATIONS = ("list", "retrieve", "create", "update", "delete")
+CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
+
+
+def assert_camel_keys(value, path="data") -> None:
+    """Every key at every depth is camelCase (error detail paths like items.2.x aside)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            assert CAMEL.match(key), f"{path}.{key} is not camelCase"
+            assert_camel_keys(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            assert_camel_keys(item, f"{path}[{index}]")
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert body["success"] is False
+    assert body["error"]["code"] == code
+    assert body["error"]["message"] and body["error"]["messageAr"]
+    return body["error"]
+
+
+@pytest.mark.django_db
+class ApiContract:
+    path: str
+    key: str
+    plural: str
+    model: type
+    sort_fields: list[str] = ["createdAt"]
+    # role -> operations the role may perform; the others must answer 403.
+    permissions: dict[str, set[str]] = {Role.ADMIN: set(OPERATIONS)}
+    # A list of N rows must never cost more queries than a list of a few.
+    query_rows = (3, 30)
+
+    # --- what a resource provides -----------------------------------------------------------
+    def make(self, firm, **overrides):
+        raise NotImplementedError
+
+    def create_payload(self, firm) -> dict:
+        raise NotImplementedError
+
+    def invalid_payload(self, firm) -> tuple[dict, str]:
+        """A payload the API must refuse, and the camelCase field the error names."""
+        raise NotImplementedError
+
+    def update_payload(self, obj) -> dict:
+        raise NotImplementedError
+
+    def search_case(self, firm) -> tuple[object, str]:
+        """A row and a search text that finds it and no other row."""
+        raise NotImplementedError
+
+    def filter_cases(self, firm) -> list[tuple[dict, object, object]]:
+        """(query params, a row they match, a row they do not), one per filter."""
+        raise NotImplementedError
+
+    def assert_deleted(self, obj) -> None:
+        assert not self.model._default_manager.filter(pk=obj.pk).exists()
+
+    # --- helpers ----------------------------------------------------------------------------
+    def url(self, obj=None) -> str:
+        return f"{self.path}/{obj.pk}" if obj is not None else self.path
+
+    def firm_rows(self, firm):
+        return self.model._default_manager.filter(firm=firm)
+
+    # --- the contract -----------------------------------------------------------------------
+    def test_list_envelope(self, api, firm):
+        self.make(firm)
+        response = api.get(self.url())
+        assert response.status_code == 200
+        body = response.json()
+        assert body["success"] is True
+        assert set(body["data"]) == {self.plural, "pagination"}
+        assert body["data"]["pagination"]["total"] == self.firm_rows(firm).count()
+        assert_camel_keys(body)
+
+    def test_pagination(self, api, firm):
+        for _ in range(3):
+            self.make(firm)
+        total = self.firm_rows(firm).count()
+        response = api.get(self.url(), {"page": 2, "limit": 2})
+        pagination = response.json()["data"]["pagination"]
+        assert pagination == {"page": 2, "limit": 2, "total": total,
+                              "totalPages": -(-total // 2)}
+        assert len(response.json()["data"][self.plural]) == min(2, total - 2)
+        pages = [api.get(self.url(), {"page": page, "limit": 2}).json()["data"][self.plural]
+                 for page in range(1, pagination["totalPages"] + 1)]
+        ids = [row["id"] for page in pages for row in page]
+        assert sorted(ids) == sorted(self.firm_rows(firm).values_list("pk", flat=True))
+
+    @pytest.mark.parametrize("params", [{"page": 0}, {"page": "x"}, {"limit": 0},
+                                        {"limit": 101}, {"sortBy": "nonsense"},
+                                        {"sortOrder": "sideways"}])
+    def test_bad_list_parameters(self, api, params):
+        error = assert_error(api.get(self.url(), params), 400, "validation_error")
+        assert set(error["details"]) == set(params)
+
+    def test_unknown_parameter_ignored(self, api, firm):
+        self.make(firm)
+        assert api.get(self.url(), {"colour": "blue"}).status_code == 200
+
+    def test_sort(self, api, firm):
+        for _ in range(3):
+            self.make(firm)
+        for field in self.sort_fields:
+            ascending = api.get(self.url(), {"sortBy": field, "sortOrder": "asc", "limit": 100})
+            descending = api.get(self.url(), {"sortBy": field, "sortOrder": "desc",
+                                              "limit": 100})
+            assert ascending.status_code == descending.status_code == 200, field
+            up = [row[field] for row in ascending.json()["data"][self.plural]]
+            down = [row[field] for row in descending.json()["data"][self.plural]]
+            assert up == sorted(up, key=_sort_key), field
+            assert down == sorted(down, key=_sort_key, reverse=True), field
+
+    def test_search(self, api, firm):
+        row, text = self.search_case(firm)
+        found = api.get(self.url(), {"search": text}).json()["data"][self.plural]
+        assert [item["id"] for item in found] == [row.pk]
+
+    def test_filters(self, api, firm):
+        cases = self.filter_cases(firm)
+        assert cases, "every list declares at least one filter"
+        for params, matching, other in self.filter_cases(firm):
+            ids = [item["id"] for item in
+                   api.get(self.url(), {**params, "limit": 100}).json()["data"][self.plural]]
+            assert matching.pk in ids, params
+            assert other.pk not in ids, params
+
+    def test_csv_export(self, api, firm):
+        self.make(firm)
+        response = api.get(self.url(), {"format": "csv"})
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/csv")
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert len(rows) == self.firm_rows(firm).count()
+        assert "id" in rows[0] and "password" not in rows[0]
+
+    def test_retrieve(self, api, firm):
+        obj = self.make(firm)
+        response = api.get(self.url(obj))
+        assert response.status_code == 200
+        assert response.json()["data"][self.key]["id"] == obj.pk
+        assert_camel_keys(response.json())
+
+    def test_other_firm_is_not_found(self, api, other_firm):
+        foreign = self.make(other_firm)
+        assert_error(api.get(self.url(foreign)), 404, "not_found")
+        assert_error(api.patch(self.url(foreign), self.update_payload(foreign), format="json"),
+                     404, "not_found")
+        assert_error(api.delete(self.url(foreign)), 404, "not_found")
+        listed = [row["id"] for row in api.get(self.url(), {"limit": 100}).json()["data"][
+            self.plural]]
+        assert foreign.pk not in listed
+
+    def test_missing_is_not_found(self, api):
+        assert_error(api.get(f"{self.path}/987654321"), 404, "not_found")
+
+    def test_create(self, api, firm, admin_user):
+        before = self.firm_rows(firm).count()
+        response = api.post(self.url(), self.create_payload(firm), format="json")
+        assert response.status_code == 201, response.content
+        body = response.json()
+        assert body["message"] and body["messageAr"]
+        created = self.model._default_manager.get(pk=body["data"][self.key]["id"])
+        assert created.firm_id == firm.pk
+        assert self.firm_rows(firm).count() == before + 1
+        assert created.history.latest().history_user_id == admin_user.pk
+
+    def test_create_ignores_firm_in_request(self, api, firm, other_firm):
+        payload = {**self.create_payload(firm), "firmId": other_firm.pk, "firm": other_firm.pk}
+        response = api.post(self.url(), payload, format="json")
+        assert response.status_code == 201, response.content
+        created = self.model._default_manager.get(pk=response.json()["data"][self.key]["id"])
+        assert created.firm_id == firm.pk
+
+    def test_create_invalid(self, api, firm):
+        before = self.firm_rows(firm).count()
+        payload, field = self.invalid_payload(firm)
+        error = assert_error(api.post(self.url(), payload, format="json"), 400,
+                             "validation_error")
+        assert field in error["details"]
+        assert self.firm_rows(firm).count() == before
+
+    def test_update_writes_history_with_actor(self, api, firm, admin_user):
+        obj = self.make(firm)
+        rows_before = obj.history.count()
+        response = api.patch(self.url(obj), self.update_payload(obj), format="json")
+        assert response.status_code == 200, response.content
+        assert response.json()["messageAr"]
+        assert obj.history.count() == rows_before + 1
+        assert obj.history.latest().history_user_id == admin_user.pk
+
+    def test_delete(self, api, firm):
+        obj = self.make(firm)
+        response = api.delete(self.url(obj))
+        assert response.status_code == 200, response.content
+        assert response.json()["message"]
+        self.assert_deleted(obj)
+
+    def test_unauthenticated(self, firm):
+        obj = self.make(firm)
+        client = client_for(None)
+        for response in (client.get(self.url()), client.get(self.url(obj)),
+                         client.post(self.url(), {}, format="json")):
+            assert_error(response, 401, "not_authenticated")
+
+    @pytest.mark.parametrize("role", Role.values)
+    def test_role_permissions(self, role, users, firm):
+        client = client_for(users[role])
+        allowed = self.permissions.get(role, set())
+        target = self.make(firm)
+        attempts = {
+            "list": lambda: client.get(self.url()),
+            "retrieve": lambda: client.get(self.url(target)),
+            "create": lambda: client.post(self.url(), self.create_payload(firm), format="json"),
+            "update": lambda: client.patch(self.url(target), self.update_payload(target),
+                                           format="json"),
+            "delete": lambda: client.delete(self.url(target)),
+        }
+        for operation, attempt in attempts.items():
+            response = attempt()
+            if operation in allowed:
+                assert response.status_code < 300, (role, operation, response.content)
+            else:
+                assert_error(response, 403, "permission_denied")
+
+    def test_list_queries_do_not_grow(self, api, firm):
+        few, many = self.query_rows
+        api.get(self.url())  # warm the per-request caches (the caller's permissions)
+        counts = []
+        for target in (few, many):
+            while self.firm_rows(firm).count() < target:
+                self.make(firm)
+            with CaptureQueriesContext(connection) as queries:
+                response = api.get(self.url(), {"limit": 100})
+            assert response.status_code == 200
+            assert len(response.json()["data"][self.plural]) == self.firm_rows(firm).count()
+            counts.append(len(queries))
+        assert counts[0] == counts[1], f"{counts[0]} queries for {few} rows, {counts[1]} for {many}"
+
+
+def _sort_key(value):
+    # PostgreSQL puts NULLs last in ascending order (and first in descending).
+    return (value is None, value.casefold() if isinstance(value, str) else value)

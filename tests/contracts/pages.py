@@ -1,0 +1,91 @@
+"""What every staff page honours: login, role permissions (403), tenancy (404), rendering,
+a working form and a history tab naming the actor. Resources subclass PagesContract."""
+
+import pytest
+from django.urls import reverse
+
+from core.choices import Role
+
+
+@pytest.mark.django_db
+class PagesContract:
+    namespace: str  # "core"
+    model: type
+    view_roles: set[str] = {Role.ADMIN}
+    change_roles: set[str] = {Role.ADMIN}
+
+    def make(self, firm, **overrides):
+        raise NotImplementedError
+
+    def form_data(self, firm) -> dict:
+        """A valid POST of the create form."""
+        raise NotImplementedError
+
+    def page(self, action: str, *args) -> str:
+        return reverse(f"{self.namespace}:{self.model._meta.model_name}_{action}", args=args)
+
+    def test_login_required(self, client, firm):
+        obj = self.make(firm)
+        for url in (self.page("list"), self.page("detail", obj.pk)):
+            response = client.get(url)
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("login"))
+
+    @pytest.mark.parametrize("role", Role.values)
+    def test_list_and_detail_by_role(self, client, users, firm, role):
+        obj = self.make(firm)
+        client.force_login(users[role])
+        expected = 200 if role in self.view_roles else 403
+        assert client.get(self.page("list")).status_code == expected
+        assert client.get(self.page("detail", obj.pk)).status_code == expected
+
+    @pytest.mark.parametrize("role", Role.values)
+    def test_forms_by_role(self, client, users, firm, role):
+        obj = self.make(firm)
+        client.force_login(users[role])
+        expected = 200 if role in self.change_roles else 403
+        assert client.get(self.page("create")).status_code == expected
+        assert client.get(self.page("update", obj.pk)).status_code == expected
+        before = self.model_rows(firm)
+        response = client.post(self.page("create"), self.form_data(firm))
+        if role in self.change_roles:
+            assert response.status_code == 302, response.content.decode()[:2000]
+            assert self.model_rows(firm) == before + 1
+        else:
+            assert response.status_code == 403
+            assert self.model_rows(firm) == before
+
+    def test_other_firm_is_not_found(self, client, admin_user, other_firm):
+        foreign = self.make(other_firm)
+        client.force_login(admin_user)
+        assert client.get(self.page("detail", foreign.pk)).status_code == 404
+        assert client.get(self.page("update", foreign.pk)).status_code == 404
+
+    def test_list_shows_rows_and_filters(self, client, admin_user, firm):
+        obj = self.make(firm)
+        client.force_login(admin_user)
+        response = client.get(self.page("list"))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'data-testid="list-table"' in html
+        assert self.page("detail", obj.pk) in html
+
+    def test_detail_history_names_the_actor(self, client, admin_user, firm):
+        client.force_login(admin_user)
+        response = client.post(self.page("create"), self.form_data(firm))
+        assert response.status_code == 302
+        detail = client.get(response["Location"])
+        assert detail.status_code == 200
+        timeline = detail.context["timeline"]
+        assert timeline and timeline[-1]["actor"] == admin_user
+
+    def test_invalid_form_shows_errors_and_saves_nothing(self, client, admin_user, firm):
+        client.force_login(admin_user)
+        before = self.model_rows(firm)
+        response = client.post(self.page("create"), {})
+        assert response.status_code == 200
+        assert response.context["form"].errors
+        assert self.model_rows(firm) == before
+
+    def model_rows(self, firm) -> int:
+        return self.model._default_manager.filter(firm=firm).count()
