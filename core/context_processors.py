@@ -24,7 +24,8 @@ def navigation_for(request) -> list[dict]:
             items.append({"label": item_label, "url": url,
                           "active": request.path.startswith(url) and url != "/"})
         if items:
-            sections.append({"label": label, "icon": icon, "items": items})
+            sections.append({"label": label, "icon": icon, "items": items,
+                             "active": any(item["active"] for item in items)})
     return sections
 
 

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -74,6 +74,20 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role else ""
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._saved_role = user.__dict__.get("role")
+        return user
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # Permissions come from the role's group: keep membership in step with the role
+        # whichever way the user was saved (service, admin, createsuperuser, shell).
+        if getattr(self, "_saved_role", None) != self.role:
+            self.groups.set([Group.objects.get_or_create(name=self.role)[0]])
+            self._saved_role = self.role
 
 
 class TenantModel(models.Model):

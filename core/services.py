@@ -262,7 +262,7 @@ def _declared_target(method: Any) -> str:
 
 
 def user_sync_role(*, user: User) -> None:
-    """Make the user a member of exactly their role's group."""
+    """Make the user a member of exactly their role's group (after a form set other groups)."""
     groups = roles_ensure_groups()
     user.groups.set([groups[user.role]])
 
@@ -279,7 +279,6 @@ def user_create(*, firm: Firm, actor: User | None, username: str, password: str,
     user._history_user = actor
     user._change_reason = "created"
     user.save()
-    user_sync_role(user=user)
     return user
 
 
@@ -305,7 +304,6 @@ def user_update(*, user: User, actor: User | None, password: str | None = None,
     locked._history_user = actor
     locked._change_reason = "updated"
     locked.save()
-    user_sync_role(user=locked)
     return locked
 
 

@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from djangorestframework_camel_case.util import camelize, underscoreize
+from djangorestframework_camel_case.util import underscoreize
 from rest_framework import serializers as drf
 from rest_framework.exceptions import ValidationError
 
 from . import services
 from .api.exceptions import flatten_errors
+from .api.renderers import JSONRenderer
 from .api.views import SETTINGS_VERSION, UserFilter
 from .errors import ApplicationError
 from .forms import SettingsImportForm, UserForm
@@ -121,7 +122,7 @@ def settings_page(request, section: str = "general"):
                                      reason=request.POST.get("reason", "").strip())
         except ValidationError as error:
             errors = {key.split(".", 1)[1] if "." in key else key: value
-                      for key, value in flatten_errors(error.detail).items()}
+                      for key, value in flatten_errors(error.detail, camel=False).items()}
             messages.error(request, _("The settings were not saved: correct the marked fields."))
             context = _settings_context(request, section=section, errors=errors, posted=posted)
             return render(request, "core/settings.html", context, status=400)
@@ -193,10 +194,9 @@ def settings_reset(request, section: str):
 @permission_required("core.view_salessettings", raise_exception=True)
 def settings_export(request):
     document = {"settings": services.settings_export(firm=request.user.firm),
-                "exportedAt": timezone.now().isoformat(), "version": SETTINGS_VERSION}
-    # The same camelCase document as the API's export, so either import takes it.
-    body = json.dumps(camelize(document), ensure_ascii=False, indent=2, default=str)
-    response = HttpResponse(body, content_type="application/json")
+                "exported_at": timezone.now(), "version": SETTINGS_VERSION}
+    # Rendered like the API's export (camelCase, numbers), so either import takes it.
+    response = HttpResponse(JSONRenderer().render(document), content_type="application/json")
     response["Content-Disposition"] = (
         f'attachment; filename="sales-settings-{request.user.firm.slug}.json"')
     return response

@@ -42,20 +42,23 @@ def _camel_key(key: str) -> str:
     return ".".join(camelize_re.sub(underscore_to_camel, part) for part in str(key).split("."))
 
 
-def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested error detail as `{"items.2.quantity": [...]}` with camelCase parts."""
+def flatten_errors(detail: Any, prefix: str = "", *, camel: bool = True) -> dict[str, list[str]]:
+    """DRF's nested error detail as `{"items.2.quantity": [...]}`, camelCase for the API."""
     flat: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
             name = "non_field_errors" if key == "__all__" else key
-            flat.update(flatten_errors(value, f"{prefix}.{name}" if prefix else str(name)))
+            flat.update(flatten_errors(value, f"{prefix}.{name}" if prefix else str(name),
+                                       camel=camel))
     elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
         for index, item in enumerate(detail):
             if item:
-                flat.update(flatten_errors(item, f"{prefix}.{index}" if prefix else str(index)))
+                flat.update(flatten_errors(item, f"{prefix}.{index}" if prefix else str(index),
+                                           camel=camel))
     else:
         items = detail if isinstance(detail, list) else [detail]
-        flat[_camel_key(prefix or "non_field_errors")] = [str(item) for item in items]
+        key = prefix or "non_field_errors"
+        flat[_camel_key(key) if camel else key] = [str(item) for item in items]
     return flat
 
 

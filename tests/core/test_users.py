@@ -121,3 +121,15 @@ class TestMe:
         user.refresh_from_db()
         assert (user.language, user.role) == ("ar", Role.SALES_PERSON)
         assert user.history.latest().history_user_id == user.pk
+
+
+@pytest.mark.django_db
+def test_group_follows_role_whatever_creates_the_user(firm):
+    user = User.objects.create_user(username="plain", password=PASSWORD, firm=firm,
+                                    role=Role.FINANCE)
+    assert list(user.groups.values_list("name", flat=True)) == ["finance"]
+    assert user.has_perm("core.view_salessettings")
+    user = User.objects.get(pk=user.pk)
+    user.role = Role.WAREHOUSE
+    user.save()
+    assert list(user.groups.values_list("name", flat=True)) == ["warehouse"]
