@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## demo data on SQLite, http://127.0.0.1:8000
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py sync_periodic_tasks
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)  ## the whole suite on PostgreSQL (DATABASE_URL, default $(TEST_DATABASE_URL))

@@ -50,13 +50,15 @@ def sequence_next(*, firm: Firm, document_type: DocumentType | str, date: dateti
     gives its number back and concurrent callers queue instead of taking the same number.
     """
     document_type = DocumentType(document_type)
-    config = settings_read(firm=firm).sequences.__dict__[document_type.value].__dict__
+    config = settings_section(firm=firm, section="sequences")[document_type.value]
     period = sequence_period(reset_period=config["reset_period"], date=date)
-    # Create the period's row if it is new; ignore_conflicts makes racing creators harmless.
-    Sequence.objects.bulk_create(
-        [Sequence(firm=firm, document_type=document_type, period=period)], ignore_conflicts=True)
-    sequence = Sequence.objects.select_for_update().get(
-        firm=firm, document_type=document_type, period=period)
+    lookup = {"firm": firm, "document_type": document_type, "period": period}
+    sequence = Sequence.objects.select_for_update().filter(**lookup).first()
+    if sequence is None:
+        # First number of the period: create the row; ignore_conflicts makes a racing
+        # creator harmless, and both then queue on the same row lock.
+        Sequence.objects.bulk_create([Sequence(**lookup)], ignore_conflicts=True)
+        sequence = Sequence.objects.select_for_update().get(**lookup)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     return sequence_format(config=config, number=sequence.last_number, date=date)
@@ -68,6 +70,12 @@ def sequence_next(*, firm: Firm, document_type: DocumentType | str, date: dateti
 def settings_row(*, firm: Firm) -> SalesSettings:
     row, _created = SalesSettings.objects.get_or_create(firm=firm)
     return row
+
+
+def settings_section(*, firm: Firm, section: str) -> dict:
+    """One section's typed values (reads one column, validates one section)."""
+    stored = SalesSettings.objects.filter(firm=firm).values_list(section, flat=True).first()
+    return section_values(section, stored or {})
 
 
 def settings_values(*, firm: Firm) -> dict[str, dict]:

@@ -3,7 +3,6 @@ import yaml
 from openapi_spec_validator import validate
 
 
-
 @pytest.fixture
 def schema(api):
     response = api.get("/api/v1/schema/")
