@@ -16,5 +16,4 @@ class CSVRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Only errors reach here (lists answer a streaming response): render them as JSON.
-        return JSONRenderer().render(data, "application/json", renderer_context)
+        raise NotImplementedError("list views stream CSV; other answers are rendered as JSON")

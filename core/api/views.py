@@ -101,6 +101,7 @@ def _broker() -> None:
 
 
 class UserFilter(FilterSet):
+    date_field = "date_joined"
     role = CommaChoiceFilter(choices=Role.choices)
 
     class Meta:

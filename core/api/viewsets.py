@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from djangorestframework_camel_case.util import camelize
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from core.scoping import scope_for
 
 from .permissions import ACTION_PERMISSIONS
-from .renderers import CSVRenderer
+from .renderers import CSVRenderer, JSONRenderer
 from .responses import envelope
 
 CSV_CHUNK = 2000
@@ -92,6 +93,14 @@ class ListMixin:
         # The id breaks ties so pages never overlap or skip rows.
         tie = "-pk" if ordering.startswith("-") else "pk"
         return queryset.order_by(ordering, tie)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # `format=csv` means something only to a list; every other answer stays JSON.
+        if isinstance(response, Response) and isinstance(
+                getattr(request, "accepted_renderer", None), CSVRenderer):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())

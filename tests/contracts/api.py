@@ -153,6 +153,14 @@ class ApiContract:
         assert len(rows) == self.firm_rows(firm).count()
         assert "id" in rows[0] and "password" not in rows[0]
 
+    def test_csv_errors_and_writes_answer_json(self, api, firm):
+        bad = api.get(self.url(), {"format": "csv", "sortBy": "nonsense"})
+        assert bad["Content-Type"].startswith("application/json")
+        assert_error(bad, 400, "validation_error")
+        created = api.post(f"{self.url()}?format=csv", self.create_payload(firm), format="json")
+        assert created.status_code == 201
+        assert created["Content-Type"].startswith("application/json")
+
     def test_retrieve(self, api, firm):
         obj = self.make(firm)
         response = api.get(self.url(obj))

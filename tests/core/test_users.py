@@ -42,13 +42,30 @@ class TestUsersApi(UserRows, ApiContract):
     def filter_cases(self, firm):
         finance = self.make(firm, role=Role.FINANCE)
         warehouse = self.make(firm, role=Role.WAREHOUSE)
+        old = self.make(firm)
+        User.objects.filter(pk=old.pk).update(date_joined="2025-01-15T12:00:00+03:00")
         return [({"role": "finance"}, finance, warehouse),
-                ({"role": "warehouse,sales_manager"}, warehouse, finance)]
+                ({"role": "warehouse,sales_manager"}, warehouse, finance),
+                ({"startDate": "2025-01-16"}, finance, old),
+                ({"endDate": "2025-01-15"}, old, finance),
+                ({"startDate": "2025-01-15", "endDate": "2025-01-15"}, old, warehouse),
+                ({"isActive": "true"}, finance, _inactive(self, firm))]
+
+    def test_bad_dates_are_refused(self, api):
+        error = assert_error(api.get(self.path, {"startDate": "yesterday"}), 400,
+                             "validation_error")
+        assert set(error["details"]) == {"startDate"}
 
     def assert_deleted(self, obj):
         # Users are deactivated, never deleted: their names stay on documents.
         obj.refresh_from_db()
         assert obj.is_active is False
+
+
+def _inactive(rows, firm):
+    user = rows.make(firm)
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    return user
 
 
 class TestUserPages(UserRows, PagesContract):
