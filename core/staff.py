@@ -64,6 +64,9 @@ class StaffMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
     model: type[models.Model]
     raise_exception = True
+    # Never the model's name: a page about a User would otherwise replace the template's
+    # `user` (the person logged in) with the user being shown.
+    context_object_name = "object"
     url_namespace = ""  # "core", "crm", ...: URL names are <namespace>:<model>_<action>
 
     def handle_no_permission(self):

@@ -1,6 +1,7 @@
 """Core staff pages: home, users, sales settings."""
 
 import json
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -153,12 +154,22 @@ def _settings_fields(serializer, values: dict, errors: dict, users: list,
         elif isinstance(field, drf.IntegerField | drf.DecimalField):
             entry.update(kind="number", min=field.min_value, max=field.max_value,
                          step="1" if isinstance(field, drf.IntegerField) else "0.01",
-                         value="" if values.get(name) is None else values.get(name))
+                         value=_plain_number(values.get(name)))
         else:
             long_text = (field.max_length or 0) > 200
             entry.update(kind="textarea" if long_text else "text", max=field.max_length)
         fields.append(entry)
     return fields
+
+
+def _plain_number(value) -> str:
+    """A number as <input type=number> takes it: no locale separators, no trailing zeros."""
+    if value in (None, ""):
+        return ""
+    try:
+        return format(Decimal(str(value)).normalize(), "f")
+    except InvalidOperation:
+        return str(value)  # what the user typed, shown back beside its error
 
 
 def _parse_section(data, serializer) -> dict:

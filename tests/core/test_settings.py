@@ -239,3 +239,11 @@ class TestSettingsPage:
         assert client.post("/settings/tax/reset/").status_code == 403
         client.force_login(users[Role.WAREHOUSE])
         assert client.get("/settings/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_numbers_render_plainly_in_arabic(client, admin_user):
+    client.force_login(admin_user)
+    client.post("/i18n/setlang/", {"language": "ar", "next": "/"})
+    html = client.get("/settings/tax/").content.decode()
+    assert 'name="default_tax_rate" value="15"' in html

@@ -152,3 +152,11 @@ def test_group_follows_role_whatever_creates_the_user(firm):
     user.role = Role.WAREHOUSE
     user.save()
     assert list(user.groups.values_list("name", flat=True)) == ["warehouse"]
+
+
+@pytest.mark.django_db
+def test_user_page_keeps_the_logged_in_user_in_the_layout(client, users):
+    client.force_login(users[Role.ADMIN])
+    response = client.get(f"/users/{users[Role.FINANCE].pk}/")
+    assert response.context["user"] == users[Role.ADMIN]
+    assert response.context["object"] == users[Role.FINANCE]
