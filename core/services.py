@@ -280,14 +280,7 @@ def user_create(*, firm: Firm, actor: User | None, username: str, password: str,
                 role: str = Role.SALES_PERSON, **fields: Any) -> User:
     """A new user of the firm with the role's group; the password passes Django's validators."""
     user = User(firm=firm, username=username, role=role, **fields)
-    user.is_staff = role == Role.ADMIN
-    validate_password(password, user)
-    user.set_password(password)
-    user.full_clean()
-    user._history_user = actor
-    user._change_reason = "created"
-    user.save()
-    return user
+    return _user_save(user, actor=actor, password=password, reason="created")
 
 
 @transaction.atomic
@@ -303,16 +296,21 @@ def user_update(*, user: User, actor: User | None, password: str | None = None,
             "A firm needs at least one active administrator."))
     for name, value in fields.items():
         setattr(locked, name, value)
-    if not locked.is_superuser:
-        locked.is_staff = locked.role == Role.ADMIN
+    return _user_save(locked, actor=actor, password=password, reason="updated")
+
+
+def _user_save(user: User, *, actor: User | None, password: str | None, reason: str) -> User:
+    """Validate and save a user; the admin site is for the admin role (superusers aside)."""
+    if not user.is_superuser:
+        user.is_staff = user.role == Role.ADMIN
     if password:
-        validate_password(password, locked)
-        locked.set_password(password)
-    locked.full_clean()
-    locked._history_user = actor
-    locked._change_reason = "updated"
-    locked.save()
-    return locked
+        validate_password(password, user)
+        user.set_password(password)
+    user.full_clean()
+    user._history_user = actor
+    user._change_reason = reason
+    user.save()
+    return user
 
 
 def user_deactivate(*, user: User, actor: User | None) -> User:
