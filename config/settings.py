@@ -208,6 +208,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.sessions_clear_expired",
         "schedule": 24 * 60 * 60,
     },
+    "crm-detect-stale-leads": {
+        "task": "crm.tasks.leads_detect_stale",
+        "schedule": 60 * 60,
+    },
 }
 
 LOGGING = {

@@ -21,6 +21,8 @@ class DocumentType(models.TextChoices):
     CREDIT_NOTE = "credit_note", _("Credit note")
     DOWN_PAYMENT = "down_payment", _("Down payment")
     SETTLEMENT = "settlement", _("Commission settlement")
+    CUSTOMER = "customer", _("Customer code")
+    CASE = "case", _("Case")
 
 
 class ResetPeriod(models.TextChoices):

@@ -196,16 +196,22 @@ SEQUENCE_PREFIXES = {
     DocumentType.CREDIT_NOTE: "CN-",
     DocumentType.DOWN_PAYMENT: "DP-",
     DocumentType.SETTLEMENT: "CS-",
+    DocumentType.CUSTOMER: "CUS-",
+    DocumentType.CASE: "CASE-",
 }
+# Customer codes are not yearly documents: one running number.
+NEVER_RESET = {DocumentType.CUSTOMER: {"padding": 5, "reset_period": ResetPeriod.NEVER,
+                                       "include_year": False}}
 
 
 def _sequence_field(document_type: DocumentType, prefix: str) -> SequenceConfig:
     return SequenceConfig(label=document_type.label, default={
         "prefix": prefix, "suffix": "", "padding": 4, "reset_period": ResetPeriod.YEARLY,
-        "include_year": True, "include_month": False})
+        "include_year": True, "include_month": False, **NEVER_RESET.get(document_type, {})})
 
 
-# One nested config per numbered document type (spec 003 §8 lists four; RULES.md §1 all eight).
+# One nested config per numbered document type (spec 003 §8 lists four; RULES.md §1 eight;
+# customer codes and case numbers use the same mechanism).
 SequencesSection = type(
     "SequencesSection",
     (serializers.Serializer,),

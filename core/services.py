@@ -229,11 +229,12 @@ def transition_targets(instance: models.Model, *, field: str = "status") -> dict
 
 def document_transition(*, instance: models.Model, transition: str, actor: User | None,
                         reason: str = "", details: dict | None = None, field: str = "status",
-                        **kwargs: Any) -> models.Model:
+                        record_event: bool = True, **kwargs: Any) -> models.Model:
     """Run the FSM transition `transition` on a locked, fresh copy of the document.
 
     Refusals become InvalidTransition (409, with from/to/allowed); a concurrent change becomes
-    Conflict. The history row and the timeline event are written in the same transaction.
+    Conflict. The history row and the timeline event are written in the same transaction
+    (documents with their own timeline, like leads, pass record_event=False and write theirs).
     Returns the saved instance (a fresh object, not the one passed in).
     """
     with transaction.atomic():
@@ -254,9 +255,10 @@ def document_transition(*, instance: models.Model, transition: str, actor: User 
             locked.save()
         except ConcurrentTransition as error:
             raise Conflict() from error
-        document_event_record(instance=locked, action=transition, actor=actor,
-                              from_status=source, to_status=getattr(locked, field),
-                              reason=reason, details=details)
+        if record_event:
+            document_event_record(instance=locked, action=transition, actor=actor,
+                                  from_status=source, to_status=getattr(locked, field),
+                                  reason=reason, details=details)
     return locked
 
 
@@ -264,6 +266,15 @@ def _declared_target(method: Any) -> str:
     """The status a transition method leads to (its name when targets differ by source)."""
     targets = {str(t.target) for t in method._django_fsm.transitions.values()}
     return targets.pop() if len(targets) == 1 else method.__name__
+
+
+def request_origin(request) -> dict[str, str | None]:
+    """Where a change came from, for audit logs: the client's address and user agent."""
+    if request is None:
+        return {"ip_address": None, "user_agent": ""}
+    meta = getattr(request, "META", {})
+    return {"ip_address": meta.get("REMOTE_ADDR") or None,
+            "user_agent": meta.get("HTTP_USER_AGENT", "")[:300]}
 
 
 # --- users ---------------------------------------------------------------------------------

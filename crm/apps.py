@@ -5,3 +5,31 @@ from django.utils.translation import gettext_lazy as _
 class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = _("CRM")
+    # Patterns per role over this app's permissions (see core.roles); admin has all.
+    role_permissions = {
+        "sales_manager": ["*"],
+        "sales_person": ["view_*", "add_lead", "change_lead", "add_activity",
+                         "change_activity", "add_customer", "change_customer",
+                         "add_customeraddress", "change_customeraddress",
+                         "add_customercontact", "change_customercontact", "add_campaign",
+                         "change_campaign", "view_notification", "change_notification"],
+        "warehouse": ["view_customer", "view_customeraddress", "view_customercontact",
+                      "view_notification", "change_notification"],
+        "finance": ["view_customer", "view_customeraddress", "view_customercontact",
+                    "view_customergroup", "view_territory", "view_salesperson",
+                    "view_salesteam", "view_campaign", "view_notification",
+                    "change_notification"],
+    }
+    navigation = {
+        "label": _("CRM"), "icon": "people", "order": 100,
+        "items": [
+            (_("Leads"), "crm:lead_list", "crm.view_lead"),
+            (_("Pipeline board"), "crm:lead_board", "crm.view_lead"),
+            (_("Customers"), "crm:customer_list", "crm.view_customer"),
+            (_("Activities"), "crm:activity_list", "crm.view_activity"),
+            (_("Campaigns"), "crm:campaign_list", "crm.view_campaign"),
+            (_("Cases"), "crm:case_list", "crm.view_case"),
+            (_("Sales teams"), "crm:salesteam_list", "crm.view_salesteam"),
+            (_("Sales persons"), "crm:salesperson_list", "crm.view_salesperson"),
+        ],
+    }

@@ -124,6 +124,12 @@ class UserViewSet(TenantModelViewSet):
                 "destroy": _("%(name)s deactivated successfully")}
     required_permissions = {"me": []}
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        # salesPersonId reads the crm profile when that app defines it: one join, not N queries.
+        return queryset.select_related("sales_person") if hasattr(User, "sales_person") \
+            else queryset
+
     def perform_create(self, serializer):
         return services.user_create(firm=self.request.user.firm, actor=self.request.user,
                                     **serializer.validated_data)

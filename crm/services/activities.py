@@ -1,0 +1,82 @@
+"""Activity logging (spec 000 §5.1)."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Firm, User
+
+from ..choices import ActivityEntity, LeadTransactionType
+from ..models import Activity, Case, Customer, Lead
+from .leads import lead_transaction_record
+from .scoring import lead_rescore
+
+# What an activity may be about. Quotes live in the sales app (to crm's right), which adds
+# ENTITY_MODELS["quote"] from its AppConfig.ready(); until then a quote id is refused.
+ENTITY_MODELS = {ActivityEntity.LEAD: Lead, ActivityEntity.CUSTOMER: Customer,
+                 ActivityEntity.CASE: Case}
+
+
+def activity_entity(*, firm: Firm, entity_type: str, entity_id: int):
+    """The record an activity is about, in the firm."""
+    model = ENTITY_MODELS.get(entity_type)
+    entity = model.objects.filter(firm=firm, pk=entity_id).first() if model else None
+    if entity is None:
+        raise ValidationError({"entity_id": _("No such record of this firm.")})
+    return entity
+
+
+@transaction.atomic
+def activity_log(*, firm: Firm, actor: User | None, type: str, entity_type: str,
+                 entity_id: int, performed_at: datetime.datetime | None = None,
+                 origin: dict | None = None, **fields: Any) -> Activity:
+    """Log an activity. On a lead it is a contact: the last-contact date moves, the stale flag
+    clears (a new stale episode may start later) and the score is recomputed."""
+    entity = activity_entity(firm=firm, entity_type=entity_type, entity_id=entity_id)
+    activity = Activity(firm=firm, type=type, entity_type=entity_type, entity_id=entity_id,
+                        performed_by=actor, performed_at=performed_at or timezone.now(),
+                        created_by=actor, updated_by=actor, **fields)
+    activity.full_clean()
+    activity._history_user = actor
+    activity.save()
+    if isinstance(entity, Lead):
+        lead = Lead.objects.select_for_update().get(pk=entity.pk)
+        contact = max(filter(None, [lead.last_contact_date, activity.performed_at]))
+        Lead.objects.filter(pk=lead.pk).update(last_contact_date=contact, is_stale=False,
+                                               stale_reason="", stale_notified_at=None)
+        lead.last_contact_date, lead.is_stale = contact, False
+        lead_transaction_record(lead=lead, type=LeadTransactionType.ACTIVITY_LOGGED,
+                                actor=actor, new={"activity_id": activity.pk, "type": type},
+                                origin=origin)
+        lead_rescore(lead=lead)
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, actor: User | None, **changes: Any) -> Activity:
+    """Edit an activity's details (not what it is about); a lead's score follows."""
+    for fixed in ("entity_type", "entity_id", "performed_by"):
+        if fixed in changes:
+            raise ValidationError({fixed: _("An activity stays on the record it was logged on.")})
+    for name, value in changes.items():
+        setattr(activity, name, value)
+    activity.full_clean()
+    activity.updated_by = actor
+    activity._history_user = actor
+    activity.save()
+    if activity.entity_type == ActivityEntity.LEAD:
+        lead_rescore(lead=Lead.objects.get(pk=activity.entity_id))
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, actor: User | None) -> None:
+    activity._history_user = actor
+    lead_id = activity.entity_id if activity.entity_type == ActivityEntity.LEAD else None
+    activity.delete()
+    if lead_id:
+        lead_rescore(lead=Lead.objects.get(pk=lead_id))

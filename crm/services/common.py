@@ -1,0 +1,55 @@
+"""Helpers shared by the crm services."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import User
+
+
+def same_firm(firm_id: int, **related: Any) -> None:
+    """Refuse references to another firm's rows (serializers scope them too; this is the rule)."""
+    errors = {name: _("Not found.") for name, value in related.items()
+              if value is not None and getattr(value, "firm_id", firm_id) != firm_id}
+    if errors:
+        raise ValidationError(errors)
+
+
+def save_audited(instance: models.Model, *, actor: User | None, reason: str) -> models.Model:
+    """Validate and save with who and why (history row; created_by/updated_by)."""
+    if hasattr(instance, "updated_by_id"):
+        instance.updated_by = actor
+        if instance.pk is None:
+            instance.created_by = actor
+    instance.full_clean()
+    instance._history_user = actor
+    instance._change_reason = reason
+    instance.save()
+    return instance
+
+
+def replace_children(parent: models.Model, *, name: str, model: type[models.Model],
+                     rows: list[dict], parent_field: str) -> None:
+    """Make the parent's `name` children exactly `rows`: a row with an id updates that child,
+    one without is added, children not listed are removed. Errors name `name.index.field`."""
+    manager = getattr(parent, name)
+    existing = {child.pk: child for child in manager.all()}
+    keep = set()
+    for index, row in enumerate(rows):
+        row = dict(row)
+        pk = row.pop("id", None)
+        if pk is not None and pk not in existing:
+            raise ValidationError({f"{name}.{index}.id": _("Not one of this record's entries.")})
+        child = existing.get(pk) or model(firm_id=parent.firm_id, **{parent_field: parent})
+        for field, value in row.items():
+            setattr(child, field, value)
+        try:
+            child.full_clean(exclude=[parent_field])
+        except ValidationError as error:
+            raise ValidationError({f"{name}.{index}.{field}": messages
+                                   for field, messages in error.message_dict.items()}) from error
+        child.save()
+        keep.add(child.pk)
+    manager.exclude(pk__in=keep).delete()

@@ -1,0 +1,289 @@
+"""Leads: create, edit, assign, move through the state machine (RULES.md §4) and stages."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import DocumentType
+from core.errors import ApplicationError, InvalidTransition
+from core.models import Firm, User
+from core.services import document_transition, sequence_next, transition_targets
+
+from .. import signals
+from ..choices import (
+    CustomerType,
+    LeadStatus,
+    LeadTransactionType,
+    NotificationType,
+)
+from ..models import (
+    LEAD_TRANSITIONS,
+    Customer,
+    Lead,
+    LeadTeamMember,
+    LeadTransaction,
+    Pipeline,
+    Stage,
+)
+from .common import same_firm
+from .notifications import notification_send
+from .scoring import lead_rescore
+
+# Fields whose change is an edit ("updated"); status and stage changes are "status_changed".
+TRACKED_FIELDS = [
+    "first_name", "last_name", "company", "job_title", "email", "phone", "budget", "authority",
+    "need", "timeline", "estimated_value", "actual_value", "probability", "expected_close_date",
+    "source", "referrer", "campaign_id", "practice_area", "case_type", "opposing_party",
+    "intake_notes", "is_vip", "next_follow_up_date", "pipeline_id",
+]
+FOREIGN_KEYS = {"campaign", "pipeline", "stage", "assigned_to"}
+
+
+def lead_transaction_record(*, lead: Lead, type: str, actor: User | None,
+                            previous: dict | None = None, new: dict | None = None,
+                            reason: str = "", origin: dict | None = None,
+                            metadata: dict | None = None) -> LeadTransaction:
+    """One row of the lead's audit log, in the caller's transaction."""
+    return LeadTransaction.objects.create(
+        firm_id=lead.firm_id, lead=lead, type=type, actor=actor, previous_values=previous or {},
+        new_values=new or {}, reason=reason, metadata=metadata or {}, **(origin or {}))
+
+
+def _check_stage(lead: Lead) -> None:
+    if lead.stage is not None and lead.stage.pipeline_id != lead.pipeline_id:
+        raise ValidationError({"stage": _("This stage belongs to another pipeline.")})
+
+
+def _set_team(lead: Lead, team: list[dict]) -> None:
+    """Replace the deal team. Splits are all given (summing to 100) or none (equal shares)."""
+    splits = [member.get("split_percent") for member in team]
+    given = [split for split in splits if split is not None]
+    if given and len(given) != len(splits):
+        raise ValidationError({"team": _("Give every member a split, or none for equal shares.")})
+    if given and sum(Decimal(str(split)) for split in given) != 100:
+        raise ValidationError({"team": _("The deal team's splits must add up to 100%.")})
+    users = [member["user"] for member in team]
+    if len({user.pk for user in users}) != len(users):
+        raise ValidationError({"team": _("A member is listed twice.")})
+    same_firm(lead.firm_id, **{f"team.{i}.user": user for i, user in enumerate(users)})
+    lead.team_members.all().delete()
+    LeadTeamMember.objects.bulk_create([
+        LeadTeamMember(firm_id=lead.firm_id, lead=lead, user=member["user"],
+                       split_percent=member.get("split_percent")) for member in team])
+
+
+def _default_stage(lead: Lead) -> Stage | None:
+    if lead.pipeline_id is None:
+        return None
+    stages = list(Stage.objects.filter(pipeline_id=lead.pipeline_id))
+    return next((stage for stage in stages if stage.status == lead.status),
+                stages[0] if stages else None)
+
+
+def _values(lead: Lead, fields: list[str]) -> dict:
+    return {field: getattr(lead, field) for field in fields}
+
+
+@transaction.atomic
+def lead_create(*, firm: Firm, actor: User | None, origin: dict | None = None,
+                team: list[dict] | None = None, **fields: Any) -> Lead:
+    """A new lead (status new), placed in the default pipeline's first stage, scored."""
+    lead = Lead(firm=firm, created_by=actor, updated_by=actor, **fields)
+    same_firm(firm.pk, **{name: getattr(lead, name) for name in FOREIGN_KEYS})
+    if lead.pipeline_id is None:
+        lead.pipeline = Pipeline.objects.filter(firm=firm, is_default=True).first()
+    if lead.stage_id is None:
+        lead.stage = _default_stage(lead)
+    _check_stage(lead)
+    lead.full_clean()
+    lead._history_user = actor
+    lead._change_reason = "created"
+    lead.save()
+    if team:
+        _set_team(lead, team)
+    lead_transaction_record(lead=lead, type=LeadTransactionType.CREATED, actor=actor,
+                            new=_values(lead, [*TRACKED_FIELDS, "status", "stage_id"]),
+                            origin=origin)
+    lead_rescore(lead=lead)
+    if lead.assigned_to_id and lead.assigned_to_id != getattr(actor, "pk", None):
+        _notify_assigned(lead)
+    return lead
+
+
+@transaction.atomic
+def lead_update(*, lead: Lead, actor: User | None, origin: dict | None = None,
+                team: list[dict] | None = None, reason: str = "", **changes: Any) -> Lead:
+    """Edit a lead's details; status and assignment have their own services."""
+    for forbidden in ("status", "assigned_to", "stage", "customer", "score"):
+        if forbidden in changes:
+            raise ValidationError({forbidden: _("This field changes through its own action.")})
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    before = _values(locked, TRACKED_FIELDS)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    same_firm(locked.firm_id, **{name: getattr(locked, name) for name in FOREIGN_KEYS})
+    if locked.pipeline_id != before["pipeline_id"]:
+        locked.stage = _default_stage(locked)
+    _check_stage(locked)
+    locked.full_clean()
+    after = _values(locked, TRACKED_FIELDS)
+    changed = [field for field in TRACKED_FIELDS if before[field] != after[field]]
+    locked.updated_by = actor
+    locked._history_user = actor
+    locked._change_reason = reason or "updated"
+    locked.save()
+    if team is not None:
+        _set_team(locked, team)
+        changed.append("team")
+    if changed:
+        lead_transaction_record(
+            lead=locked, type=LeadTransactionType.UPDATED, actor=actor, reason=reason,
+            previous={f: before[f] for f in changed if f in before},
+            new={f: after[f] for f in changed if f in after}, origin=origin)
+    lead_rescore(lead=locked)
+    return locked
+
+
+@transaction.atomic
+def lead_assign(*, lead: Lead, user: User | None, actor: User | None,
+                origin: dict | None = None) -> Lead:
+    """Give the lead to a user of the firm (or to nobody) and tell them."""
+    same_firm(lead.firm_id, user=user)
+    if user is not None and not user.is_active:
+        raise ValidationError({"user": _("This user is not active.")})
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    previous = locked.assigned_to_id
+    if previous == getattr(user, "pk", None):
+        return locked
+    locked.assigned_to = user
+    locked.updated_by = actor
+    locked._history_user = actor
+    locked._change_reason = "assigned"
+    locked.save()
+    lead_transaction_record(lead=locked, type=LeadTransactionType.ASSIGNED, actor=actor,
+                            previous={"assigned_to_id": previous},
+                            new={"assigned_to_id": locked.assigned_to_id}, origin=origin)
+    if user is not None and user.pk != getattr(actor, "pk", None):
+        _notify_assigned(locked)
+    return locked
+
+
+def lead_allowed_targets(*, lead: Lead) -> list[str]:
+    return sorted(set(transition_targets(lead).values()))
+
+
+@transaction.atomic
+def lead_transition(*, lead: Lead, target: str, actor: User | None, reason: str = "",
+                    origin: dict | None = None, stage: Stage | None = None) -> Lead:
+    """Move the lead to `target` status with RULES.md §4's side effects.
+
+    lost needs a reason; won creates the customer once (and a case when the intake names a
+    case type). Signals and e-mails go out after commit.
+    """
+    method = LEAD_TRANSITIONS.get(target)
+    if method is None:
+        raise InvalidTransition(source=lead.status, target=target,
+                                allowed=lead_allowed_targets(lead=lead))
+    if target == LeadStatus.LOST and not reason.strip():
+        raise ApplicationError(code="reason_required", details={"field": "reason"},
+                               message=_("Say why the lead was lost."))
+    source, source_stage = lead.status, lead.stage_id
+    kwargs = {"reason": reason} if target == LeadStatus.LOST else {}
+    moved = document_transition(instance=lead, transition=method, actor=actor, reason=reason,
+                                record_event=False, **kwargs)
+    new_stage = stage or (Stage.objects.filter(pipeline_id=moved.pipeline_id,
+                                               status=target).first()
+                          if moved.pipeline_id else None)
+    if new_stage is not None and new_stage.pk != moved.stage_id:
+        Lead.objects.filter(pk=moved.pk).update(stage=new_stage)
+        moved.stage = new_stage
+    lead_transaction_record(
+        lead=moved, type=LeadTransactionType.STATUS_CHANGED, actor=actor, reason=reason,
+        previous={"status": source, "stage_id": source_stage},
+        new={"status": moved.status, "stage_id": moved.stage_id}, origin=origin)
+    customer = None
+    if target == LeadStatus.WON:
+        customer = _win(moved, actor=actor, origin=origin)
+    lead_rescore(lead=moved)
+    transaction.on_commit(lambda: signals.lead_status_changed.send(
+        sender=Lead, lead=moved, source=source, target=target, actor=actor))
+    if customer is not None:
+        transaction.on_commit(lambda: signals.lead_won.send(
+            sender=Lead, lead=moved, customer=customer, actor=actor))
+    return moved
+
+
+@transaction.atomic
+def lead_move_stage(*, lead: Lead, stage: Stage, actor: User | None, reason: str = "",
+                    origin: dict | None = None) -> Lead:
+    """Move the lead to a stage (the board). A stage that stands for a status runs that
+    transition; otherwise only the stage changes, audited as a status change."""
+    same_firm(lead.firm_id, stage=stage)
+    if lead.pipeline_id is not None and stage.pipeline_id != lead.pipeline_id:
+        raise ValidationError({"stage": _("This stage belongs to another pipeline.")})
+    if stage.status and stage.status != lead.status:
+        return lead_transition(lead=lead, target=stage.status, actor=actor, reason=reason,
+                               origin=origin, stage=stage)
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    previous = locked.stage_id
+    if previous == stage.pk:
+        return locked
+    locked.pipeline_id = stage.pipeline_id
+    locked.stage = stage
+    locked.updated_by = actor
+    locked._history_user = actor
+    locked._change_reason = reason or "stage changed"
+    locked.save()
+    lead_transaction_record(
+        lead=locked, type=LeadTransactionType.STATUS_CHANGED, actor=actor, reason=reason,
+        previous={"status": locked.status, "stage_id": previous},
+        new={"status": locked.status, "stage_id": stage.pk}, origin=origin)
+    return locked
+
+
+def _win(lead: Lead, *, actor: User | None, origin: dict | None) -> Customer:
+    """The lead's customer (created once) and, for legal intake, its case."""
+    customer = lead.customer
+    if customer is None:
+        customer = Customer.objects.create(
+            firm_id=lead.firm_id, name=lead.company or lead.display_name,
+            type=CustomerType.COMPANY if lead.company else CustomerType.INDIVIDUAL,
+            email=lead.email, phone=lead.phone, owner=lead.assigned_to, source=lead.source,
+            code=sequence_next(firm=lead.firm, document_type=DocumentType.CUSTOMER,
+                               date=timezone.localdate()),
+            created_by=actor, updated_by=actor)
+        Lead.objects.filter(pk=lead.pk).update(customer=customer)
+        lead.customer = customer
+        lead_transaction_record(lead=lead, type=LeadTransactionType.CONVERTED, actor=actor,
+                                new={"customer_id": customer.pk}, origin=origin)
+    if lead.case_type and not lead.cases.exists():
+        from .records import case_create
+
+        parties = [{"name": customer.name, "role": "client"}]
+        if lead.opposing_party:
+            parties.append({"name": lead.opposing_party, "role": "opposing_party"})
+        case_create(firm=lead.firm, actor=actor, title=f"{lead.case_type}: {customer.name}",
+                    customer=customer, lead=lead, practice_area=lead.practice_area,
+                    case_type=lead.case_type, parties=parties)
+    if lead.assigned_to_id:
+        _notify(lead, NotificationType.LEAD_WON, "Lead won", "تم كسب العميل المحتمل",
+                f"{lead.display_name} is now a customer.",
+                f"أصبح {lead.display_name} عميلاً.")
+    return customer
+
+
+def _notify_assigned(lead: Lead) -> None:
+    _notify(lead, NotificationType.LEAD_ASSIGNED, "New lead assigned to you",
+            "تم إسناد عميل محتمل إليك", f"{lead.display_name} is now yours to follow up.",
+            f"أُسند إليك {lead.display_name} للمتابعة.")
+
+
+def _notify(lead: Lead, type: str, title: str, title_ar: str, message: str,
+            message_ar: str) -> None:
+    notification_send(user=lead.assigned_to, type=type, title=title, title_ar=title_ar,
+                      message=message, message_ar=message_ar, entity_type="lead",
+                      entity_id=lead.pk)

@@ -1,0 +1,175 @@
+"""Customers (with addresses and contacts), cases, campaigns, pipelines, sales people."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import DocumentType
+from core.errors import ApplicationError
+from core.models import Firm, User
+from core.services import sequence_next
+
+from .. import signals
+from ..choices import CampaignStatus
+from ..models import (
+    Campaign,
+    Case,
+    Customer,
+    CustomerAddress,
+    CustomerContact,
+    Pipeline,
+    SalesPerson,
+    Stage,
+)
+from .common import replace_children, same_firm, save_audited
+
+
+@transaction.atomic
+def customer_create(*, firm: Firm, actor: User | None, addresses: list[dict] | None = None,
+                    contacts: list[dict] | None = None, **fields: Any) -> Customer:
+    """A customer with its addresses and contacts; the code is numbered when left empty."""
+    customer = Customer(firm=firm, **fields)
+    same_firm(firm.pk, customer_group=customer.customer_group, territory=customer.territory,
+               owner=customer.owner)
+    if not customer.code:
+        customer.code = sequence_next(firm=firm, document_type=DocumentType.CUSTOMER,
+                                      date=timezone.localdate())
+    save_audited(customer, actor=actor, reason="created")
+    replace_children(customer, name="addresses", model=CustomerAddress,
+                      rows=addresses or [], parent_field="customer")
+    replace_children(customer, name="contacts", model=CustomerContact,
+                      rows=contacts or [], parent_field="customer")
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, actor: User | None,
+                    addresses: list[dict] | None = None, contacts: list[dict] | None = None,
+                    **changes: Any) -> Customer:
+    """Edit a customer; nested lists given replace the current ones (see replace_children)."""
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    same_firm(locked.firm_id, customer_group=locked.customer_group,
+               territory=locked.territory, owner=locked.owner)
+    save_audited(locked, actor=actor, reason="updated")
+    if addresses is not None:
+        replace_children(locked, name="addresses", model=CustomerAddress,
+                          rows=addresses, parent_field="customer")
+    if contacts is not None:
+        replace_children(locked, name="contacts", model=CustomerContact,
+                          rows=contacts, parent_field="customer")
+    return locked
+
+
+def _case_fields(case: Case) -> None:
+    parties = case.parties or []
+    if not isinstance(parties, list) or not all(
+            isinstance(p, dict) and str(p.get("name", "")).strip() for p in parties):
+        raise ValidationError({"parties": _("Each party needs a name (and may have a role).")})
+    case.parties = [{"name": str(p["name"]).strip(), "role": str(p.get("role", "")).strip()}
+                    for p in parties]
+    entities = case.related_entities or []
+    if not isinstance(entities, list) or not all(isinstance(e, str) for e in entities):
+        raise ValidationError({"related_entities": _("Expected a list of names.")})
+    case.related_entities = [entity.strip() for entity in entities if entity.strip()]
+    case.search_text = "\n".join([*(p["name"] for p in case.parties), *case.related_entities])
+
+
+@transaction.atomic
+def case_create(*, firm: Firm, actor: User | None, **fields: Any) -> Case:
+    case = Case(firm=firm, **fields)
+    same_firm(firm.pk, customer=case.customer, lead=case.lead)
+    _case_fields(case)
+    case.number = sequence_next(firm=firm, document_type=DocumentType.CASE,
+                                date=timezone.localdate())
+    return save_audited(case, actor=actor, reason="created")
+
+
+@transaction.atomic
+def case_update(*, case: Case, actor: User | None, **changes: Any) -> Case:
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    same_firm(locked.firm_id, customer=locked.customer, lead=locked.lead)
+    _case_fields(locked)
+    return save_audited(locked, actor=actor, reason="updated")
+
+
+@transaction.atomic
+def campaign_create(*, firm: Firm, actor: User | None, **fields: Any) -> Campaign:
+    campaign = Campaign(firm=firm, **fields)
+    same_firm(firm.pk, sales_person=campaign.sales_person)
+    return save_audited(campaign, actor=actor, reason="created")
+
+
+@transaction.atomic
+def campaign_update(*, campaign: Campaign, actor: User | None, **changes: Any) -> Campaign:
+    """Edit a campaign; its sales person never changes (spec 004 §2)."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.deleted_at is not None:
+        raise ApplicationError(code="campaign_deleted", status_code=409,
+                               message=_("A deleted campaign cannot be changed."))
+    person = changes.pop("sales_person", locked.sales_person)
+    if getattr(person, "pk", person) != locked.sales_person_id:
+        raise ApplicationError(code="immutable_field", details={"field": "salesPersonId"},
+                               message=_("A campaign's sales person cannot be changed."))
+    if changes.get("status") == CampaignStatus.DELETED:
+        raise ValidationError({"status": _("Delete the campaign to mark it deleted.")})
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    return save_audited(locked, actor=actor, reason="updated")
+
+
+@transaction.atomic
+def campaign_delete(*, campaign: Campaign, actor: User | None) -> Campaign:
+    """Soft delete: the campaign stays readable by id; its orders follow (campaign_deleted)."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.deleted_at is not None:
+        return locked  # deleting twice changes nothing and signals nothing
+    locked.deleted_at = timezone.now()
+    locked.status = CampaignStatus.DELETED
+    save_audited(locked, actor=actor, reason="deleted")
+    transaction.on_commit(lambda: signals.campaign_deleted.send(
+        sender=Campaign, campaign=locked, actor=actor))
+    return locked
+
+
+@transaction.atomic
+def pipeline_save(*, firm: Firm, actor: User | None, pipeline: Pipeline | None = None,
+                  stages: list[dict] | None = None, **fields: Any) -> Pipeline:
+    """Create or edit a pipeline and its ordered stages; one default pipeline per firm."""
+    pipeline = (Pipeline.objects.select_for_update().get(pk=pipeline.pk) if pipeline
+                else Pipeline(firm=firm))
+    for name, value in fields.items():
+        setattr(pipeline, name, value)
+    if pipeline.is_default:
+        Pipeline.objects.filter(firm=firm, is_default=True).exclude(pk=pipeline.pk).update(
+            is_default=False)
+    save_audited(pipeline, actor=actor, reason="saved")
+    if stages is not None:
+        rows = [{**row, "order": index} for index, row in enumerate(stages)]
+        # Free the order numbers first: the new order may swap two stages.
+        pipeline.stages.update(order=models.F("order") + 1000)
+        in_use = set(pipeline.leads.values_list("stage_id", flat=True))
+        removed = pipeline.stages.exclude(pk__in=[r["id"] for r in rows if r.get("id")])
+        if removed.filter(pk__in=in_use).exists():
+            raise ValidationError({"stages": _("A stage with leads in it cannot be removed.")})
+        replace_children(pipeline, name="stages", model=Stage, rows=rows,
+                          parent_field="pipeline")
+    return pipeline
+
+
+@transaction.atomic
+def sales_person_save(*, firm: Firm, actor: User | None,
+                      sales_person: SalesPerson | None = None, **fields: Any) -> SalesPerson:
+    person = (SalesPerson.objects.select_for_update().get(pk=sales_person.pk) if sales_person
+              else SalesPerson(firm=firm))
+    for name, value in fields.items():
+        setattr(person, name, value)
+    same_firm(firm.pk, user=person.user if person.user_id else None, team=person.team,
+               territory=person.territory)
+    return save_audited(person, actor=actor, reason="saved")
