@@ -37,6 +37,11 @@ def shell(request) -> dict:
         "firm": user.firm,
         "role_label": user.role_label,
         "nav_sections": navigation_for(request),
-        # The crm app brings notifications; until then there are none to count.
-        "unread_notifications": 0,
+        "unread_notifications": unread_notifications(user),
     }
+
+
+def unread_notifications(user) -> int:
+    """Unread notifications, counted by the app that keeps them (AppConfig.unread_count)."""
+    return sum(config.unread_count(user) for config in apps.get_app_configs()
+               if hasattr(config, "unread_count"))

@@ -33,3 +33,9 @@ class CrmConfig(AppConfig):
             (_("Sales persons"), "crm:salesperson_list", "crm.view_salesperson"),
         ],
     }
+
+    def unread_count(self, user) -> int:
+        """The layout's bell badge (core.context_processors asks every app that has this)."""
+        from .models import Notification
+
+        return Notification.objects.filter(user=user, read_at__isnull=True).count()
