@@ -15,6 +15,7 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("core.api.urls")),
     path("", include("crm.api.urls")),
+    path("", include("crm.api.analytics_urls")),
 ]
 
 urlpatterns = [

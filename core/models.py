@@ -204,3 +204,8 @@ class DocumentModel(ConcurrentTransitionMixin, AuditedModel):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        # Cleaning re-assigns every field, which a protected status field refuses; statuses
+        # are set only by transitions, so they are left out of field cleaning.
+        super().clean_fields(exclude={*(exclude or ()), *self._get_protected_fsm_fields()})

@@ -34,8 +34,16 @@ class CrmConfig(AppConfig):
         ],
     }
 
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the dashboard cache invalidation)
+
     def unread_count(self, user) -> int:
         """The layout's bell badge (core.context_processors asks every app that has this)."""
         from .models import Notification
 
         return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+    def seed_demo(self, *, firm, users: dict) -> None:
+        from .demo import crm_seed_demo
+
+        crm_seed_demo(firm=firm, users=users)

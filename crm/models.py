@@ -465,8 +465,8 @@ class Lead(DocumentModel):
     @transition(field=status, source=[choices.LeadStatus.PROPOSAL,
                                       choices.LeadStatus.NEGOTIATION],
                 target=choices.LeadStatus.LOST)
-    def lose(self, *, reason: str) -> None:
-        self.lost_reason = reason
+    def lose(self, *, lost_reason: str) -> None:
+        self.lost_reason = lost_reason
 
     @transition(field=status, source=[choices.LeadStatus.NEW, choices.LeadStatus.CONTACTED,
                                       choices.LeadStatus.QUALIFIED, choices.LeadStatus.NURTURING,

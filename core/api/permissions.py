@@ -23,5 +23,6 @@ class RolePermission(BasePermission):
         user = request.user
         if not (user and user.is_authenticated) or user.firm_id is None or not user.is_active:
             return False
-        needed = view.get_required_permissions(view.action or request.method.lower())
+        action = getattr(view, "action", None) or request.method.lower()
+        needed = view.get_required_permissions(action)
         return needed is not None and user.has_perms(needed)

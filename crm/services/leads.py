@@ -192,7 +192,7 @@ def lead_transition(*, lead: Lead, target: str, actor: User | None, reason: str 
         raise ApplicationError(code="reason_required", details={"field": "reason"},
                                message=_("Say why the lead was lost."))
     source, source_stage = lead.status, lead.stage_id
-    kwargs = {"reason": reason} if target == LeadStatus.LOST else {}
+    kwargs = {"lost_reason": reason} if target == LeadStatus.LOST else {}
     moved = document_transition(instance=lead, transition=method, actor=actor, reason=reason,
                                 record_event=False, **kwargs)
     new_stage = stage or (Stage.objects.filter(pipeline_id=moved.pipeline_id,

@@ -58,6 +58,13 @@ class TestDocumentTransition:
             assert gadget.history.count() == history_before
             assert not DocumentEvent.objects.filter(object_id=gadget.pk).exists()
 
+    def test_full_clean_leaves_the_protected_status_alone(self, firm):
+        gadget = gadget_in(firm, "submitted")
+        gadget.name = "Renamed"
+        gadget.full_clean()
+        Gadget(firm=firm, code="NEW", name="Fresh").full_clean()
+        assert gadget.status == "submitted"
+
     def test_stale_copy_is_refused_not_applied_twice(self, firm, admin_user):
         gadget = gadget_in(firm, "draft")
         document_transition(instance=gadget, transition="submit", actor=admin_user)

@@ -1,5 +1,6 @@
 """Create (or refresh) the demo firm with one user per role. Safe to run again."""
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -45,6 +46,12 @@ class Command(BaseCommand):
             else:
                 services.user_update(user=user, actor=None, role=role, password=password,
                                      is_active=True, **fields)
+        # Each app adds its own demo rows (AppConfig.seed_demo), left to right, so later apps
+        # can build on earlier ones; each must be idempotent too.
+        demo_users = {user.username: user for user in firm.users.all()}
+        for config in apps.get_app_configs():
+            if hasattr(config, "seed_demo"):
+                config.seed_demo(firm=firm, users=demo_users)
         self.stdout.write(self.style.SUCCESS(f"Demo firm: {firm.name} ({firm.name_ar})"))
         self.stdout.write("Log in at http://127.0.0.1:8000/ with any of these users:")
         for username, role, *_rest in DEMO_USERS:
