@@ -139,10 +139,22 @@ STORAGES = {
     },
 }
 
+AUTHENTICATION_BACKENDS = ["core.auth.Backend"]
+
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto and X-Forwarded-For only behind a proxy that sets them; otherwise
+# any client could claim HTTPS or dodge the login throttle with a forged address.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+if NUM_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Reverting from the admin's history pages would bypass the services' rules.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # E-mail: console unless EMAIL_URL says otherwise (smtp+tls://user:pass@host:587).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -166,6 +178,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env("AUTH_THROTTLE_RATE", default="30/minute")},
+    "NUM_PROXIES": NUM_PROXIES,
     "COERCE_DECIMAL_TO_STRING": False,
     "DATE_FORMAT": "%Y-%m-%d",
     "URL_FORMAT_OVERRIDE": "format",

@@ -1,16 +1,42 @@
 """Admin for core models. Non-superusers see and edit only their own firm's rows."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .choices import Role
+from .errors import ApplicationError
 from .models import DocumentEvent, Firm, SalesSettings, Sequence, User
+from .sales_settings import SECTIONS
 
 
-class FirmScopedAdmin(SimpleHistoryAdmin):
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's history pages look rows up themselves; they open only rows this
+    admin's queryset reaches (reverting is disabled in settings: writes go through services)."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._reachable(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._reachable(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _reachable(self, request, object_id) -> None:
+        try:
+            found = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            found = False
+        if not found:
+            raise Http404
+
+
+class FirmScopedAdmin(ScopedHistoryAdmin):
     """History admin limited to the user's firm; new rows join it; foreign keys offer only its
     rows. Superusers see every firm."""
 
@@ -49,7 +75,7 @@ class FirmScopedAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Firm)
-class FirmAdmin(SimpleHistoryAdmin):
+class FirmAdmin(ScopedHistoryAdmin):
     list_display = ["name", "name_ar", "slug", "currency", "vat_number", "is_active"]
     search_fields = ["name", "name_ar", "slug", "vat_number"]
     prepopulated_fields = {"slug": ["name"]}
@@ -59,8 +85,21 @@ class FirmAdmin(SimpleHistoryAdmin):
         return queryset if request.user.is_superuser else queryset.filter(pk=request.user.firm_id)
 
 
+class UserAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            try:
+                services.user_check_admin_kept(user=self.instance, role=cleaned.get("role"),
+                                               is_active=cleaned.get("is_active"))
+            except ApplicationError as error:
+                raise ValidationError(str(error.message)) from error
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, FirmScopedAdmin):
+    form = type("UserChangeForm", (UserAdminForm, DjangoUserAdmin.form), {})
     list_display = ["username", "first_name", "last_name", "firm", "role", "is_active"]
     list_filter = ["role", "is_active", "firm"]
     fieldsets = [
@@ -72,32 +111,46 @@ class UserAdmin(DjangoUserAdmin, FirmScopedAdmin):
         (_("Firm and role"), {"fields": ["firm", "role"]}),
     ]
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        # A firm's admin never reaches a superuser, even one attached to their firm.
+        return queryset if request.user.is_superuser else queryset.filter(is_superuser=False)
+
+    def get_list_filter(self, request):
+        # Listing firms would show other tenants' names.
+        return self.list_filter if request.user.is_superuser else ["role", "is_active"]
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.is_superuser:
             return fieldsets
         # A firm's admin manages roles, not Django's superuser flags and raw permissions.
-        hidden = {"is_superuser", "groups", "user_permissions", "is_staff"}
+        hidden = {"is_superuser", "groups", "user_permissions", "is_staff", "firm"}
         return [(title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
                 for title, options in fieldsets]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser  # others deactivate: names stay on documents
 
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser:
             obj.firm_id = request.user.firm_id
-        if not obj.is_superuser:
-            obj.is_staff = obj.role == Role.ADMIN  # the admin site is for the admin role
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Group membership follows the role, whatever the form posted.
-        services.user_sync_role(user=form.instance)
+        form.instance.sync_role_group()
 
 
 @admin.register(SalesSettings)
 class SalesSettingsAdmin(FirmScopedAdmin):
     list_display = ["firm", "updated_at", "updated_by"]
-    readonly_fields = ["created_at", "updated_at"]
+    # Read-only here: settings change through the settings page and API, which validate.
+    readonly_fields = ["created_at", "updated_at", *SECTIONS]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def has_add_permission(self, request):
         return False  # one per firm, created on first use

@@ -8,7 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
     # Patterns per role over this app's permissions (see core.roles).
     role_permissions = {
-        "admin": ["view_firm", "change_firm", "*_user", "view_salessettings",
+        "admin": ["view_firm", "change_firm", "add_user", "change_user", "view_user",
+                  "view_salessettings",
                   "change_salessettings", "view_sequence", "view_documentevent"],
         "sales_manager": ["view_user", "view_salessettings", "view_firm"],
         "sales_person": ["view_firm"],

@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     DISCOUNT_ABOVE_LIMIT = "discount_above_limit"
     QUANTITY_EXCEEDS_REMAINING = "quantity_exceeds_remaining"
     UNKNOWN_SETTINGS_SECTION = "unknown_settings_section"
+    LAST_ADMIN = "last_admin"
 
 
 class ApplicationError(Exception):

@@ -3,6 +3,7 @@
 import re
 
 import django_filters
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,17 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 def underscore(name: str) -> str:
     return _CAMEL.sub(r"_\1", name).lower()
+
+
+def search_queryset(queryset: QuerySet, fields: list[str], text: str) -> QuerySet:
+    """Rows where any of `fields` contains `text` (case-insensitive): API lists and pages."""
+    text = text.strip()
+    if not text or not fields:
+        return queryset
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": text})
+    return queryset.filter(condition)
 
 
 class CommaChoiceFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):

@@ -1,6 +1,9 @@
+from zoneinfo import available_timezones
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
@@ -12,6 +15,11 @@ from .choices import DocumentType, Role
 from .querysets import TenantQuerySet
 
 
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
 class Firm(models.Model):
     """The tenant. Every business row belongs to exactly one firm."""
 
@@ -19,7 +27,8 @@ class Firm(models.Model):
     name_ar = models.CharField(_("Arabic name"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     currency = models.CharField(_("currency"), max_length=3, default="SAR")
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Riyadh")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Riyadh",
+                                 validators=[validate_time_zone])
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
     address = models.TextField(_("address"), blank=True)
     address_ar = models.TextField(_("Arabic address"), blank=True)
@@ -82,12 +91,18 @@ class User(AbstractUser):
         return user
 
     def save(self, *args, **kwargs) -> None:
+        # Whichever way a user is saved (service, admin, createsuperuser, shell): the admin
+        # site is for the admin role, and permissions come from the role's group.
+        if not self.is_superuser:
+            self.is_staff = self.role == Role.ADMIN
         super().save(*args, **kwargs)
-        # Permissions come from the role's group: keep membership in step with the role
-        # whichever way the user was saved (service, admin, createsuperuser, shell).
         if getattr(self, "_saved_role", None) != self.role:
-            self.groups.set([Group.objects.get_or_create(name=self.role)[0]])
-            self._saved_role = self.role
+            self.sync_role_group()
+
+    def sync_role_group(self) -> None:
+        """Make the user a member of exactly their role's group."""
+        self.groups.set([Group.objects.get_or_create(name=self.role)[0]])
+        self._saved_role = self.role
 
 
 class TenantModel(models.Model):

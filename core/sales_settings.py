@@ -5,6 +5,7 @@ Values are stored snake_case in SalesSettings' JSON columns; a key that is missi
 reads as its default here.
 """
 
+import logging
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -14,6 +15,8 @@ from rest_framework import serializers
 
 from .choices import DocumentType, PaymentTerms, ResetPeriod
 from .money import CURRENCY_PRECISION
+
+logger = logging.getLogger(__name__)
 
 PERCENT = {"max_digits": 7, "decimal_places": 4, "min_value": Decimal("0"),
            "max_value": Decimal("100")}
@@ -322,15 +325,24 @@ _apply_labels()
 
 
 
-def section_values(section: str, stored: dict, *, firm=None) -> dict:
+def section_values(section: str, stored: dict) -> dict:
     """Typed values of a section: stored keys validated, defaults for the missing ones.
 
     Stored data was validated when written; validating it again on read also upgrades rows
-    written before a field existed. Approver ids are not re-checked here (a deactivated
-    approver must not make the settings unreadable).
+    written before a field existed. A stored value that no longer validates (written by
+    hand in the database, or by an older version) falls back to its default and is logged,
+    so a bad value never makes the settings unreadable. Approver ids are not re-checked
+    (a deactivated approver must not make the settings unreadable either).
     """
-    serializer = SECTIONS[section](data=stored or {}, partial=False, context={})
-    serializer.is_valid(raise_exception=True)
+    stored = dict(stored or {})
+    serializer = SECTIONS[section](data=stored, context={})
+    if not serializer.is_valid():
+        logger.warning("sales settings %s: invalid stored values %s fall back to defaults",
+                       section, sorted(serializer.errors))
+        for key in serializer.errors:
+            stored.pop(key, None)
+        serializer = SECTIONS[section](data=stored, context={})
+        serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
 

@@ -1,6 +1,6 @@
 """The single tenancy gate. Every selector, viewset, staff view and admin goes through it."""
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
 
 def scope_for(queryset: QuerySet, *, user) -> QuerySet:
@@ -12,14 +12,13 @@ def scope_for(queryset: QuerySet, *, user) -> QuerySet:
     firm_id = getattr(user, "firm_id", None)
     if firm_id is None or not user.is_authenticated:
         return queryset.none()
-    model = queryset.model
-    if model._meta.label_lower == "core.firm":
+    label = queryset.model._meta.label_lower
+    if label == "core.firm":
         queryset = queryset.filter(pk=firm_id)
     else:
         queryset = queryset.filter(firm_id=firm_id)
+    if label == "core.user" and not user.is_superuser:
+        # A superuser attached to a firm is not that firm's to see or edit.
+        queryset = queryset.filter(is_superuser=False)
     visible_to = getattr(queryset, "visible_to", None)
     return visible_to(user) if visible_to else queryset
-
-
-def same_firm(instance: Model, *, user) -> bool:
-    return getattr(instance, "firm_id", None) == getattr(user, "firm_id", object())

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,6 @@ from rest_framework import serializers
 from .choices import DocumentType, ResetPeriod, Role
 from .errors import ApplicationError, Conflict, ErrorCode, InvalidTransition
 from .models import DocumentEvent, Firm, SalesSettings, Sequence, User
-from .roles import roles_ensure_groups
 from .sales_settings import SECTIONS, section_values, to_namespace
 
 # --- numbering (RULES.md §1) -------------------------------------------------------------
@@ -65,6 +65,8 @@ def sequence_next(*, firm: Firm, document_type: DocumentType | str, date: dateti
 
 
 # --- sales settings (spec 003 §8) ---------------------------------------------------------
+
+SETTINGS_EXPORT_VERSION = 1
 
 
 def settings_row(*, firm: Firm) -> SalesSettings:
@@ -157,6 +159,10 @@ def settings_validate(*, firm: Firm, changes: dict[str, Any],
         serializer = serializer_class(data=merged, context={"firm": firm})
         if serializer.is_valid():
             result[name] = serializer.data
+            if name == "sequences":
+                frozen = _sequence_formats_frozen(firm, current["sequences"], serializer.data)
+                if frozen:
+                    errors[name] = frozen
         else:
             errors[name] = serializer.errors
     if errors:
@@ -164,12 +170,39 @@ def settings_validate(*, firm: Firm, changes: dict[str, Any],
     return result
 
 
+# Changing these after numbers were issued could issue a number a second time (a yearly
+# counter switched to "never" starts again at 1 under the same text).
+PERIOD_KEYS = ("reset_period", "include_year", "include_month")
+
+
+def _sequence_formats_frozen(firm: Firm, before: dict, after: dict) -> dict:
+    used = set(Sequence.objects.filter(firm=firm).values_list("document_type", flat=True))
+    errors = {}
+    for document_type in used & set(after):
+        changed = [key for key in PERIOD_KEYS
+                   if before[document_type][key] != after[document_type][key]]
+        if changed:
+            errors[document_type] = {key: [_(
+                "Numbers were issued in this format already; it can no longer change.")]
+                for key in changed}
+    return errors
+
+
+def settings_export_document(*, firm: Firm) -> dict:
+    """The export file: every section, when, and the format version `settings_import` reads."""
+    return {"settings": settings_export(firm=firm), "exported_at": timezone.now(),
+            "version": SETTINGS_EXPORT_VERSION}
+
+
 @transaction.atomic
 def settings_update(*, firm: Firm, changes: dict[str, Any], actor: User | None,
                     reason: str = "") -> SalesSettings:
-    """Apply changes to sections, all or nothing, with one history row naming the actor."""
-    validated = settings_validate(firm=firm, changes=changes)
+    """Apply changes to sections, all or nothing, with one history row naming the actor.
+
+    The row is locked before the changes are merged, so two concurrent section edits both
+    land instead of the later one writing back the earlier one's old values."""
     row = SalesSettings.objects.select_for_update().get(pk=settings_row(firm=firm).pk)
+    validated = settings_validate(firm=firm, changes=changes)
     for name, values in validated.items():
         setattr(row, name, values)
     return _settings_save(row, actor=actor, reason=reason or _("Settings updated"))
@@ -178,20 +211,26 @@ def settings_update(*, firm: Firm, changes: dict[str, Any], actor: User | None,
 @transaction.atomic
 def settings_import(*, firm: Firm, document: dict[str, Any], actor: User | None) -> SalesSettings:
     """Replace the sections present in an exported document, all or nothing."""
-    validated = settings_validate(firm=firm, changes=document, merge=False)
     row = SalesSettings.objects.select_for_update().get(pk=settings_row(firm=firm).pk)
+    validated = settings_validate(firm=firm, changes=document, merge=False)
     for name, values in validated.items():
         setattr(row, name, values)
     return _settings_save(row, actor=actor, reason=_("Settings imported"))
+
+
+class UnknownSettingsSection(ApplicationError):
+    status_code = 404
+
+    def __init__(self, *, section: str) -> None:
+        super().__init__(code=ErrorCode.UNKNOWN_SETTINGS_SECTION, details={"section": section},
+                         message=_("There is no settings section of that name."))
 
 
 @transaction.atomic
 def settings_reset_section(*, firm: Firm, section: str, actor: User | None) -> SalesSettings:
     """Put one section back to its defaults."""
     if section not in SECTIONS:
-        raise ApplicationError(code=ErrorCode.UNKNOWN_SETTINGS_SECTION, status_code=404,
-                               message=_("There is no settings section of that name."),
-                               details={"section": section})
+        raise UnknownSettingsSection(section=section)
     row = SalesSettings.objects.select_for_update().get(pk=settings_row(firm=firm).pk)
     setattr(row, section, {})
     return _settings_save(row, actor=actor, reason=_("Section %(section)s reset to defaults")
@@ -280,12 +319,6 @@ def request_origin(request) -> dict[str, str | None]:
 # --- users ---------------------------------------------------------------------------------
 
 
-def user_sync_role(*, user: User) -> None:
-    """Make the user a member of exactly their role's group (after a form set other groups)."""
-    groups = roles_ensure_groups()
-    user.groups.set([groups[user.role]])
-
-
 @transaction.atomic
 def user_create(*, firm: Firm, actor: User | None, username: str, password: str,
                 role: str = Role.SALES_PERSON, **fields: Any) -> User:
@@ -294,28 +327,41 @@ def user_create(*, firm: Firm, actor: User | None, username: str, password: str,
     return _user_save(user, actor=actor, password=password, reason="created")
 
 
+def user_check_admin_kept(*, user: User, role: str | None, is_active: bool | None) -> None:
+    """Refuse a change that would leave the user's firm without an active administrator.
+
+    Every active admin row of the firm is locked first, so two admins demoting each other
+    at once cannot both pass the check. Call inside a transaction.
+    """
+    demoting = user.role == Role.ADMIN and user.is_active and (
+        (role is not None and role != Role.ADMIN) or is_active is False)
+    if not demoting:
+        return
+    admins = list(User.objects.select_for_update().filter(
+        firm_id=user.firm_id, role=Role.ADMIN, is_active=True).order_by("pk"))
+    if not any(admin.pk != user.pk for admin in admins):
+        raise ApplicationError(code=ErrorCode.LAST_ADMIN, message=_(
+            "A firm needs at least one active administrator."))
+
+
 @transaction.atomic
 def user_update(*, user: User, actor: User | None, password: str | None = None,
                 **fields: Any) -> User:
     """Change a user's details, role or password; a firm keeps at least one active admin."""
     locked = User.objects.select_for_update().get(pk=user.pk)
-    demoting = locked.role == Role.ADMIN and (
-        fields.get("role", Role.ADMIN) != Role.ADMIN or fields.get("is_active") is False)
-    if demoting and not User.objects.filter(firm_id=locked.firm_id, role=Role.ADMIN,
-                                            is_active=True).exclude(pk=locked.pk).exists():
-        raise ApplicationError(code="last_admin", message=_(
-            "A firm needs at least one active administrator."))
+    user_check_admin_kept(user=locked, role=fields.get("role"), is_active=fields.get("is_active"))
     for name, value in fields.items():
         setattr(locked, name, value)
     return _user_save(locked, actor=actor, password=password, reason="updated")
 
 
 def _user_save(user: User, *, actor: User | None, password: str | None, reason: str) -> User:
-    """Validate and save a user; the admin site is for the admin role (superusers aside)."""
-    if not user.is_superuser:
-        user.is_staff = user.role == Role.ADMIN
+    """Validate and save a user (User.save keeps admin-site access and group with the role)."""
     if password:
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from error
         user.set_password(password)
     user.full_clean()
     user._history_user = actor

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from .errors import ApplicationError
+from .filters import search_queryset
 from .models import DocumentEvent
 from .scoping import scope_for
 from .services import document_transition, transition_targets
@@ -122,12 +123,7 @@ class StaffListView(StaffMixin, generic.ListView):
             queryset = self.filterset.qs if self.filterset.is_bound else queryset
             if self.filterset.is_bound and not self.filterset.is_valid():
                 queryset = queryset.none()
-        text = self.request.GET.get("search", "").strip()
-        if text and self.search_fields:
-            condition = models.Q()
-            for field in self.search_fields:
-                condition |= models.Q(**{f"{field}__icontains": text})
-            queryset = queryset.filter(condition)
+        queryset = search_queryset(queryset, self.search_fields, self.request.GET.get("search", ""))
         ordering = self.default_sort
         sort_by = self.request.GET.get("sortBy")
         if sort_by in self.sort_fields:
@@ -324,7 +320,9 @@ class StaffTransitionView(StaffMixin, generic.DetailView):
         context = super().get_context_data(**kwargs)
         obj = self.object
         context.update({"button": self.button, "transition": self.kwargs["transition"],
-                        "target": transition_targets(obj).get(self.kwargs["transition"]),
+                        "target": transition_targets(
+                            obj, field=self.detail_view.status_field).get(
+                            self.kwargs["transition"]),
                         "current": getattr(obj, self.detail_view.status_field),
                         "cancel_url": self.url("detail", obj.pk)})
         return context
@@ -340,6 +338,8 @@ class StaffTransitionView(StaffMixin, generic.DetailView):
             self.perform(obj, transition=kwargs["transition"], reason=reason)
         except ApplicationError as error:
             messages.error(request, str(error.message))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": self.button.label})
         return HttpResponseRedirect(self.url("detail", obj.pk))

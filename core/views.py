@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from djangorestframework_camel_case.util import underscoreize
@@ -19,7 +18,7 @@ from rest_framework.exceptions import ValidationError
 from . import services
 from .api.exceptions import flatten_errors
 from .api.renderers import JSONRenderer
-from .api.views import SETTINGS_VERSION, UserFilter
+from .api.views import UserFilter, UserViewSet
 from .errors import ApplicationError
 from .forms import SettingsImportForm, UserForm
 from .models import User
@@ -40,9 +39,9 @@ class UserViewMixin:
 class UserListView(UserViewMixin, StaffListView):
     filterset_class = UserFilter
     api_list_url_name = "core-api:user-list"
-    search_fields = ["username", "first_name", "last_name", "email"]
-    sort_fields = {"username": "username", "lastName": "last_name", "role": "role"}
-    default_sort = "username"
+    search_fields = UserViewSet.search_fields
+    sort_fields = UserViewSet.sort_fields
+    default_sort = UserViewSet.default_sort
     columns = [
         Column(_("Username"), "username", sort="username", link=True),
         Column(_("Name"), lambda user: user.get_full_name(), sort="lastName"),
@@ -204,8 +203,7 @@ def settings_reset(request, section: str):
 @login_required
 @permission_required("core.view_salessettings", raise_exception=True)
 def settings_export(request):
-    document = {"settings": services.settings_export(firm=request.user.firm),
-                "exported_at": timezone.now(), "version": SETTINGS_VERSION}
+    document = services.settings_export_document(firm=request.user.firm)
     # Rendered like the API's export (camelCase, numbers), so either import takes it.
     response = HttpResponse(JSONRenderer().render(document), content_type="application/json")
     response["Content-Disposition"] = (

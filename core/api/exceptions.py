@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +81,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return error_response(status=400, code=ErrorCode.VALIDATION_ERROR,
                               message=_("The input is not valid."),
                               details=flatten_errors(detail))
+    if isinstance(exc, DataError):
+        # A value the database cannot hold (an id beyond bigint, say): bad input, not a crash.
+        return error_response(status=400, code=ErrorCode.VALIDATION_ERROR,
+                              message=_("A value in the request is out of range."))
     if isinstance(exc, Http404 | ObjectDoesNotExist):
         exc = exceptions.NotFound()
     if isinstance(exc, PermissionDenied):

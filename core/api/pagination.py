@@ -34,6 +34,8 @@ class Pagination(BasePagination):
         self.key = view.data_key_plural
         self.total = queryset.count()
         offset = (self.page - 1) * self.limit
+        if offset >= self.total:
+            return []  # past the end (and never an offset the database cannot hold)
         return list(queryset[offset:offset + self.limit])
 
     def get_paginated_response(self, data):

@@ -23,6 +23,8 @@ class RolePermission(BasePermission):
         user = request.user
         if not (user and user.is_authenticated) or user.firm_id is None or not user.is_active:
             return False
+        if not user.firm.is_active:
+            return False  # a suspended firm keeps its data but none of its users gets in
         action = getattr(view, "action", None) or request.method.lower()
         needed = view.get_required_permissions(action)
         return needed is not None and user.has_perms(needed)

@@ -6,14 +6,27 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.models import Firm, User
+from core.scoping import scope_for
 
 
 class ModelSerializer(serializers.ModelSerializer):
     """Runs the model's full_clean (validators and constraints) so the API and forms agree.
 
     A new row is checked as a row of the caller's firm, so per-firm unique constraints answer
-    a 400 naming the field instead of an IntegrityError.
+    a 400 naming the field instead of an IntegrityError. Every relation accepts only rows the
+    caller may reach (core.scoping.scope_for): another firm's id is a 400 naming the field.
     """
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        user = getattr(self.context.get("request"), "user", None)
+        if user is not None:
+            for field in fields.values():
+                relation = getattr(field, "child_relation", field)
+                queryset = getattr(relation, "queryset", None)
+                if queryset is not None and not field.read_only:
+                    relation.queryset = scope_for(queryset, user=user)
+        return fields
 
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)
@@ -54,7 +67,7 @@ class UserSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "first_name", "last_name", "email", "role", "language",
                   "email_notifications", "is_active", "firm_id", "sales_person_id",
                   "last_login", "date_joined", "password"]
-        read_only_fields = ["is_active", "last_login", "date_joined"]
+        read_only_fields = ["last_login", "date_joined"]
 
     def get_sales_person_id(self, user: User) -> int | None:
         # The crm app adds the SalesPerson profile; core only reads it when it exists.
@@ -62,6 +75,15 @@ class UserSerializer(serializers.ModelSerializer):
             return user.sales_person.pk
         except (AttributeError, ObjectDoesNotExist):
             return None
+
+    def validate_username(self, username: str) -> str:
+        # Case-insensitively unique, as on the staff form: "Ali" and "ali" are one person.
+        taken = User.objects.filter(username__iexact=username)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise serializers.ValidationError(_("A user with that username already exists."))
+        return username
 
     def validate(self, attrs: dict) -> dict:
         if self.instance is None and not attrs.get("password"):
@@ -76,13 +98,26 @@ class MeSerializer(UserSerializer):
     role_label = serializers.CharField(read_only=True)
     permissions = serializers.SerializerMethodField()
 
+    current_password = serializers.CharField(write_only=True, required=False,
+                                             trim_whitespace=False,
+                                             help_text=_("Required to change the password."))
+
     class Meta(UserSerializer.Meta):
-        fields = [*UserSerializer.Meta.fields, "firm", "role_label", "permissions"]
+        fields = [*UserSerializer.Meta.fields, "firm", "role_label", "permissions",
+                  "current_password"]
         # The caller edits their own profile, never their role or access.
         read_only_fields = ["username", "role", "is_active", "last_login", "date_joined"]
 
     def get_permissions(self, user: User) -> list[str]:
         return sorted(user.get_all_permissions())
+
+    def validate(self, attrs: dict) -> dict:
+        # Whoever holds an open session must not be able to lock the owner out.
+        if attrs.get("password") and not self.instance.check_password(
+                attrs.get("current_password", "")):
+            raise serializers.ValidationError(
+                {"current_password": [_("Give your current password to set a new one.")]})
+        return attrs
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -1,17 +1,16 @@
 """Core API: token, users, the caller, health, sales settings."""
 
 from django.conf import settings as django_settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, update_session_auth_hash
 from django.core.cache import cache
 from django.db import connection
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -26,8 +25,6 @@ from .exceptions import flatten_errors
 from .responses import envelope
 from .serializers import MeSerializer, TokenRequestSerializer, TokenSerializer, UserSerializer
 from .viewsets import BaseViewSet, TenantModelViewSet
-
-SETTINGS_VERSION = 1
 
 
 class TokenView(APIView):
@@ -122,7 +119,8 @@ class UserViewSet(TenantModelViewSet):
     default_sort = "username"
     messages = {**TenantModelViewSet.messages,
                 "destroy": _("%(name)s deactivated successfully")}
-    required_permissions = {"me": []}
+    # Deleting deactivates (names stay on documents): it is a change, not a deletion.
+    required_permissions = {"me": [], "destroy": ["core.change_user"]}
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -146,10 +144,15 @@ class UserViewSet(TenantModelViewSet):
     def me(self, request):
         """The caller with role, firm and permissions; PATCH edits their own profile."""
         if request.method == "PATCH":
-            serializer = MeSerializer(request.user, data=request.data, partial=True)
+            serializer = MeSerializer(request.user, data=request.data, partial=True,
+                                      context={"request": request})
             serializer.is_valid(raise_exception=True)
-            user = services.user_update(user=request.user, actor=request.user,
-                                        **serializer.validated_data)
+            data = dict(serializer.validated_data)
+            data.pop("current_password", None)
+            user = services.user_update(user=request.user, actor=request.user, **data)
+            if data.get("password"):
+                # Changing one's password must not sign this session out.
+                update_session_auth_hash(request._request, user)
             return envelope({"user": MeSerializer(user).data},
                             message=_("Profile updated successfully"))
         return envelope({"user": MeSerializer(request.user).data})
@@ -205,7 +208,7 @@ class SalesSettingsViewSet(BaseViewSet):
     @extend_schema(request=SETTINGS_BODY, responses=SETTINGS_BODY)
     def update(self, request):
         """Change any sections given; keys left out keep their values. All or nothing."""
-        changes = dict(request.data)
+        changes = dict(_object_body(request))
         reason = changes.pop("reason", "")
         services.settings_update(firm=request.user.firm, changes=changes, actor=request.user,
                                  reason=str(reason))
@@ -215,9 +218,9 @@ class SalesSettingsViewSet(BaseViewSet):
                    operation_id="settings_sales_section_update")
     def update_section(self, request, section: str):
         if section not in SECTIONS:
-            raise NotFound()
-        services.settings_update(firm=request.user.firm, changes={section: request.data},
-                                 actor=request.user)
+            raise services.UnknownSettingsSection(section=section)
+        services.settings_update(firm=request.user.firm,
+                                 changes={section: _object_body(request)}, actor=request.user)
         return self._answer(message=_("Settings saved successfully"))
 
     @extend_schema(request=None, responses=SETTINGS_BODY)
@@ -239,8 +242,7 @@ class SalesSettingsViewSet(BaseViewSet):
         "version": serializers.IntegerField()}))
     def export(self, request):
         """A JSON document that `import` takes back (here or in another firm)."""
-        return envelope({"export": {"settings": services.settings_export(firm=request.user.firm),
-                                    "exported_at": timezone.now(), "version": SETTINGS_VERSION}})
+        return envelope({"export": services.settings_export_document(firm=request.user.firm)})
 
     @extend_schema(request=inline_serializer("SettingsImport", {"settings": SETTINGS_BODY}),
                    responses=SETTINGS_BODY)
@@ -262,6 +264,13 @@ class SalesSettingsViewSet(BaseViewSet):
             return envelope({"validation": {"valid": False,
                                             "errors": flatten_errors(error.detail)}})
         return envelope({"validation": {"valid": True, "errors": {}}})
+
+
+def _object_body(request) -> dict:
+    """The request body when it is a JSON object; anything else is a 400, never a 500."""
+    if not isinstance(request.data, dict):
+        raise ValidationError({"non_field_errors": [_("Expected a JSON object.")]})
+    return request.data
 
 
 class _HistoryPage:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 from djangorestframework_camel_case.util import camelize
@@ -16,6 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from core.filters import search_queryset
 from core.scoping import scope_for
 
 from .permissions import ACTION_PERMISSIONS
@@ -70,13 +71,8 @@ class ListMixin:
         return self.sort(self.search(queryset))
 
     def search(self, queryset: QuerySet) -> QuerySet:
-        text = self.request.query_params.get("search", "").strip()
-        if not text or not self.search_fields:
-            return queryset
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": text})
-        return queryset.filter(condition)
+        return search_queryset(queryset, self.search_fields,
+                               self.request.query_params.get("search", ""))
 
     def sort(self, queryset: QuerySet) -> QuerySet:
         params = self.request.query_params

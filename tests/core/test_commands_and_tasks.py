@@ -17,8 +17,8 @@ from core.tasks import sessions_clear_expired
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent_and_prints_logins():
     first, second = StringIO(), StringIO()
-    call_command("seed_demo", stdout=first)
-    call_command("seed_demo", stdout=second)
+    call_command("seed_demo", "--force", stdout=first)
+    call_command("seed_demo", "--force", stdout=second)
     assert Firm.objects.filter(slug="demo").count() == 1
     demo_users = User.objects.filter(firm__slug="demo")
     assert sorted(demo_users.values_list("role", flat=True)) == sorted(Role.values)
@@ -27,6 +27,21 @@ def test_seed_demo_is_idempotent_and_prints_logins():
         assert list(user.groups.values_list("name", flat=True)) == [user.role]
     assert "admin" in first.getvalue() and settings.DEMO_PASSWORD in first.getvalue()
     assert first.getvalue() == second.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_production_and_spares_real_users(firm):
+    from django.core.management.base import CommandError
+
+    from tests.factories import PASSWORD, make_user
+
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=StringIO())
+    real = make_user(firm=firm, role=Role.FINANCE, username="admin")
+    call_command("seed_demo", "--force", stdout=StringIO(), stderr=StringIO())
+    real.refresh_from_db()
+    assert (real.firm_id, real.role) == (firm.pk, Role.FINANCE)
+    assert real.check_password(PASSWORD)
 
 
 def test_beat_schedule_names_registered_tasks():

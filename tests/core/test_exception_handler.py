@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError
 from django.http import Http404
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -68,6 +68,7 @@ def test_invalid_transition():
     (TransitionNotAllowed("no"), 409, "invalid_transition"),
     (ConcurrentTransition("changed"), 409, "conflict"),
     (IntegrityError("duplicate key"), 409, "conflict"),
+    (DataError("bigint out of range"), 400, "validation_error"),
     (ProtectedError("used", set()), 409, "protected"),
     (Http404(), 404, "not_found"),
     (exceptions.NotFound(), 404, "not_found"),

@@ -100,7 +100,8 @@ class TestUpdates:
         assert services.settings_read(firm=firm).quotes.approvers == [manager.pk]
 
     def test_unknown_section(self, api):
-        assert_error(api.put(f"{URL}/nonsense", {}, format="json"), 404, "not_found")
+        assert_error(api.put(f"{URL}/nonsense", {}, format="json"), 404,
+                     "unknown_settings_section")
         assert_error(api.put(f"{URL}/reset/nonsense"), 404, "unknown_settings_section")
         error = assert_error(api.put(URL, {"nonsense": {}}, format="json"), 400,
                              "validation_error")

@@ -13,9 +13,14 @@ from tests.factories import PASSWORD, make_user
 
 class UserRows:
     model = User
+    # Distinct names and roles, so sorting by them is really exercised.
+    NAMES = ["Zahrani", "Otaibi", "Qahtani", "Harbi", "Dosari", "Shehri", "Ghamdi", "Anazi"]
+    ROLES = [Role.SALES_PERSON, Role.FINANCE, Role.WAREHOUSE, Role.SALES_MANAGER]
 
     def make(self, firm, **overrides):
-        fields = {"role": Role.SALES_PERSON, "first_name": "Omar", **overrides}
+        n = User.objects.count()
+        fields = {"role": self.ROLES[n % len(self.ROLES)], "first_name": "Omar",
+                  "last_name": f"{self.NAMES[n % len(self.NAMES)]} {n}", **overrides}
         return make_user(firm=firm, **fields)
 
 

@@ -2,7 +2,7 @@
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core import services
@@ -31,15 +31,26 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Create the demo firm and a user of every role (idempotent); prints the logins."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--force", action="store_true",
+                            help="Run even with DEBUG off (the demo password is public).")
+
     @transaction.atomic
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args, force: bool = False, **options) -> None:
+        if not (settings.DEBUG or force):
+            raise CommandError("seed_demo creates users with a public password: it runs with "
+                               "DEBUG=1 (as `make run` does) or with --force.")
         firm, _created = Firm.objects.update_or_create(slug=DEMO_FIRM["slug"], defaults=DEMO_FIRM)
         services.settings_row(firm=firm)
         password = settings.DEMO_PASSWORD
         for username, role, first_name, last_name, language in DEMO_USERS:
             fields = {"first_name": first_name, "last_name": last_name, "language": language,
                       "email": f"{username}@riyadh-trading.example"}
-            user = User.objects.filter(username=username).first()
+            if User.objects.filter(username=username).exclude(firm=firm).exists():
+                # Never touch a real user who happens to have a demo name.
+                self.stderr.write(f"{username} belongs to another firm: left alone.")
+                continue
+            user = User.objects.filter(username=username, firm=firm).first()
             if user is None:
                 services.user_create(firm=firm, actor=None, username=username,
                                      password=password, role=role, **fields)
