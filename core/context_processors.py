@@ -32,12 +32,14 @@ def navigation_for(request) -> list[dict]:
 def shell(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"firm": None, "role_label": "", "nav_sections": [], "unread_notifications": 0}
+        return {"firm": None, "role_label": "", "nav_sections": [], "unread_notifications": 0,
+                "notifications_url": None}
     return {
         "firm": user.firm,
         "role_label": user.role_label,
         "nav_sections": navigation_for(request),
         "unread_notifications": unread_notifications(user),
+        "notifications_url": notifications_url(),
     }
 
 
@@ -45,3 +47,11 @@ def unread_notifications(user) -> int:
     """Unread notifications, counted by the app that keeps them (AppConfig.unread_count)."""
     return sum(config.unread_count(user) for config in apps.get_app_configs()
                if hasattr(config, "unread_count"))
+
+
+def notifications_url() -> str | None:
+    """The notifications page of the app that keeps them (AppConfig.notifications_url_name)."""
+    for config in apps.get_app_configs():
+        if hasattr(config, "notifications_url_name"):
+            return reverse(config.notifications_url_name)
+    return None

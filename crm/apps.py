@@ -31,8 +31,13 @@ class CrmConfig(AppConfig):
             (_("Cases"), "crm:case_list", "crm.view_case"),
             (_("Sales teams"), "crm:salesteam_list", "crm.view_salesteam"),
             (_("Sales persons"), "crm:salesperson_list", "crm.view_salesperson"),
+            (_("Pipelines"), "crm:pipeline_list", "crm.view_pipeline"),
+            (_("Customer groups"), "crm:customergroup_list", "crm.view_customergroup"),
+            (_("Territories"), "crm:territory_list", "crm.view_territory"),
+            (_("Notifications"), "crm:notification_list", "crm.view_notification"),
         ],
     }
+    notifications_url_name = "crm:notification_list"
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (connects the dashboard cache invalidation)

@@ -23,8 +23,11 @@ class LeadQuerySet(TenantQuerySet):
         if user.role == Role.SALES_PERSON:
             return self.filter(Q(assigned_to=user) | Q(team_members__user=user)).distinct()
         if user.role == Role.SALES_MANAGER:
-            return self.filter(Q(assigned_to__in=team_user_ids(user))
-                               | Q(assigned_to__isnull=True))
+            # Everything a member of their teams sees (deal-team work included), and the
+            # unassigned leads waiting to be handed out.
+            team = team_user_ids(user)
+            return self.filter(Q(assigned_to__in=team) | Q(team_members__user__in=team)
+                               | Q(assigned_to__isnull=True)).distinct()
         return self
 
     def open(self):

@@ -45,7 +45,10 @@ def activity_log(*, firm: Firm, actor: User | None, type: str, entity_type: str,
     activity.save()
     if isinstance(entity, Lead):
         lead = Lead.objects.select_for_update().get(pk=entity.pk)
-        contact = max(filter(None, [lead.last_contact_date, activity.performed_at]))
+        # A future-dated activity counts as contact now, never later: a last contact in the
+        # future would hold off decay and stale detection until long after it.
+        contact = max(filter(None, [lead.last_contact_date,
+                                    min(activity.performed_at, timezone.now())]))
         Lead.objects.filter(pk=lead.pk).update(last_contact_date=contact, is_stale=False,
                                                stale_reason="", stale_notified_at=None)
         lead.last_contact_date, lead.is_stale = contact, False

@@ -33,23 +33,32 @@ def save_audited(instance: models.Model, *, actor: User | None, reason: str) -> 
 def replace_children(parent: models.Model, *, name: str, model: type[models.Model],
                      rows: list[dict], parent_field: str) -> None:
     """Make the parent's `name` children exactly `rows`: a row with an id updates that child,
-    one without is added, children not listed are removed. Errors name `name.index.field`."""
+    one without is added, children not listed are removed. Errors name `name.index.field`.
+
+    The parent must be saved. Children not listed go first, so a new row may take over a
+    removed one's unique value; every row is validated against its parent's constraints
+    (e.g. one stage per status in a pipeline), not only its own fields.
+    """
     manager = getattr(parent, name)
     existing = {child.pk: child for child in manager.all()}
-    keep = set()
+    fixed = {"id", "pk", "firm", "firm_id", parent_field, f"{parent_field}_id"}
+    for index, row in enumerate(rows):
+        pk = row.get("id")
+        if pk is not None and pk not in existing:
+            raise ValidationError({f"{name}.{index}.id": _("Not one of this record's entries.")})
+        for field in fixed.intersection(row).difference({"id"}):
+            raise ValidationError({f"{name}.{index}.{field}": _("This field cannot be set.")})
+    listed = {row.get("id") for row in rows} - {None}
+    manager.exclude(pk__in=listed).delete()
     for index, row in enumerate(rows):
         row = dict(row)
         pk = row.pop("id", None)
-        if pk is not None and pk not in existing:
-            raise ValidationError({f"{name}.{index}.id": _("Not one of this record's entries.")})
         child = existing.get(pk) or model(firm_id=parent.firm_id, **{parent_field: parent})
         for field, value in row.items():
             setattr(child, field, value)
         try:
-            child.full_clean(exclude=[parent_field])
+            child.full_clean()
         except ValidationError as error:
             raise ValidationError({f"{name}.{index}.{field}": messages
                                    for field, messages in error.message_dict.items()}) from error
         child.save()
-        keep.add(child.pk)
-    manager.exclude(pk__in=keep).delete()

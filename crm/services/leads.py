@@ -5,13 +5,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import DocumentType
 from core.errors import ApplicationError, InvalidTransition
 from core.models import Firm, User
-from core.services import document_transition, sequence_next, transition_targets
+from core.services import document_transition, transition_targets
 
 from .. import signals
 from ..choices import (
@@ -41,6 +39,16 @@ TRACKED_FIELDS = [
     "intake_notes", "is_vip", "next_follow_up_date", "pipeline_id",
 ]
 FOREIGN_KEYS = {"campaign", "pipeline", "stage", "assigned_to"}
+# Fields only the lead's own actions set (transitions, scoring, conflict check, stale job,
+# activities, assignment); given to lead_create / lead_update with another value, they are
+# refused instead of silently bypassing the rule that owns them.
+SYSTEM_FIELDS = {
+    "status": "new", "score": 0, "scored_at": None, "customer": None, "customer_id": None,
+    "lost_reason": "", "is_stale": False, "stale_reason": "", "stale_notified_at": None,
+    "conflict_status": "not_checked", "conflict_result": {}, "conflict_checked_at": None,
+    "last_contact_date": None,
+}
+OWN_ACTION = _("This field changes through its own action.")
 
 
 def lead_transaction_record(*, lead: Lead, type: str, actor: User | None,
@@ -91,9 +99,17 @@ def _values(lead: Lead, fields: list[str]) -> dict:
 @transaction.atomic
 def lead_create(*, firm: Firm, actor: User | None, origin: dict | None = None,
                 team: list[dict] | None = None, **fields: Any) -> Lead:
-    """A new lead (status new), placed in the default pipeline's first stage, scored."""
+    """A new lead (status new), placed in the default pipeline's first stage, scored.
+
+    A lead may name the firm's existing customer (repeat business); winning it then creates
+    no second customer."""
+    refused = {name: OWN_ACTION for name, value in fields.items()
+               if name in SYSTEM_FIELDS and name not in ("customer", "customer_id")
+               and value != SYSTEM_FIELDS[name]}
+    if refused:
+        raise ValidationError(refused)
     lead = Lead(firm=firm, created_by=actor, updated_by=actor, **fields)
-    same_firm(firm.pk, **{name: getattr(lead, name) for name in FOREIGN_KEYS})
+    same_firm(firm.pk, **{name: getattr(lead, name) for name in [*FOREIGN_KEYS, "customer"]})
     if lead.pipeline_id is None:
         lead.pipeline = Pipeline.objects.filter(firm=firm, is_default=True).first()
     if lead.stage_id is None:
@@ -106,7 +122,8 @@ def lead_create(*, firm: Firm, actor: User | None, origin: dict | None = None,
     if team:
         _set_team(lead, team)
     lead_transaction_record(lead=lead, type=LeadTransactionType.CREATED, actor=actor,
-                            new=_values(lead, [*TRACKED_FIELDS, "status", "stage_id"]),
+                            new=_values(lead, [*TRACKED_FIELDS, "status", "stage_id",
+                                               "assigned_to_id", "customer_id"]),
                             origin=origin)
     lead_rescore(lead=lead)
     if lead.assigned_to_id and lead.assigned_to_id != getattr(actor, "pk", None):
@@ -118,11 +135,17 @@ def lead_create(*, firm: Firm, actor: User | None, origin: dict | None = None,
 def lead_update(*, lead: Lead, actor: User | None, origin: dict | None = None,
                 team: list[dict] | None = None, reason: str = "", **changes: Any) -> Lead:
     """Edit a lead's details; status and assignment have their own services."""
-    for forbidden in ("status", "assigned_to", "stage", "customer", "score"):
-        if forbidden in changes:
-            raise ValidationError({forbidden: _("This field changes through its own action.")})
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    # Assignment and stage have their own services; derived fields their own rules. A value
+    # equal to the current one is let through (a form or PUT echoing the record).
+    own_action = {"assigned_to", "assigned_to_id", "stage", "stage_id", *SYSTEM_FIELDS}
+    refused = {name: OWN_ACTION for name in changes
+               if name in own_action and changes[name] != getattr(locked, name)}
+    if refused:
+        raise ValidationError(refused)
+    changes = {name: value for name, value in changes.items() if name not in own_action}
     before = _values(locked, TRACKED_FIELDS)
+    status, stage_before = locked.status, locked.stage_id
     for name, value in changes.items():
         setattr(locked, name, value)
     same_firm(locked.firm_id, **{name: getattr(locked, name) for name in FOREIGN_KEYS})
@@ -144,6 +167,12 @@ def lead_update(*, lead: Lead, actor: User | None, origin: dict | None = None,
             lead=locked, type=LeadTransactionType.UPDATED, actor=actor, reason=reason,
             previous={f: before[f] for f in changed if f in before},
             new={f: after[f] for f in changed if f in after}, origin=origin)
+    if locked.stage_id != stage_before:
+        # Another pipeline puts the lead in another stage: a stage change (RULES.md §4).
+        lead_transaction_record(
+            lead=locked, type=LeadTransactionType.STATUS_CHANGED, actor=actor, reason=reason,
+            previous={"status": status, "stage_id": stage_before},
+            new={"status": status, "stage_id": locked.stage_id}, origin=origin)
     lead_rescore(lead=locked)
     return locked
 
@@ -181,26 +210,31 @@ def lead_transition(*, lead: Lead, target: str, actor: User | None, reason: str 
                     origin: dict | None = None, stage: Stage | None = None) -> Lead:
     """Move the lead to `target` status with RULES.md §4's side effects.
 
-    lost needs a reason; won creates the customer once (and a case when the intake names a
-    case type). Signals and e-mails go out after commit.
+    The move is checked against the row as it is in the database (under lock), not the copy
+    passed in; a refused move is refused before anything else (a missing lost reason
+    included). lost needs a reason; won creates the customer once (and a case when the
+    intake names a case type). Signals and e-mails go out after commit.
     """
-    method = LEAD_TRANSITIONS.get(target)
-    if method is None:
-        raise InvalidTransition(source=lead.status, target=target,
-                                allowed=lead_allowed_targets(lead=lead))
+    current = Lead.objects.select_for_update().get(pk=lead.pk)
+    allowed = lead_allowed_targets(lead=current)
+    if target not in allowed:
+        raise InvalidTransition(source=current.status, target=target, allowed=allowed)
     if target == LeadStatus.LOST and not reason.strip():
         raise ApplicationError(code="reason_required", details={"field": "reason"},
                                message=_("Say why the lead was lost."))
-    source, source_stage = lead.status, lead.stage_id
+    if stage is not None:
+        same_firm(current.firm_id, stage=stage)
+        if current.pipeline_id is not None and stage.pipeline_id != current.pipeline_id:
+            raise ValidationError({"stage": _("This stage belongs to another pipeline.")})
+    source, source_stage = current.status, current.stage_id
     kwargs = {"lost_reason": reason} if target == LeadStatus.LOST else {}
-    moved = document_transition(instance=lead, transition=method, actor=actor, reason=reason,
-                                record_event=False, **kwargs)
-    new_stage = stage or (Stage.objects.filter(pipeline_id=moved.pipeline_id,
-                                               status=target).first()
-                          if moved.pipeline_id else None)
+    moved = document_transition(instance=current, transition=LEAD_TRANSITIONS[target],
+                                actor=actor, reason=reason, record_event=False, **kwargs)
+    pipeline_id = stage.pipeline_id if stage is not None else moved.pipeline_id
+    new_stage = stage or (Stage.objects.filter(pipeline_id=pipeline_id, status=target).first()
+                          if pipeline_id else None)
     if new_stage is not None and new_stage.pk != moved.stage_id:
-        Lead.objects.filter(pk=moved.pk).update(stage=new_stage)
-        moved.stage = new_stage
+        _stage_follows(moved, new_stage)
     lead_transaction_record(
         lead=moved, type=LeadTransactionType.STATUS_CHANGED, actor=actor, reason=reason,
         previous={"status": source, "stage_id": source_stage},
@@ -217,18 +251,29 @@ def lead_transition(*, lead: Lead, target: str, actor: User | None, reason: str 
     return moved
 
 
+def _stage_follows(lead: Lead, stage: Stage) -> None:
+    """Put the just-transitioned lead into `stage`, in the row and in the history row the
+    transition wrote, so that one history row shows the status and stage it moved to."""
+    lead.stage, lead.pipeline_id = stage, stage.pipeline_id
+    Lead.objects.filter(pk=lead.pk).update(stage=stage, pipeline_id=stage.pipeline_id)
+    record = lead.history.order_by("-history_date", "-history_id").first()
+    if record is not None:
+        type(record).objects.filter(pk=record.pk).update(stage_id=stage.pk,
+                                                         pipeline_id=stage.pipeline_id)
+
+
 @transaction.atomic
 def lead_move_stage(*, lead: Lead, stage: Stage, actor: User | None, reason: str = "",
                     origin: dict | None = None) -> Lead:
     """Move the lead to a stage (the board). A stage that stands for a status runs that
     transition; otherwise only the stage changes, audited as a status change."""
     same_firm(lead.firm_id, stage=stage)
-    if lead.pipeline_id is not None and stage.pipeline_id != lead.pipeline_id:
-        raise ValidationError({"stage": _("This stage belongs to another pipeline.")})
-    if stage.status and stage.status != lead.status:
-        return lead_transition(lead=lead, target=stage.status, actor=actor, reason=reason,
-                               origin=origin, stage=stage)
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    if locked.pipeline_id is not None and stage.pipeline_id != locked.pipeline_id:
+        raise ValidationError({"stage": _("This stage belongs to another pipeline.")})
+    if stage.status and stage.status != locked.status:
+        return lead_transition(lead=locked, target=stage.status, actor=actor, reason=reason,
+                               origin=origin, stage=stage)
     previous = locked.stage_id
     if previous == stage.pk:
         return locked
@@ -246,23 +291,21 @@ def lead_move_stage(*, lead: Lead, stage: Stage, actor: User | None, reason: str
 
 
 def _win(lead: Lead, *, actor: User | None, origin: dict | None) -> Customer:
-    """The lead's customer (created once) and, for legal intake, its case."""
+    """The lead's customer (created once, through customer_create so it is numbered,
+    validated and audited) and, for legal intake, its case."""
+    from .records import case_create, customer_create
+
     customer = lead.customer
     if customer is None:
-        customer = Customer.objects.create(
-            firm_id=lead.firm_id, name=lead.company or lead.display_name,
+        customer = customer_create(
+            firm=lead.firm, actor=actor, name=lead.company or lead.display_name,
             type=CustomerType.COMPANY if lead.company else CustomerType.INDIVIDUAL,
-            email=lead.email, phone=lead.phone, owner=lead.assigned_to, source=lead.source,
-            code=sequence_next(firm=lead.firm, document_type=DocumentType.CUSTOMER,
-                               date=timezone.localdate()),
-            created_by=actor, updated_by=actor)
+            email=lead.email, phone=lead.phone, owner=lead.assigned_to, source=lead.source)
         Lead.objects.filter(pk=lead.pk).update(customer=customer)
         lead.customer = customer
         lead_transaction_record(lead=lead, type=LeadTransactionType.CONVERTED, actor=actor,
                                 new={"customer_id": customer.pk}, origin=origin)
     if lead.case_type and not lead.cases.exists():
-        from .records import case_create
-
         parties = [{"name": customer.name, "role": "client"}]
         if lead.opposing_party:
             parties.append({"name": lead.opposing_party, "role": "opposing_party"})

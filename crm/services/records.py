@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import DocumentType
 from core.errors import ApplicationError
 from core.models import Firm, User
-from core.services import sequence_next
+from core.services import firm_today, sequence_next
 
 from .. import signals
 from ..choices import CampaignStatus
@@ -35,14 +35,30 @@ def customer_create(*, firm: Firm, actor: User | None, addresses: list[dict] | N
     same_firm(firm.pk, customer_group=customer.customer_group, territory=customer.territory,
                owner=customer.owner)
     if not customer.code:
-        customer.code = sequence_next(firm=firm, document_type=DocumentType.CUSTOMER,
-                                      date=timezone.localdate())
+        customer.code = _free_customer_code(firm)
+    _check_code_free(customer)
     save_audited(customer, actor=actor, reason="created")
     replace_children(customer, name="addresses", model=CustomerAddress,
                       rows=addresses or [], parent_field="customer")
     replace_children(customer, name="contacts", model=CustomerContact,
                       rows=contacts or [], parent_field="customer")
     return customer
+
+
+def _free_customer_code(firm: Firm) -> str:
+    """The next numbered code not already given by hand (imported customers keep theirs)."""
+    while True:
+        code = sequence_next(firm=firm, document_type=DocumentType.CUSTOMER,
+                             date=firm_today(firm=firm))
+        if not Customer.objects.filter(firm=firm, code=code).exists():
+            return code
+
+
+def _check_code_free(customer: Customer) -> None:
+    # The unique constraint is the guarantee; this names the field in the error.
+    taken = Customer.objects.filter(firm_id=customer.firm_id, code=customer.code)
+    if taken.exclude(pk=customer.pk).exists():
+        raise ValidationError({"code": _("Another customer already has this code.")})
 
 
 @transaction.atomic
@@ -55,6 +71,7 @@ def customer_update(*, customer: Customer, actor: User | None,
         setattr(locked, name, value)
     same_firm(locked.firm_id, customer_group=locked.customer_group,
                territory=locked.territory, owner=locked.owner)
+    _check_code_free(locked)
     save_audited(locked, actor=actor, reason="updated")
     if addresses is not None:
         replace_children(locked, name="addresses", model=CustomerAddress,
@@ -85,7 +102,7 @@ def case_create(*, firm: Firm, actor: User | None, **fields: Any) -> Case:
     same_firm(firm.pk, customer=case.customer, lead=case.lead)
     _case_fields(case)
     case.number = sequence_next(firm=firm, document_type=DocumentType.CASE,
-                                date=timezone.localdate())
+                                date=firm_today(firm=firm))
     return save_audited(case, actor=actor, reason="created")
 
 
@@ -101,6 +118,8 @@ def case_update(*, case: Case, actor: User | None, **changes: Any) -> Case:
 
 @transaction.atomic
 def campaign_create(*, firm: Firm, actor: User | None, **fields: Any) -> Campaign:
+    if fields.get("status") == CampaignStatus.DELETED:
+        raise ValidationError({"status": _("Delete the campaign to mark it deleted.")})
     campaign = Campaign(firm=firm, **fields)
     same_firm(firm.pk, sales_person=campaign.sales_person)
     return save_audited(campaign, actor=actor, reason="created")
@@ -113,10 +132,11 @@ def campaign_update(*, campaign: Campaign, actor: User | None, **changes: Any) -
     if locked.deleted_at is not None:
         raise ApplicationError(code="campaign_deleted", status_code=409,
                                message=_("A deleted campaign cannot be changed."))
-    person = changes.pop("sales_person", locked.sales_person)
-    if getattr(person, "pk", person) != locked.sales_person_id:
-        raise ApplicationError(code="immutable_field", details={"field": "salesPersonId"},
-                               message=_("A campaign's sales person cannot be changed."))
+    for key in ("sales_person", "sales_person_id"):
+        value = changes.pop(key, locked.sales_person_id)
+        if getattr(value, "pk", value) != locked.sales_person_id:
+            raise ApplicationError(code="immutable_field", details={"field": "salesPersonId"},
+                                   message=_("A campaign's sales person cannot be changed."))
     if changes.get("status") == CampaignStatus.DELETED:
         raise ValidationError({"status": _("Delete the campaign to mark it deleted.")})
     for name, value in changes.items():
@@ -142,6 +162,8 @@ def campaign_delete(*, campaign: Campaign, actor: User | None) -> Campaign:
 def pipeline_save(*, firm: Firm, actor: User | None, pipeline: Pipeline | None = None,
                   stages: list[dict] | None = None, **fields: Any) -> Pipeline:
     """Create or edit a pipeline and its ordered stages; one default pipeline per firm."""
+    if pipeline is not None:
+        same_firm(firm.pk, pipeline=pipeline)
     pipeline = (Pipeline.objects.select_for_update().get(pk=pipeline.pk) if pipeline
                 else Pipeline(firm=firm))
     for name, value in fields.items():
@@ -151,13 +173,23 @@ def pipeline_save(*, firm: Firm, actor: User | None, pipeline: Pipeline | None =
             is_default=False)
     save_audited(pipeline, actor=actor, reason="saved")
     if stages is not None:
+        # The list order is the stage order, whatever `order` the rows carry.
         rows = [{**row, "order": index} for index, row in enumerate(stages)]
-        # Free the order numbers first: the new order may swap two stages.
-        pipeline.stages.update(order=models.F("order") + 1000)
-        in_use = set(pipeline.leads.values_list("stage_id", flat=True))
+        seen: dict[str, int] = {}
+        for index, row in enumerate(rows):
+            status = row.get("status") or ""
+            if status and status in seen:
+                raise ValidationError({f"stages.{index}.status": _(
+                    "Another stage of this pipeline already stands for this status.")})
+            seen[status] = index
         removed = pipeline.stages.exclude(pk__in=[r["id"] for r in rows if r.get("id")])
-        if removed.filter(pk__in=in_use).exists():
+        if removed.filter(leads__isnull=False).exists():
             raise ValidationError({"stages": _("A stage with leads in it cannot be removed.")})
+        # Free the order numbers (and the statuses rows set) first: the new list may swap
+        # two stages' places or statuses.
+        pipeline.stages.update(order=models.F("order") + 1000)
+        pipeline.stages.filter(pk__in=[r["id"] for r in rows if r.get("id") and "status" in r]
+                               ).update(status="")
         replace_children(pipeline, name="stages", model=Stage, rows=rows,
                           parent_field="pipeline")
     return pipeline

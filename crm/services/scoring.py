@@ -54,6 +54,7 @@ def lead_score_parts(*, lead: Lead, now: datetime.datetime | None = None,
         recent_activities = Activity.objects.filter(
             firm_id=lead.firm_id, entity_type=ActivityEntity.LEAD, entity_id=lead.pk,
             performed_at__gte=now - datetime.timedelta(days=ACTIVITY_WINDOW_DAYS),
+            performed_at__lte=now,  # a planned (future-dated) activity has not happened yet
         ).count() if lead.pk else 0
     bant = {name: BANT_POINTS[name].get(getattr(lead, name), 0) for name in BANT_POINTS}
     engagement = {

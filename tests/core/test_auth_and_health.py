@@ -127,3 +127,16 @@ class TestPages:
         html = client.get("/").content.decode()
         assert 'dir="rtl"' in html and 'lang="ar"' in html
         assert "bootstrap.rtl.min.css" in html
+
+
+@pytest.mark.django_db
+def test_bell_links_to_notifications_with_the_unread_count(client, users):
+    from crm.services import notification_send
+
+    user = users[Role.SALES_PERSON]
+    notification_send(user=user, type="general", title="Hi", title_ar="مرحبا", message="m",
+                      message_ar="م")
+    client.force_login(user)
+    response = client.get("/")
+    assert response.context["unread_notifications"] == 1
+    assert 'href="/crm/notifications/"' in response.content.decode()

@@ -1,0 +1,377 @@
+"""crm API serializers: parse and present only; every write goes through crm.services.
+
+References are `<thing>Id` fields looked up among the caller's firm's rows (FirmRelatedField),
+so another firm's id is a 400 naming the field, never a reference across tenants.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.api.serializers import ModelSerializer
+from core.models import User
+
+from ..choices import LeadStatus
+from ..models import (
+    Activity,
+    Campaign,
+    Case,
+    Customer,
+    CustomerAddress,
+    CustomerContact,
+    CustomerGroup,
+    Lead,
+    LeadTransaction,
+    Notification,
+    Pipeline,
+    SalesPerson,
+    SalesTeam,
+    Stage,
+    Territory,
+)
+
+AUDIT_FIELDS = ["created_at", "updated_at"]
+
+
+class FirmRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id to a row of the caller's firm; any other id "does not exist".
+
+    The queryset is narrowed when the field validates (from the root serializer's request), so
+    the rule holds for nested rows too (deal team members, ...).
+    """
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        firm_id = getattr(getattr(request, "user", None), "firm_id", None)
+        return queryset.filter(firm_id=firm_id) if firm_id else queryset.none()
+
+
+def reference(model, source: str, **kwargs) -> FirmRelatedField:
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("allow_null", kwargs["required"] is False)
+    return FirmRelatedField(queryset=model._default_manager.all(), source=source, **kwargs)
+
+
+class RoundedDecimalField(serializers.DecimalField):
+    """Money (2 places) and rates (4) are rounded half up, not refused, for extra places
+    (API.md: "parsed ... as a decimal and rounded"); too many whole digits still fail."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("rounding", ROUND_HALF_UP)
+        super().__init__(*args, **kwargs)
+
+    def validate_precision(self, value: Decimal) -> Decimal:
+        if self.decimal_places is not None:
+            try:
+                value = value.quantize(Decimal(1).scaleb(-self.decimal_places),
+                                       rounding=self.rounding)
+            except InvalidOperation:
+                self.fail("max_digits", max_digits=self.max_digits)
+        return super().validate_precision(value)
+
+
+class CrmModelSerializer(ModelSerializer):
+    serializer_field_mapping = {**ModelSerializer.serializer_field_mapping,
+                                models.DecimalField: RoundedDecimalField}
+
+
+# --- sales organisation -------------------------------------------------------------------
+
+
+class CustomerGroupSerializer(CrmModelSerializer):
+    class Meta:
+        model = CustomerGroup
+        fields = ["id", "name", "name_ar", "description", *AUDIT_FIELDS]
+
+
+class TerritorySerializer(CrmModelSerializer):
+    class Meta:
+        model = Territory
+        fields = ["id", "code", "name", "name_ar", *AUDIT_FIELDS]
+
+
+class SalesTeamSerializer(CrmModelSerializer):
+    manager_id = reference(User, "manager")
+
+    class Meta:
+        model = SalesTeam
+        fields = ["id", "name", "name_ar", "manager_id", "is_active", *AUDIT_FIELDS]
+
+
+class SalesPersonSerializer(CrmModelSerializer):
+    user_id = reference(User, "user", required=True)
+    team_id = reference(SalesTeam, "team")
+    territory_id = reference(Territory, "territory")
+    name = serializers.CharField(source="user.__str__", read_only=True)
+
+    class Meta:
+        model = SalesPerson
+        fields = ["id", "user_id", "name", "team_id", "territory_id", "commission_rate",
+                  "is_active", *AUDIT_FIELDS]
+        # The one-to-one is checked by the model (full_clean) with a translated message.
+        validators: list = []
+
+
+# --- customers ----------------------------------------------------------------------------
+
+
+class CustomerAddressSerializer(serializers.ModelSerializer):
+    # An id names the entry to keep and edit; entries without one are added (replace_children).
+    id = serializers.IntegerField(required=False, min_value=1)
+    # `line1` arrives as `line_1` from the camelCase parser.
+    line_1 = serializers.CharField(source="line1", max_length=200)
+    line_1_ar = serializers.CharField(source="line1_ar", max_length=200, required=False,
+                                      allow_blank=True)
+    line_2 = serializers.CharField(source="line2", max_length=200, required=False,
+                                   allow_blank=True)
+
+    class Meta:
+        model = CustomerAddress
+        fields = ["id", "kind", "line_1", "line_1_ar", "line_2", "city", "city_ar", "region",
+                  "postal_code", "country", "latitude", "longitude", "is_default"]
+
+
+class CustomerContactSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = CustomerContact
+        fields = ["id", "name", "name_ar", "job_title", "email", "phone", "is_primary"]
+
+
+class CustomerSerializer(CrmModelSerializer):
+    code = serializers.CharField(max_length=30, required=False, allow_blank=True,
+                                 help_text=_("Numbered by the server when left empty."))
+    customer_group_id = reference(CustomerGroup, "customer_group")
+    territory_id = reference(Territory, "territory")
+    owner_id = reference(User, "owner")
+    addresses = CustomerAddressSerializer(many=True, required=False)
+    contacts = CustomerContactSerializer(many=True, required=False)
+
+    class Meta:
+        model = Customer
+        fields = ["id", "code", "name", "name_ar", "type", "vat_number", "email", "phone",
+                  "customer_group_id", "territory_id", "owner_id", "source", "credit_limit",
+                  "payment_terms", "notes", "notes_ar", "is_active", "addresses", "contacts",
+                  *AUDIT_FIELDS]
+        validators: list = []
+
+    def validate(self, attrs: dict) -> dict:
+        # customer_create numbers an empty code and both services refuse a taken one naming
+        # `code`; the row check here would answer the per-firm constraint as nonFieldErrors.
+        code = attrs.pop("code", None)
+        attrs = super().validate(attrs)
+        if code:
+            attrs["code"] = code
+        return attrs
+
+
+# --- cases, pipelines, campaigns ------------------------------------------------------------
+
+
+class CasePartySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    role = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class CaseSerializer(CrmModelSerializer):
+    customer_id = reference(Customer, "customer")
+    lead_id = reference(Lead, "lead")
+    parties = CasePartySerializer(many=True, required=False)
+    related_entities = serializers.ListField(
+        child=serializers.CharField(max_length=200, allow_blank=True), required=False)
+
+    class Meta:
+        model = Case
+        fields = ["id", "number", "title", "customer_id", "lead_id", "practice_area",
+                  "case_type", "parties", "related_entities", "status", *AUDIT_FIELDS]
+        read_only_fields = ["number"]
+        validators: list = []
+
+
+class StageSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = Stage
+        fields = ["id", "name", "name_ar", "order", "probability", "status"]
+        read_only_fields = ["order"]
+
+    serializer_field_mapping = CrmModelSerializer.serializer_field_mapping
+
+
+class PipelineSerializer(CrmModelSerializer):
+    stages = StageSerializer(many=True, required=False,
+                             help_text=_("In board order; entries without an id are added, "
+                                         "entries left out are removed."))
+
+    class Meta:
+        model = Pipeline
+        fields = ["id", "name", "name_ar", "is_default", "is_active", "stages", *AUDIT_FIELDS]
+        validators: list = []
+
+    def validate(self, attrs: dict) -> dict:
+        # pipeline_save moves the firm's default to this pipeline; the row check must not
+        # refuse the second default that the service resolves.
+        is_default = attrs.pop("is_default", None)
+        attrs = super().validate(attrs)
+        if is_default is not None:
+            attrs["is_default"] = is_default
+        return attrs
+
+
+class CampaignSerializer(CrmModelSerializer):
+    sales_person_id = reference(SalesPerson, "sales_person", required=True,
+                                help_text=_("Fixed once the campaign is created."))
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "title", "platform", "type", "url", "sales_person_id", "budget",
+                  "start_date", "end_date", "status", "deleted_at", *AUDIT_FIELDS]
+        read_only_fields = ["deleted_at"]
+
+
+# --- leads --------------------------------------------------------------------------------
+
+
+class LeadTeamMemberSerializer(serializers.Serializer):
+    user_id = reference(User, "user", required=True)
+    split_percent = RoundedDecimalField(max_digits=7, decimal_places=4, min_value=0,
+                                        max_value=100, required=False, allow_null=True)
+
+
+class LeadSerializer(CrmModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+    campaign_id = reference(Campaign, "campaign")
+    pipeline_id = reference(Pipeline, "pipeline")
+    stage_id = reference(Stage, "stage", help_text=_(
+        "Set on create (the pipeline's first stage when empty); then moved with move-stage."))
+    assigned_to_id = reference(User, "assigned_to", help_text=_(
+        "Set on create; then changed with assign."))
+    customer_id = serializers.IntegerField(read_only=True, allow_null=True)
+    team = LeadTeamMemberSerializer(many=True, source="team_members", required=False,
+                                    help_text=_("The deal team; the list given replaces it."))
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id", "display_name", "first_name", "last_name", "company", "job_title", "email",
+            "phone", "budget", "authority", "need", "timeline", "estimated_value",
+            "actual_value", "probability", "expected_close_date", "source", "referrer",
+            "campaign_id", "practice_area", "case_type", "opposing_party", "intake_notes",
+            "is_vip", "next_follow_up_date", "pipeline_id", "stage_id", "assigned_to_id",
+            "team", "status", "lost_reason", "score", "scored_at", "is_stale", "stale_reason",
+            "last_contact_date", "conflict_status", "conflict_result", "conflict_checked_at",
+            "customer_id", *AUDIT_FIELDS,
+        ]
+        read_only_fields = ["status", "lost_reason", "score", "scored_at", "is_stale",
+                            "stale_reason", "last_contact_date", "conflict_status",
+                            "conflict_result", "conflict_checked_at"]
+
+
+class LeadTransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=LeadStatus.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                   max_length=2000)
+
+
+class LeadAssignSerializer(serializers.Serializer):
+    user_id = reference(User, "user", required=True, allow_null=True,
+                        help_text=_("The new assignee; null leaves the lead unassigned."))
+
+
+class LeadMoveStageSerializer(serializers.Serializer):
+    stage_id = reference(Stage, "stage", required=True, allow_null=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                   max_length=2000)
+
+
+class ConflictCheckInputSerializer(serializers.Serializer):
+    """Lead data to check; other keys are ignored."""
+
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    company = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    opposing_party = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class ConflictCheckSerializer(serializers.Serializer):
+    has_conflicts = serializers.BooleanField()
+    conflicts = serializers.ListField(child=serializers.DictField())
+    checked_at = serializers.DateTimeField()
+    requires_review = serializers.BooleanField()
+
+
+class LeadScoreSerializer(serializers.Serializer):
+    """crm.services.LeadScore: every part of the score (RULES.md §3)."""
+
+    budget = serializers.IntegerField()
+    authority = serializers.IntegerField()
+    need = serializers.IntegerField()
+    timeline = serializers.IntegerField()
+    email = serializers.IntegerField()
+    phone = serializers.IntegerField()
+    company = serializers.IntegerField()
+    estimated_value = serializers.IntegerField()
+    practice_area = serializers.IntegerField()
+    conflict_clear = serializers.IntegerField()
+    vip = serializers.IntegerField()
+    activities_last_30_days = serializers.IntegerField()
+    activity = serializers.IntegerField()
+    days_since_contact = serializers.IntegerField(allow_null=True)
+    decay = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class LeadTransactionSerializer(serializers.ModelSerializer):
+    actor_id = serializers.IntegerField(read_only=True, allow_null=True)
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LeadTransaction
+        fields = ["id", "type", "previous_values", "new_values", "reason", "actor_id",
+                  "actor_name", "ip_address", "user_agent", "metadata", "created_at"]
+        read_only_fields = fields
+
+    def get_actor_name(self, row: LeadTransaction) -> str | None:
+        return str(row.actor) if row.actor_id else None
+
+
+# --- activities and notifications ---------------------------------------------------------
+
+
+class ActivitySerializer(CrmModelSerializer):
+    performed_by_id = serializers.IntegerField(read_only=True, allow_null=True)
+    performed_at = serializers.DateTimeField(required=False, help_text=_("Now when left out."))
+
+    class Meta:
+        model = Activity
+        fields = ["id", "type", "entity_type", "entity_id", "subject", "performed_by_id",
+                  "performed_at", "duration", "outcome", "notes", "due_date", "completed_at",
+                  *AUDIT_FIELDS]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "type", "title", "title_ar", "message", "message_ar", "entity_type",
+                  "entity_id", "is_read", "read_at", "created_at"]
+        read_only_fields = fields
+
+    def get_is_read(self, notification: Notification) -> bool:
+        return notification.read_at is not None
+
+
+class LeadSummarySerializer(serializers.Serializer):
+    """GET /leads/:id/summary: everything the lead page shows, in one call (spec 000 §8.1)."""
+
+    lead = LeadSerializer()
+    score = LeadScoreSerializer()
+    activities = ActivitySerializer(many=True)
+    timeline = LeadTransactionSerializer(many=True)
+    customer = CustomerSerializer(allow_null=True)

@@ -1,0 +1,538 @@
+"""Staff forms of the crm pages. They parse input only: each view hands the cleaned data to a
+crm service, which validates the whole record (full_clean, firm checks) and saves it.
+
+Every form takes the logged-in `user`: foreign keys offer only rows of the user's firm (and,
+where the role scope narrows what the user reaches, only those rows).
+"""
+
+import copy
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import models
+from django.forms import formset_factory, inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BaseCSVWidget
+
+from core.choices import Role
+from core.models import User
+from core.scoping import scope_for
+
+from .choices import CampaignStatus, LeadStatus
+from .models import (
+    Activity,
+    Campaign,
+    Case,
+    Customer,
+    CustomerAddress,
+    CustomerContact,
+    CustomerGroup,
+    Lead,
+    Pipeline,
+    SalesPerson,
+    SalesTeam,
+    Stage,
+    Territory,
+)
+from .services.activities import ENTITY_MODELS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ReferenceSelect(BaseCSVWidget, forms.Select):
+    """A select for the FilterSets' comma-list reference filters (`?assignedTo=3`)."""
+
+
+def firm_users(user: User, *, include: int | None = None) -> models.QuerySet:
+    """Active users of the user's firm (plus `include`, a current value that may be inactive)."""
+    condition = models.Q(is_active=True)
+    if include:
+        condition |= models.Q(pk=include)
+    return User.objects.filter(firm_id=user.firm_id).filter(condition).order_by(
+        "first_name", "last_name", "username")
+
+
+def firm_rows(queryset: models.QuerySet, user: User) -> models.QuerySet:
+    """The rows of `queryset` in the user's firm."""
+    if queryset.model is User:
+        return queryset.filter(firm_id=user.firm_id, is_active=True)
+    if any(field.name == "firm" for field in queryset.model._meta.fields):
+        return queryset.filter(firm_id=user.firm_id)
+    return queryset.none()
+
+
+def own_rows_only(user: User) -> bool:
+    """A sales person reaches only their own customers, leads and campaigns (crm.querysets)."""
+    return user.role == Role.SALES_PERSON
+
+
+def set_directions(form: forms.BaseForm) -> None:
+    """Text typed in either language reads the right way round: free text follows its first
+    letter (dir=auto), e-mail addresses, links and phone numbers are always left to right."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if "dir" in widget.attrs:
+            continue
+        if isinstance(widget, forms.EmailInput | forms.URLInput) or name == "phone":
+            widget.attrs["dir"] = "ltr"
+        elif isinstance(widget, forms.TextInput | forms.Textarea):
+            widget.attrs["dir"] = "auto"
+
+
+class DirectionsMixin:
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        set_directions(self)
+
+
+class StaffModelForm(forms.ModelForm):
+    """Firm-scoped choices; the model's own validation is left to the service (it runs
+    full_clean on the record it builds, so the form and the API agree)."""
+
+    # (legend, [field names]) to draw the form in groups; empty: one group of every field.
+    fieldsets: list[tuple[Any, list[str]]] = []
+    date_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ModelChoiceField):
+                if field.queryset.model is User:
+                    current = getattr(self.instance, f"{name}_id", None)
+                    field.queryset = firm_users(user, include=current)
+                else:
+                    field.queryset = firm_rows(field.queryset, user)
+            if isinstance(field, forms.DateTimeField):
+                field.widget = _widget(DATETIME, field)
+                field.input_formats = ["%Y-%m-%dT%H:%M", *forms.DateTimeField.input_formats]
+            elif isinstance(field, forms.DateField):
+                field.widget = _widget(DATE, field)
+        set_directions(self)
+
+    def _post_clean(self) -> None:
+        # No construct_instance/full_clean here: the service validates the record it saves.
+        pass
+
+    def changes(self) -> dict[str, Any]:
+        """The cleaned values the service takes (disabled fields left out)."""
+        return {name: value for name, value in self.cleaned_data.items()
+                if name in self.fields and not self.fields[name].disabled}
+
+    def groups(self) -> list[dict]:
+        """The fieldsets as the template draws them, fields left out of every group last."""
+        if not self.fieldsets:
+            return [{"legend": "", "fields": [self[name] for name in self.fields
+                                              if not self[name].is_hidden]}]
+        listed: set[str] = set()
+        groups = []
+        for legend, names in self.fieldsets:
+            present = [name for name in names if name in self.fields]
+            listed.update(present)
+            if present:
+                groups.append({"legend": legend, "fields": [self[name] for name in present]})
+        rest = [self[name] for name in self.fields if name not in listed
+                and not self[name].is_hidden]
+        if rest:
+            groups.append({"legend": _("Other"), "fields": rest})
+        return groups
+
+
+def _widget(template: forms.Widget, field: forms.Field) -> forms.Widget:
+    """A browser date picker in place of the text box, keeping the field's required flag."""
+    widget = copy.deepcopy(template)
+    widget.is_required = field.required
+    return widget
+
+
+def apply_errors(form: forms.BaseForm, error: ValidationError,
+                 rows: dict[str, list[forms.BaseForm]] | None = None,
+                 labels: dict[str, Any] | None = None) -> None:
+    """Show a service's ValidationError on the form: a field's message beside the field, a
+    nested row's (`addresses.1.city`) on that row's form, anything else above the form
+    (named by `labels`, the formsets' titles, or the model field's name)."""
+    rows, labels = rows or {}, labels or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for key, messages in error.message_dict.items():
+        parts = key.split(".")
+        if key != NON_FIELD_ERRORS and key in form.fields:
+            form.add_error(key, messages)
+        elif parts[0] in rows and len(parts) == 3 and parts[1].isdigit():
+            index, field = int(parts[1]), parts[2]
+            targets = rows[parts[0]]
+            target = targets[index] if index < len(targets) else None
+            if target is not None and field in target.fields \
+                    and not target[field].is_hidden:
+                target.add_error(field, messages)
+            elif target is not None:
+                target.add_error(None, messages)
+            else:
+                form.add_error(None, messages)
+        elif key == NON_FIELD_ERRORS:
+            form.add_error(None, messages)
+        else:
+            label = labels.get(parts[0]) or _field_label(form, parts[0])
+            form.add_error(None, [f"{label}: {message}" for message in messages])
+
+
+def _field_label(form: forms.BaseForm, name: str) -> str:
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    if model is not None:
+        try:
+            return str(model._meta.get_field(name).verbose_name).capitalize()
+        except FieldDoesNotExist:  # a key that is not a model field shows as it is
+            return name
+    return name
+
+
+def formset_rows(formset: forms.BaseFormSet, fields: list[str]
+                 ) -> tuple[list[dict], list[forms.BaseForm]]:
+    """A valid formset as the service's nested rows (`id` for existing ones), and the form of
+    each row (so the service's `name.index.field` errors find their row). Blank extra rows
+    and rows marked for deletion are left out: the service removes children not listed."""
+    rows, forms_of_rows = [], []
+    ordered = list(formset.forms)
+    if formset.can_order:
+        # The ORDER column sorts the rows; rows left without a number keep their place last.
+        ordered.sort(key=lambda form: (form.cleaned_data.get("ORDER") is None,
+                                       form.cleaned_data.get("ORDER") or 0))
+    for form in ordered:
+        pk = _row_pk(form)
+        if pk is None and not form.has_changed():
+            continue
+        if formset.can_delete and formset._should_delete_form(form):
+            continue
+        row = {name: form.cleaned_data.get(name) for name in fields}
+        if pk is not None:
+            row["id"] = pk
+        rows.append(row)
+        forms_of_rows.append(form)
+    return rows, forms_of_rows
+
+
+def _row_pk(form: forms.BaseForm) -> int | None:
+    instance = getattr(form, "instance", None)
+    if instance is not None:
+        return instance.pk
+    value = form.cleaned_data.get("id") if hasattr(form, "cleaned_data") else None
+    return value or None
+
+
+# --- customers ---------------------------------------------------------------------------
+
+
+class CustomerForm(StaffModelForm):
+    fieldsets = [
+        (_("Customer"), ["code", "name", "name_ar", "type", "vat_number", "email", "phone"]),
+        (_("Sales"), ["customer_group", "territory", "owner", "source", "credit_limit",
+                      "payment_terms", "is_active"]),
+        (_("Notes"), ["notes", "notes_ar"]),
+    ]
+
+    class Meta:
+        model = Customer
+        fields = ["code", "name", "name_ar", "type", "vat_number", "email", "phone",
+                  "customer_group", "territory", "owner", "source", "credit_limit",
+                  "payment_terms", "notes", "notes_ar", "is_active"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3}),
+                   "notes_ar": forms.Textarea(attrs={"rows": 3, "dir": "rtl"}),
+                   "name_ar": forms.TextInput(attrs={"dir": "rtl"})}
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["code"].required = False
+        self.fields["code"].help_text = _("Left empty, the next customer number is used.")
+        if own_rows_only(user):
+            # A sales person reaches only the customers they own: the view makes a new one
+            # theirs, and the owner of an existing one is not theirs to change.
+            del self.fields["owner"]
+        elif self.instance.pk is None:
+            self.initial.setdefault("owner", user.pk)
+
+
+# The service's row keys (the inline formsets add the customer to their forms' fields).
+ADDRESS_FIELDS = ["kind", "line1", "line1_ar", "line2", "city", "city_ar", "region",
+                  "postal_code", "country", "is_default"]
+CONTACT_FIELDS = ["name", "name_ar", "job_title", "email", "phone", "is_primary"]
+
+
+class AddressForm(DirectionsMixin, forms.ModelForm):
+    class Meta:
+        model = CustomerAddress
+        fields = list(ADDRESS_FIELDS)
+        widgets = {"line1_ar": forms.TextInput(attrs={"dir": "rtl"}),
+                   "city_ar": forms.TextInput(attrs={"dir": "rtl"})}
+
+
+class ContactForm(DirectionsMixin, forms.ModelForm):
+    class Meta:
+        model = CustomerContact
+        fields = list(CONTACT_FIELDS)
+        widgets = {"name_ar": forms.TextInput(attrs={"dir": "rtl"})}
+
+
+AddressFormSet = inlineformset_factory(Customer, CustomerAddress, form=AddressForm, extra=1,
+                                       can_delete=True)
+ContactFormSet = inlineformset_factory(Customer, CustomerContact, form=ContactForm, extra=1,
+                                       can_delete=True)
+
+
+# --- leads -------------------------------------------------------------------------------
+
+
+class LeadForm(StaffModelForm):
+    fieldsets = [
+        (_("Contact"), ["first_name", "last_name", "company", "job_title", "email", "phone",
+                        "is_vip"]),
+        (_("Qualification (BANT)"), ["budget", "authority", "need", "timeline"]),
+        (_("Value"), ["estimated_value", "actual_value", "probability",
+                      "expected_close_date", "next_follow_up_date"]),
+        (_("Source"), ["source", "referrer", "campaign"]),
+        (_("Intake"), ["practice_area", "case_type", "opposing_party", "intake_notes"]),
+        (_("Pipeline"), ["pipeline", "stage", "assigned_to"]),
+    ]
+
+    class Meta:
+        model = Lead
+        fields = ["first_name", "last_name", "company", "job_title", "email", "phone",
+                  "is_vip", "budget", "authority", "need", "timeline", "estimated_value",
+                  "actual_value", "probability", "expected_close_date",
+                  "next_follow_up_date", "source", "referrer", "campaign", "practice_area",
+                  "case_type", "opposing_party", "intake_notes", "pipeline", "stage",
+                  "assigned_to"]
+        widgets = {"intake_notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        campaigns = Campaign.objects.alive().filter(firm_id=user.firm_id)
+        if self.instance.campaign_id:
+            campaigns = Campaign.objects.filter(firm_id=user.firm_id).filter(
+                models.Q(deleted_at__isnull=True) | models.Q(pk=self.instance.campaign_id))
+        self.fields["campaign"].queryset = campaigns
+        self.fields["pipeline"].queryset = Pipeline.objects.filter(
+            firm_id=user.firm_id).filter(
+            models.Q(is_active=True) | models.Q(pk=self.instance.pipeline_id or 0))
+        self.fields["pipeline"].help_text = _("Left empty, the default pipeline is used.")
+        if self.instance.pk is not None:
+            # Stage and assignee change through the board and the assign action.
+            del self.fields["stage"], self.fields["assigned_to"]
+            return
+        self.fields["stage"].queryset = Stage.objects.filter(
+            firm_id=user.firm_id).select_related("pipeline").order_by("pipeline", "order")
+        self.fields["stage"].label_from_instance = lambda stage: f"{stage.pipeline} · {stage}"
+        self.fields["stage"].help_text = _("Left empty, the pipeline's first stage.")
+        if user.has_perm("crm.assign_lead"):
+            self.initial.setdefault("assigned_to", user.pk)
+        else:
+            del self.fields["assigned_to"]  # the view gives the lead to its creator
+
+
+class TeamMemberForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Team member"), queryset=User.objects.none())
+    split_percent = forms.DecimalField(label=_("Split (%)"), required=False, min_value=0,
+                                       max_value=100, decimal_places=4)
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = firm_users(user)
+
+
+TeamMemberFormSet = formset_factory(TeamMemberForm, extra=1, can_delete=True)
+
+
+class LeadActivityForm(DirectionsMixin, forms.Form):
+    """Log an activity on the lead's page (the lead is the URL's)."""
+
+    type = forms.ChoiceField(label=_("Type"), choices=Activity._meta.get_field("type").choices)
+    subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[
+        ("", "—"), *Activity._meta.get_field("outcome").choices])
+    duration = forms.IntegerField(label=_("Duration (minutes)"), required=False, min_value=0)
+    notes = forms.CharField(label=_("Notes"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user: User | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class AssignForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none(),
+                                  required=False, empty_label=_("Nobody"))
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = firm_users(user)
+
+
+class MoveForm(forms.Form):
+    stage = forms.ModelChoiceField(label=_("Move to"), queryset=Stage.objects.none())
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = Stage.objects.filter(firm_id=user.firm_id)
+
+
+# --- activities --------------------------------------------------------------------------
+
+
+class ActivityForm(StaffModelForm):
+    fieldsets = [
+        (_("Activity"), ["type", "entity_type", "entity_id", "subject", "performed_at",
+                         "duration", "outcome"]),
+        (_("Follow-up"), ["due_date", "completed_at", "notes"]),
+    ]
+
+    class Meta:
+        model = Activity
+        fields = ["type", "entity_type", "entity_id", "subject", "performed_at", "duration",
+                  "outcome", "notes", "due_date", "completed_at"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["performed_at"].required = False
+        self.fields["performed_at"].help_text = _("Left empty: now.")
+        if self.instance.pk is not None:
+            # An activity stays on the record it was logged on (activity_update).
+            del self.fields["entity_type"], self.fields["entity_id"]
+        else:
+            self.fields["entity_type"].choices = [
+                (value, label) for value, label in self.fields["entity_type"].choices
+                if value in ENTITY_MODELS]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        model = ENTITY_MODELS.get(data.get("entity_type"))
+        entity_id = data.get("entity_id")
+        reachable = model is not None and entity_id and scope_for(
+            model.objects.all(), user=self.user).filter(pk=entity_id).exists()
+        if "entity_type" in self.fields and model is not None and entity_id and not reachable:
+            self.add_error("entity_id", _("No such record that you can reach."))
+        return data
+
+
+# --- campaigns, cases --------------------------------------------------------------------
+
+
+class CampaignForm(StaffModelForm):
+    url = forms.URLField(label=_("URL"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Campaign
+        fields = ["title", "platform", "type", "url", "sales_person", "budget", "start_date",
+                  "end_date", "status"]
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        people = SalesPerson.objects.filter(firm_id=user.firm_id).select_related("user")
+        if own_rows_only(user):
+            people = people.filter(user=user)  # a sales person runs their own campaigns
+        self.fields["sales_person"].queryset = people
+        self.fields["status"].choices = [
+            (value, label) for value, label in self.fields["status"].choices
+            if value != CampaignStatus.DELETED]
+        if self.instance.pk is not None:
+            self.fields["sales_person"].disabled = True
+            self.fields["sales_person"].help_text = _(
+                "A campaign's sales person cannot be changed.")
+
+
+class CaseForm(StaffModelForm):
+    related_entities = forms.CharField(
+        label=_("Related entities"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One name per line: companies or people tied to the case."))
+
+    class Meta:
+        model = Case
+        fields = ["title", "customer", "lead", "practice_area", "case_type", "status"]
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["customer"].queryset = scope_for(Customer.objects.all(), user=user)
+        self.fields["lead"].queryset = scope_for(Lead.objects.all(), user=user)
+        if self.instance.pk is not None:
+            self.initial["related_entities"] = "\n".join(self.instance.related_entities or [])
+
+    def clean_related_entities(self) -> list[str]:
+        text = self.cleaned_data.get("related_entities") or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class PartyForm(DirectionsMixin, forms.Form):
+    name = forms.CharField(label=_("Party"), max_length=200)
+    role = forms.CharField(label=_("Role"), max_length=100, required=False)
+
+    def __init__(self, *args, user: User | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+
+
+PartyFormSet = formset_factory(PartyForm, extra=2, can_delete=True)
+
+
+# --- sales organisation, reference data ----------------------------------------------------
+
+
+class SalesTeamForm(StaffModelForm):
+    class Meta:
+        model = SalesTeam
+        fields = ["name", "name_ar", "manager", "is_active"]
+        widgets = {"name_ar": forms.TextInput(attrs={"dir": "rtl"})}
+
+
+class SalesPersonForm(StaffModelForm):
+    class Meta:
+        model = SalesPerson
+        fields = ["user", "team", "territory", "commission_rate", "is_active"]
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["user"].disabled = True  # a profile belongs to one user for good
+        else:
+            # A user has one sales profile: offer those without one.
+            self.fields["user"].queryset = self.fields["user"].queryset.filter(
+                sales_person__isnull=True)
+
+
+class CustomerGroupForm(StaffModelForm):
+    class Meta:
+        model = CustomerGroup
+        fields = ["name", "name_ar", "description"]
+        widgets = {"name_ar": forms.TextInput(attrs={"dir": "rtl"}),
+                   "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class TerritoryForm(StaffModelForm):
+    class Meta:
+        model = Territory
+        fields = ["code", "name", "name_ar"]
+        widgets = {"name_ar": forms.TextInput(attrs={"dir": "rtl"})}
+
+
+class PipelineForm(StaffModelForm):
+    class Meta:
+        model = Pipeline
+        fields = ["name", "name_ar", "is_default", "is_active"]
+        widgets = {"name_ar": forms.TextInput(attrs={"dir": "rtl"})}
+
+
+class StageForm(DirectionsMixin, forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Stage"), max_length=120)
+    name_ar = forms.CharField(label=_("Arabic name"), max_length=120, required=False,
+                              widget=forms.TextInput(attrs={"dir": "rtl"}))
+    probability = forms.DecimalField(label=_("Probability (%)"), min_value=0, max_value=100,
+                                     decimal_places=4, initial=0)
+    status = forms.ChoiceField(label=_("Lead status"), required=False,
+                               choices=[("", "—"), *LeadStatus.choices])
+
+    def __init__(self, *args, user: User | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+
+
+StageFormSet = formset_factory(StageForm, extra=1, can_delete=True, can_order=True)
+STAGE_FIELDS = ["name", "name_ar", "probability", "status"]

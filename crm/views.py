@@ -1,0 +1,1464 @@
+"""crm staff pages. They parse, call a crm service, and present (DESIGN §5.2): rows come through
+core.scoping (firm and role scope), filters from crm.filters, every write from crm.services.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views import View, generic
+
+from core.errors import ApplicationError
+from core.models import User
+from core.scoping import scope_for
+from core.staff import (
+    Column,
+    StaffDetailView,
+    StaffFormView,
+    StaffListView,
+    StaffMixin,
+    StaffTransitionView,
+    TransitionButton,
+)
+
+from . import services
+from .choices import (
+    ActivityEntity,
+    ConflictStatus,
+    LeadStatus,
+    LeadTransactionType,
+    RelationshipKind,
+)
+from .filters import (
+    ActivityFilter,
+    CampaignFilter,
+    CaseFilter,
+    CustomerFilter,
+    CustomerGroupFilter,
+    LeadFilter,
+    PipelineFilter,
+    SalesPersonFilter,
+    SalesTeamFilter,
+    TerritoryFilter,
+)
+from .forms import (
+    ADDRESS_FIELDS,
+    CONTACT_FIELDS,
+    DATE,
+    STAGE_FIELDS,
+    ActivityForm,
+    AddressFormSet,
+    AssignForm,
+    CampaignForm,
+    CaseForm,
+    ContactFormSet,
+    CustomerForm,
+    CustomerGroupForm,
+    LeadActivityForm,
+    LeadForm,
+    MoveForm,
+    PartyFormSet,
+    PipelineForm,
+    ReferenceSelect,
+    SalesPersonForm,
+    SalesTeamForm,
+    StageFormSet,
+    TeamMemberFormSet,
+    TerritoryForm,
+    apply_errors,
+    formset_rows,
+)
+from .models import (
+    Activity,
+    Campaign,
+    Case,
+    Customer,
+    CustomerGroup,
+    Lead,
+    LeadTransaction,
+    Notification,
+    Pipeline,
+    SalesPerson,
+    SalesTeam,
+    Stage,
+    Territory,
+)
+from .services.common import save_audited
+
+BOARD_CARDS_PER_STAGE = 50
+
+
+def request_origin(request) -> dict:
+    """Where a lead change came from, for its audit log (spec 000 §1.3)."""
+    return {"ip_address": request.META.get("REMOTE_ADDR") or None,
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300]}
+
+
+def local_name(row: Any) -> str:
+    """A row's Arabic name in Arabic when it has one, else its name."""
+    if get_language() == "ar" and getattr(row, "name_ar", ""):
+        return row.name_ar
+    return str(row)
+
+
+def status_badge(value: str, label: Any) -> str:
+    return format_html('<span class="badge-status badge-status-{}">{}</span>', value, label)
+
+
+def safe_next(request, fallback: str) -> str:
+    """The `next` the page was opened with, when it points back into this site."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+# --- list filters ------------------------------------------------------------------------
+
+
+def _users(user: User) -> list[tuple]:
+    return [(row.pk, str(row)) for row in User.objects.filter(firm_id=user.firm_id)
+            .order_by("first_name", "last_name", "username")]
+
+
+def _rows(model: type[models.Model], label: Callable[[Any], str] = local_name
+          ) -> Callable[[User], list[tuple]]:
+    def choices(user: User) -> list[tuple]:
+        rows = model._default_manager.filter(firm_id=user.firm_id)
+        if model is Stage:
+            rows = rows.select_related("pipeline").order_by("pipeline", "order")
+        if model is SalesPerson:
+            rows = rows.select_related("user")
+        if model is Campaign:
+            rows = rows.filter(deleted_at__isnull=True)
+        return [(row.pk, label(row)) for row in rows]
+    return choices
+
+
+def _stage_label(stage: Stage) -> str:
+    return f"{local_name(stage.pipeline)} · {local_name(stage)}"
+
+
+class PageFilter:
+    """The app's FilterSet as a list page shows it: only `fields`, in that order, with the
+    id filters as selects of the firm's rows. The filtering itself is the FilterSet's.
+
+    An instance, not a function: set as a view's `filterset_class`, a function would be
+    bound to the view."""
+
+    def __init__(self, filterset_class: type, *, fields: list[str],
+                 references: dict[str, Callable[[User], list[tuple]]] | None = None) -> None:
+        self.filterset_class, self.fields = filterset_class, fields
+        self.references = references or {}
+
+    def __call__(self, data, *, queryset, request):
+        filterset = self.filterset_class(data, queryset=queryset, request=request)
+        form = filterset.form
+        form.fields = {name: form.fields[name] for name in self.fields if name in form.fields}
+        for name, field in form.fields.items():
+            field.label = capfirst(field.label)
+            if name in self.references:
+                field.widget = ReferenceSelect(choices=[("", "—"),
+                                                        *self.references[name](request.user)])
+            elif isinstance(field, django_forms.DateField):
+                field.widget = DATE
+        return filterset
+
+
+# --- generic pieces ------------------------------------------------------------------------
+
+
+class CrmMixin:
+    url_namespace = "crm"
+
+
+class CrmListView(CrmMixin, StaffListView):
+    template_name = "crm/list.html"
+    select_related: tuple[str, ...] = ()
+    # (label, url name, permission): pages next to this list, shown to those who may open them.
+    related_links: list[tuple[Any, str, str]] = []
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset.select_related(*self.select_related) if self.select_related \
+            else queryset
+
+    def csv_url(self, params) -> str | None:
+        try:
+            return super().csv_url(params)
+        except NoReverseMatch:
+            return None  # the API list is not mounted (yet): no dead export button
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        links = []
+        for label, url_name, permission in self.related_links:
+            if self.can(permission):
+                links.append({"label": label, "url": reverse(url_name)})
+        context["related_links"] = links
+        return context
+
+
+class CrmDetailView(CrmMixin, StaffDetailView):
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset.select_related(*self.select_related) if self.select_related \
+            else queryset
+
+
+class CrmFormView(CrmMixin, StaffFormView):
+    """A form, optionally with formsets, saved by one service call in `save(form)`; the
+    service's field errors show beside the fields (and rows) they name."""
+
+    template_name = "crm/form.html"
+    formset_labels: dict[str, Any] = {}
+
+    def get_formsets(self) -> dict[str, django_forms.BaseFormSet]:
+        return {}
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        self.formsets = self.get_formsets()
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.get_form()
+        self.formsets = self.get_formsets()
+        self.row_forms: dict[str, list] = {}
+        valid = [form.is_valid(), *(formset.is_valid() for formset in self.formsets.values())]
+        return self.form_valid(form) if all(valid) else self.form_invalid(form)
+
+    def get_initial(self) -> dict:
+        return {**super().get_initial(), **{
+            name: value for name, value in self.request.GET.items()
+            if name in getattr(self.form_class, "base_fields", {})}}
+
+    def form_valid(self, form):
+        try:
+            self.object = self.save(form)
+        except ApplicationError as error:
+            form.add_error(None, str(error.message))
+            return self.form_invalid(form)
+        except ValidationError as error:
+            apply_errors(form, error, self.row_forms, self.formset_labels)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self) -> str:
+        return safe_next(self.request, super().get_success_url())
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["formsets"] = [{"name": name, "label": self.formset_labels.get(name, name),
+                                "formset": formset}
+                               for name, formset in getattr(self, "formsets", {}).items()]
+        context["next"] = safe_next(self.request, "")
+        if context["next"]:
+            context["cancel_url"] = context["next"]
+        return context
+
+    def firm(self):
+        return self.request.user.firm
+
+    def formset_kwargs(self) -> dict:
+        return {"data": self.request.POST if self.request.method == "POST" else None,
+                "form_kwargs": {"user": self.request.user}}
+
+
+class CrmDeleteView(CrmMixin, StaffMixin, generic.DetailView):
+    """GET: confirm; POST: the service deletes."""
+
+    template_name = "crm/confirm_delete.html"
+
+    def get_permission_required(self):
+        return [self.perm("delete")]
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = self.url("detail", self.object.pk)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        obj = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        try:
+            target = self.perform(obj)
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+            return HttpResponseRedirect(self.url("detail", obj.pk))
+        messages.success(request, _("Deleted."))
+        return HttpResponseRedirect(target)
+
+    def perform(self, obj) -> str:
+        raise NotImplementedError("each delete view names the service it calls")
+
+
+def save_reference(instance: models.Model, changes: dict, *, actor: User) -> models.Model:
+    """Plain reference data (groups, territories, teams): the shared audited save."""
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    return save_audited(instance, actor=actor, reason="created" if instance.pk is None
+                        else "updated")
+
+
+# --- customers -----------------------------------------------------------------------------
+
+
+class CustomerMixin:
+    model = Customer
+
+
+class CustomerListView(CustomerMixin, CrmListView):
+    filterset_class = PageFilter(
+        CustomerFilter, fields=["type", "customer_group", "territory", "owner", "is_active"],
+        references={"customer_group": _rows(CustomerGroup), "territory": _rows(Territory),
+                    "owner": _users})
+    api_list_url_name = "crm-api:customer-list"
+    search_fields = CustomerFilter.search_fields
+    sort_fields = {"code": "code", "name": "name", "creditLimit": "credit_limit",
+                   "createdAt": "created_at"}
+    default_sort = "name"
+    select_related = ("customer_group", "territory", "owner")
+    related_links = [(_("Customer groups"), "crm:customergroup_list", "crm.view_customergroup"),
+                     (_("Territories"), "crm:territory_list", "crm.view_territory")]
+    columns = [
+        Column(_("Code"), "code", sort="code", link=True),
+        Column(_("Name"), "name", sort="name", link=True),
+        Column(_("Type"), "type"),
+        Column(_("Group"), lambda row: local_name(row.customer_group) if row.customer_group
+               else ""),
+        Column(_("Territory"), lambda row: local_name(row.territory) if row.territory else ""),
+        Column(_("Owner"), "owner"),
+        Column(_("Phone"), "phone"),
+        Column(_("Active"), "is_active"),
+    ]
+
+
+class CustomerDetailView(CustomerMixin, CrmDetailView):
+    template_name = "crm/customer_detail.html"
+    select_related = ("customer_group", "territory", "owner")
+    fields = [
+        Column(_("Code"), "code"),
+        Column(_("Name"), "name"),
+        Column(_("Arabic name"), "name_ar"),
+        Column(_("Type"), "type"),
+        Column(_("VAT number"), "vat_number"),
+        Column(_("Email"), "email"),
+        Column(_("Phone"), "phone"),
+        Column(_("Customer group"), "customer_group"),
+        Column(_("Territory"), "territory"),
+        Column(_("Owner"), "owner"),
+        Column(_("Source"), "source"),
+        Column(_("Credit limit"), "credit_limit"),
+        Column(_("Payment terms"), "payment_terms"),
+        Column(_("Active"), "is_active"),
+        Column(_("Notes"), "notes"),
+        Column(_("Arabic notes"), "notes_ar"),
+    ]
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        customer, user = self.object, self.request.user
+        context.update({
+            "addresses": list(customer.addresses.all()),
+            "contacts": list(customer.contacts.all()),
+            "leads": list(scope_for(Lead.objects.filter(customer=customer), user=user)
+                          .select_related("assigned_to")) if self.can("crm.view_lead") else None,
+            "cases": list(customer.cases.all()) if self.can("crm.view_case") else None,
+            "activities": entity_activities(ActivityEntity.CUSTOMER, customer)
+            if self.can("crm.view_activity") else None,
+            "activity_create_url": activity_create_url(ActivityEntity.CUSTOMER, customer,
+                                                       self.request),
+            "case_create_url": (reverse("crm:case_create") + f"?customer={customer.pk}"
+                                if self.can("crm.add_case") else None),
+        })
+        return context
+
+
+def entity_activities(entity_type: str, entity: models.Model) -> list[Activity]:
+    return list(Activity.objects.filter(firm_id=entity.firm_id, entity_type=entity_type,
+                                        entity_id=entity.pk).select_related("performed_by"))
+
+
+def activity_create_url(entity_type: str, entity: models.Model, request) -> str | None:
+    if not request.user.has_perm("crm.add_activity"):
+        return None
+    return (reverse("crm:activity_create") + f"?entity_type={entity_type}&entity_id={entity.pk}"
+            + f"&next={request.path}")
+
+
+class CustomerFormView(CustomerMixin, CrmFormView):
+    form_class = CustomerForm
+    formset_labels = {"addresses": _("Addresses"), "contacts": _("Contacts")}
+
+    def get_formsets(self):
+        kwargs = self.formset_kwargs()
+        kwargs.pop("form_kwargs")
+        return {"addresses": AddressFormSet(instance=self.object, prefix="addresses", **kwargs),
+                "contacts": ContactFormSet(instance=self.object, prefix="contacts", **kwargs)}
+
+    def save(self, form) -> Customer:
+        addresses, self.row_forms["addresses"] = formset_rows(self.formsets["addresses"],
+                                                              ADDRESS_FIELDS)
+        contacts, self.row_forms["contacts"] = formset_rows(self.formsets["contacts"],
+                                                            CONTACT_FIELDS)
+        actor, changes = self.request.user, form.changes()
+        if self.object is None:
+            if "owner" not in form.fields:
+                changes["owner"] = actor  # a sales person's new customer is their own
+            return services.customer_create(firm=self.firm(), actor=actor, addresses=addresses,
+                                            contacts=contacts, **changes)
+        return services.customer_update(customer=self.object, actor=actor, addresses=addresses,
+                                        contacts=contacts, **changes)
+
+
+# --- leads ---------------------------------------------------------------------------------
+
+
+class LeadMixin:
+    model = Lead
+
+
+# Target status -> its button; the order is the order on the page.
+LEAD_BUTTONS = {
+    LeadStatus.CONTACTED: TransitionButton(_("Mark contacted")),
+    LeadStatus.QUALIFIED: TransitionButton(_("Qualify")),
+    LeadStatus.PROPOSAL: TransitionButton(_("Move to proposal")),
+    LeadStatus.NEGOTIATION: TransitionButton(_("Start negotiation")),
+    LeadStatus.WON: TransitionButton(_("Mark won"), style="success"),
+    LeadStatus.NURTURING: TransitionButton(_("Nurture"), style="outline-secondary"),
+    LeadStatus.REOPENED: TransitionButton(_("Reopen"), style="outline-primary"),
+    LeadStatus.LOST: TransitionButton(_("Mark lost"), style="outline-danger",
+                                      reason_required=True),
+    LeadStatus.DISQUALIFIED: TransitionButton(_("Disqualify"), style="outline-danger"),
+}
+
+
+def lead_name(lead: Lead) -> str:
+    return lead.display_name
+
+
+class LeadListView(LeadMixin, CrmListView):
+    filterset_class = PageFilter(
+        LeadFilter, fields=["status", "source", "pipeline", "stage", "assigned_to", "campaign",
+                            "score_min", "score_max", "is_stale", "is_vip", "start_date",
+                            "end_date"],
+        references={"pipeline": _rows(Pipeline), "stage": _rows(Stage, _stage_label),
+                    "assigned_to": _users, "campaign": _rows(Campaign)})
+    api_list_url_name = "crm-api:lead-list"
+    search_fields = LeadFilter.search_fields
+    sort_fields = {"score": "score", "estimatedValue": "estimated_value",
+                   "createdAt": "created_at", "expectedCloseDate": "expected_close_date",
+                   "status": "status", "lastName": "last_name"}
+    default_sort = "-created_at"
+    select_related = ("assigned_to", "stage")
+    related_links = [(_("Pipeline board"), "crm:lead_board", "crm.view_lead"),
+                     (_("Pipelines"), "crm:pipeline_list", "crm.view_pipeline")]
+    columns = [
+        Column(_("Lead"), lead_name, sort="lastName", link=True),
+        Column(_("Status"), lambda lead: status_badge(lead.status, lead.get_status_display()),
+               sort="status"),
+        Column(_("Score"), lambda lead: format_html('<span class="crm-score">{}</span>',
+                                                    lead.score), sort="score"),
+        Column(_("Stage"), lambda lead: local_name(lead.stage) if lead.stage else ""),
+        Column(_("Estimated value"), "estimated_value", sort="estimatedValue"),
+        Column(_("Assigned to"), "assigned_to"),
+        Column(_("Expected close"), "expected_close_date", sort="expectedCloseDate"),
+        Column(_("Created"), "created_at", sort="createdAt"),
+    ]
+
+
+SCORE_PARTS = [
+    (_("Qualification (BANT)"), [("budget", _("Budget")), ("authority", _("Authority")),
+                                 ("need", _("Need")), ("timeline", _("Timeline"))]),
+    (_("Engagement"), [("email", _("Email given")), ("phone", _("Phone given")),
+                       ("company", _("Company given")),
+                       ("estimated_value", _("Estimated value above zero")),
+                       ("practice_area", _("Practice area given")),
+                       ("conflict_clear", _("Conflict check clear")), ("vip", _("VIP"))]),
+]
+
+
+def score_context(lead: Lead) -> dict:
+    """Every part of the lead's score (lead_score_parts), grouped as the page shows them."""
+    parts = services.lead_score_parts(lead=lead)
+    return {"score": parts, "score_groups": [
+        {"label": label, "rows": [{"label": part_label, "points": getattr(parts, name)}
+                                  for name, part_label in rows]}
+        for label, rows in SCORE_PARTS]}
+
+
+def lead_timeline(lead: Lead) -> list[dict]:
+    """The lead's audit log (LeadTransactions) with its activities, newest first."""
+    transactions = list(LeadTransaction.objects.filter(lead=lead).select_related("actor")
+                        .order_by("-created_at", "-pk"))
+    activities = {activity.pk: activity for activity in
+                  entity_activities(ActivityEntity.LEAD, lead)}
+    stage_ids, user_ids = set(), set()
+    for row in transactions:
+        for values in (row.previous_values, row.new_values):
+            stage_ids.add(values.get("stage_id"))
+            user_ids.add(values.get("assigned_to_id"))
+    stages = {stage.pk: local_name(stage) for stage in
+              Stage.objects.filter(firm_id=lead.firm_id, pk__in=stage_ids - {None})}
+    users = {user.pk: str(user) for user in
+             User.objects.filter(firm_id=lead.firm_id, pk__in=user_ids - {None})}
+    statuses = dict(LeadStatus.choices)
+    entries, shown = [], set()
+    for row in transactions:
+        entry = {"kind": row.type, "label": row.get_type_display(), "time": row.created_at,
+                 "actor": row.actor, "reason": row.reason, "changes": []}
+        previous, new = row.previous_values or {}, row.new_values or {}
+        if row.type == LeadTransactionType.STATUS_CHANGED:
+            entry["from"] = statuses.get(previous.get("status"), previous.get("status"))
+            entry["to"] = statuses.get(new.get("status"), new.get("status"))
+            # A stage named like its status adds nothing: show it only when it differs.
+            entry["from_stage"] = _other_name(stages.get(previous.get("stage_id")),
+                                              entry["from"])
+            entry["to_stage"] = _other_name(stages.get(new.get("stage_id")), entry["to"])
+        elif row.type == LeadTransactionType.ASSIGNED:
+            entry["from"] = users.get(previous.get("assigned_to_id"), "—")
+            entry["to"] = users.get(new.get("assigned_to_id"), "—")
+        elif row.type == LeadTransactionType.ACTIVITY_LOGGED:
+            entry["activity"] = activities.get(new.get("activity_id"))
+            shown.add(new.get("activity_id"))
+        elif row.type == LeadTransactionType.UPDATED:
+            entry["changes"] = [{"field": _lead_field_label(name),
+                                 "old": _lead_value(name, previous.get(name)),
+                                 "new": _lead_value(name, new.get(name))} for name in new]
+        elif row.type == LeadTransactionType.CONVERTED:
+            entry["customer_id"] = new.get("customer_id")
+        entries.append(entry)
+    for activity in activities.values():
+        if activity.pk not in shown:  # logged before the audit log knew of it
+            entries.append({"kind": LeadTransactionType.ACTIVITY_LOGGED,
+                            "label": LeadTransactionType.ACTIVITY_LOGGED.label,
+                            "time": activity.performed_at, "actor": activity.performed_by,
+                            "reason": "", "changes": [], "activity": activity})
+    return sorted(entries, key=lambda entry: entry["time"], reverse=True)
+
+
+def _other_name(stage: str | None, status: Any) -> str:
+    return stage if stage and stage.casefold() != str(status or "").casefold() else ""
+
+
+def _lead_value(name: str, value: Any) -> Any:
+    """A logged value as staff read it: a choice's label, a pipeline's or campaign's name."""
+    if value in (None, ""):
+        return value
+    related = {"pipeline_id": Pipeline, "campaign_id": Campaign}.get(name)
+    if related is not None:
+        row = related._default_manager.filter(pk=value).first()
+        return local_name(row) if row else f"#{value}"
+    try:
+        field = Lead._meta.get_field(name)
+    except FieldDoesNotExist:
+        return value
+    return dict(field.choices).get(value, value) if field.choices else value
+
+
+def _lead_field_label(name: str) -> str:
+    try:
+        return capfirst(Lead._meta.get_field(name.removesuffix("_id")).verbose_name)
+    except FieldDoesNotExist:  # "team" and other keys that are not fields show as they are
+        return {"team": _("Deal team")}.get(name, name)
+
+
+def conflict_context(lead: Lead) -> dict:
+    """The stored conflict check (lead_conflict_check), grouped for the page."""
+    result = lead.conflict_result or {}
+    labels = {"opposing_party_match": _("Opposing party matches a customer"),
+              "company_involvement": _("Company involved in cases"),
+              "staff_relationship": _("Staff relationships")}
+    severities = {"high": _("High"), "medium": _("Medium"), "low": _("Low")}
+    kinds = dict(RelationshipKind.choices)
+    conflicts = []
+    for conflict in result.get("conflicts", []):
+        relationships = [{**tie, "relationship_label": kinds.get(tie.get("relationship"),
+                                                                 tie.get("relationship"))}
+                         for tie in conflict.get("relationships", [])]
+        matches = [{**match, "percent": round(float(match.get("match_score", 0)) * 100)}
+                   for match in conflict.get("matches", [])]
+        conflicts.append({**conflict, "label": labels.get(conflict["type"], conflict["type"]),
+                          "severity_label": severities.get(conflict.get("severity"),
+                                                           conflict.get("severity")),
+                          "matches": matches, "relationships": relationships})
+    return {"conflict": {"checked": bool(result), "status": lead.conflict_status,
+                         "status_label": lead.get_conflict_status_display(),
+                         "checked_at": lead.conflict_checked_at,
+                         "requires_review": result.get("requires_review", False),
+                         "has_conflicts": result.get("has_conflicts", False),
+                         "conflicts": conflicts}}
+
+
+class LeadDetailView(LeadMixin, CrmDetailView):
+    template_name = "crm/lead_detail.html"
+    select_related = ("assigned_to", "pipeline", "stage", "campaign", "customer")
+    transitions = LEAD_BUTTONS
+    tabs = ("details", "score", "timeline", "conflict", "history")
+    fields = [
+        Column(_("Name"), lambda lead: f"{lead.first_name} {lead.last_name}".strip()),
+        Column(_("Company"), "company"),
+        Column(_("Job title"), "job_title"),
+        Column(_("Email"), "email"),
+        Column(_("Phone"), "phone"),
+        Column(_("Budget"), "budget"),
+        Column(_("Authority"), "authority"),
+        Column(_("Need"), "need"),
+        Column(_("Timeline"), "timeline"),
+        Column(_("Estimated value"), "estimated_value"),
+        Column(_("Actual value"), "actual_value"),
+        Column(_("Probability (%)"), "probability"),
+        Column(_("Expected close date"), "expected_close_date"),
+        Column(_("Source"), "source"),
+        Column(_("Referred by"), "referrer"),
+        Column(_("Campaign"), "campaign"),
+        Column(_("Practice area"), "practice_area"),
+        Column(_("Case type"), "case_type"),
+        Column(_("Opposing party"), "opposing_party"),
+        Column(_("Intake notes"), "intake_notes"),
+        Column(_("Pipeline"), lambda lead: local_name(lead.pipeline) if lead.pipeline else ""),
+        Column(_("Stage"), lambda lead: local_name(lead.stage) if lead.stage else ""),
+        Column(_("Assigned to"), "assigned_to"),
+        Column(_("Last contact"), "last_contact_date"),
+        Column(_("Next follow-up"), "next_follow_up_date"),
+        Column(_("Stale"), lambda lead: lead.stale_reason if lead.is_stale else False),
+        Column(_("Lost reason"), "lost_reason"),
+        Column(_("Created"), "created_at"),
+    ]
+
+    def transition_buttons(self, obj: Lead) -> list[dict]:
+        """The targets lead_allowed_targets gives, for users who may change leads."""
+        if not self.can("crm.change_lead"):
+            return []
+        allowed = services.lead_allowed_targets(lead=obj)
+        return [{"name": target, "label": button.label, "style": button.style,
+                 "url": self.url("transition", obj.pk, target)}
+                for target, button in LEAD_BUTTONS.items() if target in allowed]
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        lead, user = self.object, self.request.user
+        tab = self.request.GET.get("tab")
+        context.update(lead_live_context(lead, self.request))
+        context.update(conflict_context(lead))
+        context.update({
+            "active_tab": tab if tab in self.tabs else "details",
+            "team_members": list(lead.team_members.select_related("user")),
+            "cases": list(lead.cases.all()) if self.can("crm.view_case") else None,
+            "customer_url": (reverse("crm:customer_detail", args=[lead.customer_id])
+                             if lead.customer_id and self.can("crm.view_customer") else None),
+            "can_check_conflicts": self.can("crm.change_lead"),
+            "assign_form": (kwargs.get("assign_form") or AssignForm(
+                initial={"user": lead.assigned_to_id}, user=user))
+            if self.can("crm.assign_lead") else None,
+            "board_url": (reverse("crm:lead_board") + f"?pipeline={lead.pipeline_id}"
+                          if lead.pipeline_id else None),
+        })
+        if "activity_form" in kwargs:
+            context["activity_form"] = kwargs["activity_form"]
+        return context
+
+
+def lead_live_context(lead: Lead, request, *, activity_form=None) -> dict:
+    """What refreshes after an activity is logged: score, timeline, the activity form."""
+    can_log = request.user.has_perm("crm.add_activity")
+    return {
+        "object": lead, "lead": lead, **score_context(lead),
+        "lead_timeline": lead_timeline(lead),
+        "activity_form": activity_form or (LeadActivityForm(user=request.user) if can_log
+                                           else None),
+        "activity_url": reverse("crm:lead_activity_log", args=[lead.pk]),
+    }
+
+
+class LeadFormView(LeadMixin, CrmFormView):
+    form_class = LeadForm
+    formset_labels = {"team": _("Deal team")}
+
+    def get_formsets(self):
+        initial = ([{"user": member.user_id, "split_percent": member.split_percent}
+                    for member in self.object.team_members.all()] if self.object else [])
+        return {"team": TeamMemberFormSet(prefix="team", initial=initial,
+                                          **self.formset_kwargs())}
+
+    def save(self, form) -> Lead:
+        team_formset = self.formsets["team"]
+        team, self.row_forms["team"] = formset_rows(team_formset, ["user", "split_percent"])
+        changes, actor = form.changes(), self.request.user
+        origin = request_origin(self.request)
+        if self.object is None:
+            if "assigned_to" not in form.fields:
+                # Without the right to assign, the new lead is the creator's own: a sales person
+                # reaches only their leads (crm.querysets.LeadQuerySet.visible_to).
+                changes["assigned_to"] = actor
+            return services.lead_create(firm=self.firm(), actor=actor, origin=origin,
+                                        team=team or None, **changes)
+        return services.lead_update(lead=self.object, actor=actor, origin=origin,
+                                    team=team if team_formset.has_changed() else None,
+                                    **changes)
+
+
+class LeadTransitionView(LeadMixin, CrmMixin, StaffTransitionView):
+    """Confirm a status change (reason; required for lost), then lead_transition."""
+
+    detail_view = LeadDetailView
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        allowed = services.lead_allowed_targets(lead=self.object)
+        if kwargs["transition"] not in allowed:
+            messages.error(request, _("This step is not possible from the lead's status."))
+            return HttpResponseRedirect(self.url("detail", self.object.pk))
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["target"] = LeadStatus(self.kwargs["transition"]).label
+        context["current"] = self.object.get_status_display()
+        return context
+
+    def perform(self, obj: Lead, *, transition: str, reason: str) -> None:
+        services.lead_transition(lead=obj, target=transition, actor=self.request.user,
+                                 reason=reason, origin=request_origin(self.request))
+
+
+class LeadActionView(LeadMixin, CrmMixin, StaffMixin, View):
+    """A POST on one lead the user reaches, for users with `permission`."""
+
+    http_method_names = ["post"]
+    permission = "crm.change_lead"
+
+    def get_permission_required(self):
+        return ["crm.view_lead", self.permission]
+
+    def lead(self) -> Lead:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def detail(self, lead: Lead, tab: str = "") -> HttpResponseRedirect:
+        return HttpResponseRedirect(self.url("detail", lead.pk) + (f"?tab={tab}" if tab else ""))
+
+
+def error_text(error: Exception) -> str:
+    if isinstance(error, ApplicationError):
+        return str(error.message)
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+class LeadAssignView(LeadActionView):
+    permission = "crm.assign_lead"
+
+    def post(self, request, *args, **kwargs):
+        lead = self.lead()
+        form = AssignForm(request.POST, user=request.user)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors.get("user", [])))
+            return self.detail(lead)
+        try:
+            services.lead_assign(lead=lead, user=form.cleaned_data["user"], actor=request.user,
+                                 origin=request_origin(request))
+        except (ApplicationError, ValidationError) as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("Assignment saved."))
+        if not scope_for(Lead.objects.filter(pk=lead.pk), user=request.user).exists():
+            return HttpResponseRedirect(reverse("crm:lead_list"))  # given away out of sight
+        return self.detail(lead)
+
+
+class LeadConflictCheckView(LeadActionView):
+    def post(self, request, *args, **kwargs):
+        lead = self.lead()
+        lead = services.lead_conflict_check(lead=lead, actor=request.user,
+                                            origin=request_origin(request))
+        if lead.conflict_status == ConflictStatus.CLEAR:
+            messages.success(request, _("Conflict check: clear."))
+        else:
+            messages.warning(request, _("Conflict check: %(status)s. Review the matches.")
+                             % {"status": lead.get_conflict_status_display()})
+        return self.detail(lead, "conflict")
+
+
+class LeadActivityLogView(LeadActionView):
+    """Log an activity on the lead. With htmx the form, score and timeline are swapped in
+    place; without JavaScript it is a plain POST and redirect."""
+
+    permission = "crm.add_activity"
+
+    def post(self, request, *args, **kwargs):
+        lead = self.lead()
+        form = LeadActivityForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = {name: value for name, value in form.cleaned_data.items()
+                    if value not in (None, "")}
+            try:
+                services.activity_log(firm=request.user.firm, actor=request.user,
+                                      entity_type=ActivityEntity.LEAD, entity_id=lead.pk,
+                                      origin=request_origin(request), **data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("Activity logged."))
+                if not request.htmx:
+                    return self.detail(lead, "timeline")
+                lead, form = self.lead(), None  # fresh: the score and last contact moved
+        if request.htmx:
+            context = lead_live_context(lead, request, activity_form=form)
+            return render(request, "crm/lead/activity_logged.html", context)
+        # Without JavaScript, the lead's page again with the form's errors.
+        view = LeadDetailView()
+        view.setup(request, pk=lead.pk)
+        view.object = lead
+        context = view.get_context_data(object=lead, activity_form=form)
+        return render(request, view.template_name, context, status=400)
+
+
+# --- pipeline board ------------------------------------------------------------------------
+
+
+class LeadBoardView(LeadMixin, CrmMixin, StaffMixin, generic.TemplateView):
+    """A column per stage of the chosen pipeline; cards move with a POST to lead_move."""
+
+    template_name = "crm/lead_board.html"
+
+    def get_permission_required(self):
+        return ["crm.view_lead"]
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        pipelines = list(Pipeline.objects.filter(firm_id=self.request.user.firm_id))
+        chosen = self.request.GET.get("pipeline", "")
+        pipeline = next((row for row in pipelines if str(row.pk) == chosen), None) or next(
+            (row for row in pipelines if row.is_default and row.is_active), None) or next(
+            (row for row in pipelines if row.is_active), None)
+        context.update({
+            "pipelines": [{"pk": row.pk, "label": local_name(row)} for row in pipelines],
+            "pipeline": pipeline,
+            "pipeline_label": local_name(pipeline) if pipeline else "",
+            **board_context(self.request, pipeline),
+            "related_links": [{"label": label, "url": reverse(url_name)}
+                              for label, url_name, permission in (
+                                  (_("Lead list"), "crm:lead_list", "crm.view_lead"),
+                                  (_("Pipelines"), "crm:pipeline_list", "crm.view_pipeline"))
+                              if self.can(permission)],
+        })
+        return context
+
+
+def board_context(request, pipeline: Pipeline | None) -> dict:
+    """The board's columns and cards, and the stages each card may move to now."""
+    if pipeline is None:
+        return {"columns": []}
+    user = request.user
+    can_move = user.has_perm("crm.change_lead")
+    stages = list(pipeline.stages.all())
+    leads = scope_for(Lead.objects.filter(pipeline=pipeline), user=user).select_related(
+        "assigned_to").order_by("-score", "-pk")
+    counts = dict(leads.order_by().values("stage_id")
+                  .annotate(count=models.Count("pk", distinct=True))
+                  .values_list("stage_id", "count"))
+    columns = []
+    for stage in [*stages, None]:
+        cards = list(leads.filter(stage=stage)[:BOARD_CARDS_PER_STAGE]) if stage else list(
+            leads.filter(stage__isnull=True)[:BOARD_CARDS_PER_STAGE])
+        if stage is None and not cards:
+            continue  # leads without a stage get a column only when there are some
+        key = stage.pk if stage else None
+        columns.append({
+            "stage": stage, "label": local_name(stage) if stage else _("No stage"),
+            "count": counts.get(key, 0), "more": counts.get(key, 0) > len(cards),
+            "list_url": reverse("crm:lead_list") + (f"?stage={stage.pk}" if stage else
+                                                     f"?pipeline={pipeline.pk}"),
+            "cards": [card_context(lead, stages, can_move) for lead in cards],
+        })
+    return {"columns": columns, "can_move": can_move}
+
+
+def card_context(lead: Lead, stages: list[Stage], can_move: bool) -> dict:
+    """A card and where it may go: stages with no status, with its own status, or with a
+    status the state machine allows next. Lost needs a reason, so it opens its own page."""
+    targets, lost_url = [], None
+    if can_move:
+        allowed = set(services.lead_allowed_targets(lead=lead))
+        for stage in stages:
+            if stage.pk == lead.stage_id:
+                continue
+            if stage.status == LeadStatus.LOST:
+                if LeadStatus.LOST in allowed:
+                    lost_url = reverse("crm:lead_transition", args=[lead.pk, LeadStatus.LOST])
+            elif not stage.status or stage.status == lead.status or stage.status in allowed:
+                targets.append({"pk": stage.pk, "label": local_name(stage)})
+    return {"lead": lead, "targets": targets, "lost_url": lost_url,
+            "move_url": reverse("crm:lead_move", args=[lead.pk])}
+
+
+class LeadMoveView(LeadActionView):
+    """Move a card to a stage (lead_move_stage); htmx gets the board back, others a redirect."""
+
+    def post(self, request, *args, **kwargs):
+        lead = self.lead()
+        form = MoveForm(request.POST, user=request.user)
+        if form.is_valid():
+            stage = form.cleaned_data["stage"]
+            try:
+                services.lead_move_stage(lead=lead, stage=stage, actor=request.user,
+                                         origin=request_origin(request))
+            except (ApplicationError, ValidationError) as error:
+                messages.error(request, error_text(error))
+            else:
+                messages.success(request, _("%(lead)s moved to %(stage)s.")
+                                 % {"lead": lead.display_name, "stage": local_name(stage)})
+        else:
+            messages.error(request, _("Choose a stage to move the lead to."))
+        pipeline = Pipeline.objects.filter(pk=lead.pipeline_id).first() or (
+            form.cleaned_data["stage"].pipeline if form.is_valid() else None)
+        if request.htmx and pipeline is not None:
+            context = {"pipeline": pipeline, **board_context(request, pipeline)}
+            return render(request, "crm/lead/board_moved.html", context)
+        board = reverse("crm:lead_board")
+        return HttpResponseRedirect(board + (f"?pipeline={pipeline.pk}" if pipeline else ""))
+
+
+# --- activities ----------------------------------------------------------------------------
+
+
+class ActivityMixin:
+    model = Activity
+
+
+def entity_url(entity_type: str, entity_id: int) -> str | None:
+    name = {ActivityEntity.LEAD: "crm:lead_detail", ActivityEntity.CUSTOMER:
+            "crm:customer_detail", ActivityEntity.CASE: "crm:case_detail"}.get(entity_type)
+    return reverse(name, args=[entity_id]) if name and entity_id else None
+
+
+class ActivityListView(ActivityMixin, CrmListView):
+    filterset_class = PageFilter(
+        ActivityFilter, fields=["type", "entity_type", "outcome", "performed_by", "start_date",
+                                "end_date"], references={"performed_by": _users})
+    api_list_url_name = "crm-api:activity-list"
+    search_fields = ActivityFilter.search_fields
+    sort_fields = {"performedAt": "performed_at", "type": "type"}
+    default_sort = "-performed_at"
+    select_related = ("performed_by",)
+    columns = [
+        Column(_("When"), "performed_at", sort="performedAt", link=True),
+        Column(_("Type"), "type", sort="type", link=True),
+        Column(_("Subject"), "subject"),
+        Column(_("About"), lambda row: activity_about(row)),
+        Column(_("Outcome"), "outcome"),
+        Column(_("By"), "performed_by"),
+    ]
+
+
+    def get_queryset(self):
+        # The record's name in the same query (an activity points at a lead, customer or case).
+        record = {
+            ActivityEntity.LEAD: Lead.objects.annotate(label=Coalesce(NullIf(Trim(Concat(
+                "first_name", Value(" "), "last_name")), Value("")), "company")),
+            ActivityEntity.CUSTOMER: Customer.objects.annotate(label=F("name")),
+            ActivityEntity.CASE: Case.objects.annotate(label=F("number")),
+        }
+        return super().get_queryset().annotate(entity_label=models.Case(
+            *(models.When(entity_type=kind, then=Subquery(rows.filter(
+                pk=OuterRef("entity_id")).values("label")[:1]))
+              for kind, rows in record.items()),
+            default=Value(""), output_field=models.CharField()))
+
+
+def activity_about(activity: Activity):
+    label = getattr(activity, "entity_label", "") or f"#{activity.entity_id}"
+    url = entity_url(activity.entity_type, activity.entity_id)
+    kind = activity.get_entity_type_display()
+    if url:
+        return format_html('{}: <a href="{}" dir="auto">{}</a>', kind, url, label)
+    return f"{kind}: {label}"
+
+
+class ActivityDetailView(ActivityMixin, CrmDetailView):
+    template_name = "crm/activity_detail.html"
+    select_related = ("performed_by",)
+    fields = [
+        Column(_("Type"), "type"),
+        Column(_("About"), "entity_type"),
+        Column(_("Subject"), "subject"),
+        Column(_("When"), "performed_at"),
+        Column(_("Duration (minutes)"), "duration"),
+        Column(_("Outcome"), "outcome"),
+        Column(_("By"), "performed_by"),
+        Column(_("Due date"), "due_date"),
+        Column(_("Completed at"), "completed_at"),
+        Column(_("Notes"), "notes"),
+    ]
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["entity_url"] = entity_url(self.object.entity_type, self.object.entity_id)
+        context["delete_url"] = (self.url("delete", self.object.pk)
+                                 if self.can("crm.delete_activity") else None)
+        return context
+
+
+class ActivityFormView(ActivityMixin, CrmFormView):
+    form_class = ActivityForm
+
+    def save(self, form) -> Activity:
+        changes, actor = form.changes(), self.request.user
+        if self.object is None:
+            changes["performed_at"] = changes.get("performed_at") or None
+            return services.activity_log(firm=self.firm(), actor=actor,
+                                         origin=request_origin(self.request), **changes)
+        return services.activity_update(activity=self.object, actor=actor, **changes)
+
+
+class ActivityDeleteView(ActivityMixin, CrmDeleteView):
+    def perform(self, obj: Activity) -> str:
+        back = entity_url(obj.entity_type, obj.entity_id)
+        services.activity_delete(activity=obj, actor=self.request.user)
+        return back or self.url("list")
+
+
+# --- campaigns -----------------------------------------------------------------------------
+
+
+class CampaignMixin:
+    model = Campaign
+
+
+class CampaignListView(CampaignMixin, CrmListView):
+    filterset_class = PageFilter(
+        CampaignFilter, fields=["status", "platform", "type", "sales_person", "start_date",
+                                "end_date"],
+        references={"sales_person": _rows(SalesPerson, str)})
+    api_list_url_name = "crm-api:campaign-list"
+    search_fields = CampaignFilter.search_fields
+    sort_fields = {"title": "title", "budget": "budget", "startDate": "start_date",
+                   "createdAt": "created_at"}
+    default_sort = "-created_at"
+    select_related = ("sales_person__user",)
+    columns = [
+        Column(_("Title"), "title", sort="title", link=True),
+        Column(_("Platform"), "platform"),
+        Column(_("Type"), "type"),
+        Column(_("Sales person"), "sales_person"),
+        Column(_("Budget"), "budget", sort="budget"),
+        Column(_("Start date"), "start_date", sort="startDate"),
+        Column(_("End date"), "end_date"),
+        Column(_("Status"), lambda row: status_badge(row.status, row.get_status_display())),
+    ]
+
+    def get_queryset(self):
+        return super().get_queryset().alive()  # deleted campaigns stay readable by id only
+
+
+class CampaignDetailView(CampaignMixin, CrmDetailView):
+    template_name = "crm/campaign_detail.html"
+    select_related = ("sales_person__user",)
+    fields = [
+        Column(_("Title"), "title"),
+        Column(_("Platform"), "platform"),
+        Column(_("Type"), "type"),
+        Column(_("URL"), "url"),
+        Column(_("Sales person"), "sales_person"),
+        Column(_("Budget"), "budget"),
+        Column(_("Start date"), "start_date"),
+        Column(_("End date"), "end_date"),
+        Column(_("Deleted at"), "deleted_at"),
+    ]
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        campaign = self.object
+        deleted = campaign.deleted_at is not None
+        if deleted:
+            context["edit_url"] = None  # a deleted campaign cannot be changed
+        context["delete_url"] = (self.url("delete", campaign.pk)
+                                 if self.can("crm.delete_campaign") and not deleted else None)
+        context["leads"] = (list(scope_for(campaign.leads.all(), user=self.request.user)
+                                 .select_related("assigned_to")[:100])
+                            if self.can("crm.view_lead") else None)
+        return context
+
+
+class CampaignFormView(CampaignMixin, CrmFormView):
+    form_class = CampaignForm
+
+    def get_queryset(self):
+        return super().get_queryset().alive()
+
+    def save(self, form) -> Campaign:
+        if self.object is None:
+            return services.campaign_create(firm=self.firm(), actor=self.request.user,
+                                            **form.changes())
+        return services.campaign_update(campaign=self.object, actor=self.request.user,
+                                        **form.changes())
+
+
+class CampaignDeleteView(CampaignMixin, CrmDeleteView):
+    def get_queryset(self):
+        return super().get_queryset().alive()
+
+    def perform(self, obj: Campaign) -> str:
+        services.campaign_delete(campaign=obj, actor=self.request.user)
+        return self.url("list")
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+
+class CaseMixin:
+    model = Case
+
+
+class CaseListView(CaseMixin, CrmListView):
+    filterset_class = PageFilter(CaseFilter, fields=["status", "start_date", "end_date"])
+    api_list_url_name = "crm-api:case-list"
+    search_fields = CaseFilter.search_fields
+    sort_fields = {"number": "number", "title": "title", "createdAt": "created_at"}
+    default_sort = "-created_at"
+    select_related = ("customer",)
+    columns = [
+        Column(_("Number"), "number", sort="number", link=True),
+        Column(_("Title"), "title", sort="title", link=True),
+        Column(_("Customer"), "customer"),
+        Column(_("Practice area"), "practice_area"),
+        Column(_("Case type"), "case_type"),
+        Column(_("Status"), lambda row: status_badge(row.status, row.get_status_display())),
+        Column(_("Created"), "created_at", sort="createdAt"),
+    ]
+
+
+class CaseDetailView(CaseMixin, CrmDetailView):
+    template_name = "crm/case_detail.html"
+    select_related = ("customer", "lead")
+    fields = [
+        Column(_("Number"), "number"),
+        Column(_("Title"), "title"),
+        Column(_("Customer"), "customer"),
+        Column(_("Lead"), "lead"),
+        Column(_("Practice area"), "practice_area"),
+        Column(_("Case type"), "case_type"),
+        Column(_("Status"), "status"),
+    ]
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        case = self.object
+        context.update({
+            "customer_url": (reverse("crm:customer_detail", args=[case.customer_id])
+                             if case.customer_id and self.can("crm.view_customer") else None),
+            "lead_url": (reverse("crm:lead_detail", args=[case.lead_id])
+                         if case.lead_id and self.can("crm.view_lead") else None),
+            "activities": entity_activities(ActivityEntity.CASE, case)
+            if self.can("crm.view_activity") else None,
+            "activity_create_url": activity_create_url(ActivityEntity.CASE, case, self.request),
+        })
+        return context
+
+
+class CaseFormView(CaseMixin, CrmFormView):
+    form_class = CaseForm
+    formset_labels = {"parties": _("Parties")}
+
+    def get_formsets(self):
+        initial = list(self.object.parties) if self.object else []
+        return {"parties": PartyFormSet(prefix="parties", initial=initial,
+                                        **self.formset_kwargs())}
+
+    def save(self, form) -> Case:
+        parties, self.row_forms["parties"] = formset_rows(self.formsets["parties"],
+                                                          ["name", "role"])
+        changes = {**form.changes(), "parties": parties}
+        if self.object is None:
+            return services.case_create(firm=self.firm(), actor=self.request.user, **changes)
+        return services.case_update(case=self.object, actor=self.request.user, **changes)
+
+
+# --- sales organisation and reference data -------------------------------------------------
+
+
+class SalesTeamMixin:
+    model = SalesTeam
+
+
+class SalesTeamListView(SalesTeamMixin, CrmListView):
+    filterset_class = PageFilter(SalesTeamFilter, fields=["manager", "is_active"],
+                                  references={"manager": _users})
+    api_list_url_name = "crm-api:salesteam-list"
+    search_fields = SalesTeamFilter.search_fields
+    sort_fields = {"name": "name"}
+    default_sort = "name"
+    select_related = ("manager",)
+    related_links = [(_("Sales persons"), "crm:salesperson_list", "crm.view_salesperson"),
+                     (_("Territories"), "crm:territory_list", "crm.view_territory")]
+    columns = [
+        Column(_("Name"), local_name, sort="name", link=True),
+        Column(_("Manager"), "manager"),
+        Column(_("Members"), lambda team: team.member_count),
+        Column(_("Active"), "is_active"),
+    ]
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(member_count=models.Count("members"))
+
+
+class SalesTeamDetailView(SalesTeamMixin, CrmDetailView):
+    template_name = "crm/salesteam_detail.html"
+    select_related = ("manager",)
+    fields = [
+        Column(_("Name"), "name"),
+        Column(_("Arabic name"), "name_ar"),
+        Column(_("Manager"), "manager"),
+        Column(_("Active"), "is_active"),
+    ]
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["members"] = list(self.object.members.select_related("user", "territory"))
+        return context
+
+
+class SalesTeamFormView(SalesTeamMixin, CrmFormView):
+    form_class = SalesTeamForm
+
+    def save(self, form) -> SalesTeam:
+        team = self.object or SalesTeam(firm=self.firm())
+        return save_reference(team, form.changes(), actor=self.request.user)
+
+
+class SalesPersonMixin:
+    model = SalesPerson
+
+
+class SalesPersonListView(SalesPersonMixin, CrmListView):
+    filterset_class = PageFilter(SalesPersonFilter, fields=["team", "territory", "is_active"],
+                                  references={"team": _rows(SalesTeam),
+                                              "territory": _rows(Territory)})
+    api_list_url_name = "crm-api:salesperson-list"
+    search_fields = SalesPersonFilter.search_fields
+    sort_fields = {"name": "user__first_name", "commissionRate": "commission_rate"}
+    default_sort = "user__first_name"
+    select_related = ("user", "team", "territory")
+    related_links = [(_("Sales teams"), "crm:salesteam_list", "crm.view_salesteam")]
+    columns = [
+        Column(_("Name"), "user", sort="name", link=True),
+        Column(_("Team"), lambda row: local_name(row.team) if row.team else ""),
+        Column(_("Territory"), lambda row: local_name(row.territory) if row.territory else ""),
+        Column(_("Commission rate (%)"), "commission_rate", sort="commissionRate"),
+        Column(_("Active"), "is_active"),
+    ]
+
+
+class SalesPersonDetailView(SalesPersonMixin, CrmDetailView):
+    template_name = "crm/salesperson_detail.html"
+    select_related = ("user", "team", "territory")
+    fields = [
+        Column(_("User"), "user"),
+        Column(_("Email"), "user.email"),
+        Column(_("Team"), "team"),
+        Column(_("Territory"), "territory"),
+        Column(_("Commission rate (%)"), "commission_rate"),
+        Column(_("Active"), "is_active"),
+    ]
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["campaigns"] = (list(scope_for(self.object.campaigns.alive(),
+                                               user=self.request.user))
+                                if self.can("crm.view_campaign") else None)
+        return context
+
+
+class SalesPersonFormView(SalesPersonMixin, CrmFormView):
+    form_class = SalesPersonForm
+
+    def save(self, form) -> SalesPerson:
+        return services.sales_person_save(firm=self.firm(), actor=self.request.user,
+                                          sales_person=self.object, **form.changes())
+
+
+class CustomerGroupMixin:
+    model = CustomerGroup
+
+
+class CustomerGroupListView(CustomerGroupMixin, CrmListView):
+    filterset_class = PageFilter(CustomerGroupFilter, fields=[])
+    api_list_url_name = "crm-api:customergroup-list"
+    search_fields = CustomerGroupFilter.search_fields
+    sort_fields = {"name": "name"}
+    default_sort = "name"
+    related_links = [(_("Customers"), "crm:customer_list", "crm.view_customer")]
+    columns = [
+        Column(_("Name"), "name", sort="name", link=True),
+        Column(_("Arabic name"), "name_ar"),
+        Column(_("Customers"), lambda group: group.customer_count),
+    ]
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(customer_count=models.Count("customers"))
+
+
+class CustomerGroupDetailView(CustomerGroupMixin, CrmDetailView):
+    fields = [Column(_("Name"), "name"), Column(_("Arabic name"), "name_ar"),
+              Column(_("Description"), "description")]
+
+
+class CustomerGroupFormView(CustomerGroupMixin, CrmFormView):
+    form_class = CustomerGroupForm
+
+    def save(self, form) -> CustomerGroup:
+        group = self.object or CustomerGroup(firm=self.firm())
+        return save_reference(group, form.changes(), actor=self.request.user)
+
+
+class TerritoryMixin:
+    model = Territory
+
+
+class TerritoryListView(TerritoryMixin, CrmListView):
+    filterset_class = PageFilter(TerritoryFilter, fields=[])
+    api_list_url_name = "crm-api:territory-list"
+    search_fields = TerritoryFilter.search_fields
+    sort_fields = {"code": "code", "name": "name"}
+    default_sort = "name"
+    related_links = [(_("Customers"), "crm:customer_list", "crm.view_customer"),
+                     (_("Sales persons"), "crm:salesperson_list", "crm.view_salesperson")]
+    columns = [
+        Column(_("Code"), "code", sort="code", link=True),
+        Column(_("Name"), "name", sort="name", link=True),
+        Column(_("Arabic name"), "name_ar"),
+    ]
+
+
+class TerritoryDetailView(TerritoryMixin, CrmDetailView):
+    fields = [Column(_("Code"), "code"), Column(_("Name"), "name"),
+              Column(_("Arabic name"), "name_ar")]
+
+
+class TerritoryFormView(TerritoryMixin, CrmFormView):
+    form_class = TerritoryForm
+
+    def save(self, form) -> Territory:
+        territory = self.object or Territory(firm=self.firm())
+        return save_reference(territory, form.changes(), actor=self.request.user)
+
+
+class PipelineMixin:
+    model = Pipeline
+
+
+class PipelineListView(PipelineMixin, CrmListView):
+    filterset_class = PageFilter(PipelineFilter, fields=["is_active", "is_default"])
+    api_list_url_name = "crm-api:pipeline-list"
+    search_fields = PipelineFilter.search_fields
+    sort_fields = {"name": "name"}
+    default_sort = "name"
+    related_links = [(_("Pipeline board"), "crm:lead_board", "crm.view_lead")]
+    columns = [
+        Column(_("Name"), local_name, sort="name", link=True),
+        Column(_("Stages"), lambda pipeline: pipeline.stage_count),
+        Column(_("Default"), "is_default"),
+        Column(_("Active"), "is_active"),
+    ]
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(stage_count=models.Count("stages"))
+
+
+class PipelineDetailView(PipelineMixin, CrmDetailView):
+    template_name = "crm/pipeline_detail.html"
+    fields = [Column(_("Name"), "name"), Column(_("Arabic name"), "name_ar"),
+              Column(_("Default"), "is_default"), Column(_("Active"), "is_active")]
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["stages"] = list(self.object.stages.annotate(lead_count=models.Count("leads")))
+        context["board_url"] = (reverse("crm:lead_board") + f"?pipeline={self.object.pk}"
+                                if self.can("crm.view_lead") else None)
+        return context
+
+
+class PipelineFormView(PipelineMixin, CrmFormView):
+    form_class = PipelineForm
+    formset_labels = {"stages": _("Stages, in order")}
+
+    def get_formsets(self):
+        initial = ([{"id": stage.pk, "name": stage.name, "name_ar": stage.name_ar,
+                     "probability": format(stage.probability.normalize(), "f"),
+                     "status": stage.status,
+                     "ORDER": index + 1}
+                    for index, stage in enumerate(self.object.stages.all())]
+                   if self.object else [])
+        return {"stages": StageFormSet(prefix="stages", initial=initial,
+                                       **self.formset_kwargs())}
+
+    def save(self, form) -> Pipeline:
+        stages, self.row_forms["stages"] = formset_rows(self.formsets["stages"], STAGE_FIELDS)
+        return services.pipeline_save(firm=self.firm(), actor=self.request.user,
+                                      pipeline=self.object, stages=stages, **form.changes())
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+class NotificationListView(CrmMixin, StaffMixin, generic.ListView):
+    """The caller's notifications, unread first, in the reader's language."""
+
+    model = Notification
+    template_name = "crm/notification_list.html"
+    paginate_by = 25
+    permission_required = "crm.view_notification"
+
+    def get_queryset(self):
+        return super().get_queryset().order_by(models.F("read_at").desc(nulls_first=True),
+                                               "-created_at", "-pk")
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        arabic = get_language() == "ar"
+        context["notifications"] = [{
+            "object": row, "unread": row.read_at is None,
+            "title": (row.title_ar if arabic and row.title_ar else row.title),
+            "message": (row.message_ar if arabic and row.message_ar else row.message),
+            "url": entity_url(row.entity_type, row.entity_id),
+        } for row in context["object_list"]]
+        context["unread_count"] = scope_for(Notification.objects.all(),
+                                            user=self.request.user).unread().count()
+        context["can_mark"] = self.can("crm.change_notification")
+        return context
+
+
+class NotificationMarkReadView(CrmMixin, StaffMixin, View):
+    """POST `ids` (one or more) marks those read; notification_mark_all_read marks every one."""
+
+    model = Notification
+    http_method_names = ["post"]
+    permission_required = "crm.change_notification"
+    mark_all = False
+
+    def post(self, request, *args, **kwargs):
+        ids = None
+        if not self.mark_all:
+            ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+        count = services.notifications_mark_read(user=request.user, ids=ids)
+        messages.success(request, _("%(count)s marked read.") % {"count": count})
+        return HttpResponseRedirect(safe_next(request, reverse("crm:notification_list")))
