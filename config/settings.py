@@ -200,7 +200,13 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
     ],
-    "ENUM_NAME_OVERRIDES": {"DocumentTemplateEnum": "core.sales_settings.TEMPLATE"},
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentTemplateEnum": "core.sales_settings.TEMPLATE",
+        "PaymentTermsEnum": "core.choices.PaymentTerms",
+        "LeadStatusEnum": "crm.choices.LeadStatus",
+        "CampaignStatusEnum": "crm.choices.CampaignStatus",
+        "CaseStatusEnum": "crm.choices.CaseStatus",
+    },
     # Swagger UI is vendored from npm like every other front-end asset: no CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/img/favicon.svg",

@@ -558,8 +558,9 @@ class Activity(AuditedModel):
                                    choices=choices.ActivityEntity.choices)
     entity_id = models.PositiveBigIntegerField(_("record"))
     subject = models.CharField(_("subject"), max_length=200, blank=True)
+    # Empty for activities the system logs itself (jobs, imports).
     performed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"),
-                                     on_delete=models.PROTECT, null=True,
+                                     on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="activities")
     performed_at = models.DateTimeField(_("when"))
     duration = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
