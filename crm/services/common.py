@@ -6,7 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import Role
 from core.models import User
+
+
+def is_sales_person(user: User | None) -> bool:
+    return user is not None and user.role == Role.SALES_PERSON
 
 
 def same_firm(firm_id: int, **related: Any) -> None:

@@ -27,7 +27,7 @@ from ..models import (
     Pipeline,
     Stage,
 )
-from .common import same_firm
+from .common import is_sales_person, same_firm
 from .notifications import notification_send
 from .scoring import lead_rescore
 
@@ -109,6 +109,8 @@ def lead_create(*, firm: Firm, actor: User | None, origin: dict | None = None,
     if refused:
         raise ValidationError(refused)
     lead = Lead(firm=firm, created_by=actor, updated_by=actor, **fields)
+    if lead.assigned_to_id is None and is_sales_person(actor):
+        lead.assigned_to = actor  # else their own role scope would hide it from them
     same_firm(firm.pk, **{name: getattr(lead, name) for name in [*FOREIGN_KEYS, "customer"]})
     if lead.pipeline_id is None:
         lead.pipeline = Pipeline.objects.filter(firm=firm, is_default=True).first()

@@ -24,7 +24,7 @@ from ..models import (
     SalesPerson,
     Stage,
 )
-from .common import replace_children, same_firm, save_audited
+from .common import is_sales_person, replace_children, same_firm, save_audited
 
 
 @transaction.atomic
@@ -32,6 +32,8 @@ def customer_create(*, firm: Firm, actor: User | None, addresses: list[dict] | N
                     contacts: list[dict] | None = None, **fields: Any) -> Customer:
     """A customer with its addresses and contacts; the code is numbered when left empty."""
     customer = Customer(firm=firm, **fields)
+    if customer.owner_id is None and is_sales_person(actor):
+        customer.owner = actor  # else their own role scope would hide it from them
     same_firm(firm.pk, customer_group=customer.customer_group, territory=customer.territory,
                owner=customer.owner)
     if not customer.code:
@@ -121,6 +123,10 @@ def campaign_create(*, firm: Firm, actor: User | None, **fields: Any) -> Campaig
     if fields.get("status") == CampaignStatus.DELETED:
         raise ValidationError({"status": _("Delete the campaign to mark it deleted.")})
     campaign = Campaign(firm=firm, **fields)
+    if is_sales_person(actor) and campaign.sales_person_id is not None and (
+            campaign.sales_person.user_id != actor.pk):
+        raise ValidationError({"sales_person": _("You can run campaigns under your own name "
+                                                 "only.")})
     same_firm(firm.pk, sales_person=campaign.sales_person)
     return save_audited(campaign, actor=actor, reason="created")
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from core.choices import Role
+from core.models import User
 from crm.models import Campaign, SalesPerson
 from tests.conftest import client_for
 from tests.contracts.api import OPERATIONS, ApiContract, assert_error
@@ -42,8 +43,11 @@ class TestCampaignsApi(CampaignRows, ApiContract):
                    Role.FINANCE: READ}
 
     def create_payload(self, firm):
+        # The firm's sales person's own profile: a sales person may run campaigns only under
+        # their own name, and every other role may create it for them.
+        seller = User.objects.filter(firm=firm, username=Role.SALES_PERSON).first()
         return {"title": "Ramadan offers", "platform": "instagram", "type": "social",
-                "salesPersonId": profile(firm).pk, "budget": 15000,
+                "salesPersonId": profile(firm, seller).pk, "budget": 15000,
                 "startDate": "2026-02-18", "endDate": "2026-03-19",
                 "url": "https://example.com/ramadan"}
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from core.choices import Role
 from core.errors import ApplicationError
@@ -279,8 +280,6 @@ class TestCampaigns:
 
     def test_no_signal_when_rolled_back(self, campaign, deleted_signals,
                                         django_capture_on_commit_callbacks):
-        from django.db import transaction
-
         with (django_capture_on_commit_callbacks(execute=True),
               pytest.raises(RuntimeError), transaction.atomic()):
             services.campaign_delete(campaign=campaign, actor=None)
