@@ -38,11 +38,13 @@ def test_login_switch_to_arabic_and_logout(page: Page, login, page_problems, liv
     rtl_css = page.locator('link[rel="stylesheet"][href$="/bootstrap.rtl.min.css"]')
     expect(rtl_css).to_have_count(1)
     expect(page.locator('link[rel="stylesheet"][href$="/bootstrap.min.css"]')).to_have_count(0)
-    # Loaded, not only linked: the browser parsed its rules.
-    assert page.evaluate(
+    # Loaded, not only linked: the browser parsed its rules (waits up to 10 s; a busy
+    # machine may still be parsing the sheet when the page's DOM is ready).
+    page.wait_for_function(
         """() => [...document.styleSheets].some(
             (sheet) => sheet.href && sheet.href.endsWith("/bootstrap.rtl.min.css")
-                && sheet.cssRules.length > 0)"""
+                && sheet.cssRules.length > 0)""",
+        timeout=10_000,
     )
     expect(page.get_by_test_id("firm-name")).to_have_text("أكمي للتجارة")
     expect(page.get_by_test_id("language-switch").locator('button[value="en"]')).to_be_visible()
