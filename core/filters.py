@@ -25,6 +25,11 @@ def search_queryset(queryset: QuerySet, fields: list[str], text: str) -> QuerySe
     return queryset.filter(condition)
 
 
+def searchable_fields(view) -> list[str]:
+    """A list view's search fields: its own, else its FilterSet's (declared once there)."""
+    return view.search_fields or getattr(view.filterset_class, "search_fields", [])
+
+
 class CommaChoiceFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """`?status=draft,sent`: each value must be one of the choices."""
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from .errors import ApplicationError
-from .filters import search_queryset
+from .filters import search_queryset, searchable_fields
 from .models import DocumentEvent
 from .scoping import scope_for
 from .services import document_transition, transition_targets
@@ -123,7 +123,8 @@ class StaffListView(StaffMixin, generic.ListView):
             queryset = self.filterset.qs if self.filterset.is_bound else queryset
             if self.filterset.is_bound and not self.filterset.is_valid():
                 queryset = queryset.none()
-        queryset = search_queryset(queryset, self.search_fields, self.request.GET.get("search", ""))
+        queryset = search_queryset(queryset, searchable_fields(self),
+                                   self.request.GET.get("search", ""))
         ordering = self.default_sort
         sort_by = self.request.GET.get("sortBy")
         if sort_by in self.sort_fields:
@@ -159,7 +160,7 @@ class StaffListView(StaffMixin, generic.ListView):
                                 for column in self.columns]} for row in page.object_list],
             "filter": self.filterset,
             "search": self.request.GET.get("search", ""),
-            "searchable": bool(self.search_fields),
+            "searchable": bool(searchable_fields(self)),
             "query": params.urlencode(),
             "create_url": self.url("create") if self.can(self.perm("add")) else None,
             "csv_url": self.csv_url(params),

@@ -16,7 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from core.filters import search_queryset
+from core.filters import search_queryset, searchable_fields
 from core.scoping import scope_for
 
 from .permissions import ACTION_PERMISSIONS
@@ -71,7 +71,7 @@ class ListMixin:
         return self.sort(self.search(queryset))
 
     def search(self, queryset: QuerySet) -> QuerySet:
-        return search_queryset(queryset, self.search_fields,
+        return search_queryset(queryset, searchable_fields(self),
                                self.request.query_params.get("search", ""))
 
     def sort(self, queryset: QuerySet) -> QuerySet:

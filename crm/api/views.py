@@ -70,7 +70,6 @@ class CustomerGroupViewSet(CrmViewSet):
     serializer_class = s.CustomerGroupSerializer
     filterset_class = filters.CustomerGroupFilter
     data_key, data_key_plural = "customer_group", "customer_groups"
-    search_fields = filters.CustomerGroupFilter.search_fields
     sort_fields = {"createdAt": "created_at", "name": "name"}
     default_sort = "name"
 
@@ -80,7 +79,6 @@ class TerritoryViewSet(CrmViewSet):
     serializer_class = s.TerritorySerializer
     filterset_class = filters.TerritoryFilter
     data_key, data_key_plural = "territory", "territories"
-    search_fields = filters.TerritoryFilter.search_fields
     sort_fields = {"createdAt": "created_at", "name": "name", "code": "code"}
     default_sort = "name"
 
@@ -90,7 +88,6 @@ class SalesTeamViewSet(CrmViewSet):
     serializer_class = s.SalesTeamSerializer
     filterset_class = filters.SalesTeamFilter
     data_key, data_key_plural = "sales_team", "sales_teams"
-    search_fields = filters.SalesTeamFilter.search_fields
     sort_fields = {"createdAt": "created_at", "name": "name"}
     default_sort = "name"
 
@@ -100,7 +97,6 @@ class SalesPersonViewSet(CrmViewSet):
     serializer_class = s.SalesPersonSerializer
     filterset_class = filters.SalesPersonFilter
     data_key, data_key_plural = "sales_person", "sales_persons"
-    search_fields = filters.SalesPersonFilter.search_fields
     sort_fields = {"createdAt": "created_at", "commissionRate": "commission_rate",
                    "name": "user__first_name"}
 
@@ -125,7 +121,6 @@ class CustomerViewSet(CrmViewSet):
     serializer_class = s.CustomerSerializer
     filterset_class = filters.CustomerFilter
     data_key, data_key_plural = "customer", "customers"
-    search_fields = filters.CustomerFilter.search_fields
     sort_fields = {"createdAt": "created_at", "name": "name", "code": "code",
                    "creditLimit": "credit_limit"}
     default_sort = "name"
@@ -152,7 +147,6 @@ class CaseViewSet(CrmViewSet):
     serializer_class = s.CaseSerializer
     filterset_class = filters.CaseFilter
     data_key, data_key_plural = "case", "cases"
-    search_fields = filters.CaseFilter.search_fields
     sort_fields = {"createdAt": "created_at", "number": "number", "title": "title"}
 
     def perform_create(self, serializer):
@@ -178,7 +172,6 @@ class PipelineViewSet(CrmViewSet):
     serializer_class = s.PipelineSerializer
     filterset_class = filters.PipelineFilter
     data_key, data_key_plural = "pipeline", "pipelines"
-    search_fields = filters.PipelineFilter.search_fields
     sort_fields = {"createdAt": "created_at", "name": "name"}
     default_sort = "name"
 
@@ -202,7 +195,6 @@ class CampaignViewSet(CrmViewSet):
     serializer_class = s.CampaignSerializer
     filterset_class = filters.CampaignFilter
     data_key, data_key_plural = "campaign", "campaigns"
-    search_fields = filters.CampaignFilter.search_fields
     sort_fields = {"createdAt": "created_at", "title": "title", "budget": "budget",
                    "startDate": "start_date"}
 
@@ -236,7 +228,6 @@ class LeadViewSet(CrmViewSet):
     serializer_class = s.LeadSerializer
     filterset_class = filters.LeadFilter
     data_key_plural = "leads"
-    search_fields = filters.LeadFilter.search_fields
     sort_fields = {"createdAt": "created_at", "score": "score",
                    "estimatedValue": "estimated_value", "expectedCloseDate": "expected_close_date",
                    "lastName": "last_name", "company": "company", "status": "status",
@@ -366,7 +357,6 @@ class ActivityViewSet(CrmViewSet):
     serializer_class = s.ActivitySerializer
     filterset_class = filters.ActivityFilter
     data_key, data_key_plural = "activity", "activities"
-    search_fields = filters.ActivityFilter.search_fields
     sort_fields = {"createdAt": "created_at", "performedAt": "performed_at",
                    "dueDate": "due_date", "type": "type"}
     default_sort = "-performed_at"
@@ -397,7 +387,6 @@ class NotificationViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModel
     filterset_class = filters.NotificationFilter
     data_key_plural = "notifications"
     lookup_value_regex = "[0-9]+"
-    search_fields = filters.NotificationFilter.search_fields
     sort_fields = {"createdAt": "created_at", "type": "type"}
     required_permissions = {"read": ["crm.change_notification"],
                             "read_all": ["crm.change_notification"]}
