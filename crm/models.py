@@ -9,23 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from core.choices import PaymentTerms
+from core.fields import PERCENT, money_field, unique_per_firm
 from core.models import AuditedModel, DocumentModel, TenantModel
 
 from . import choices
 from .querysets import CampaignQuerySet, CustomerQuerySet, LeadQuerySet, NotificationQuerySet
-
-PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-def money_field(verbose_name, **kwargs):
-    return models.DecimalField(verbose_name, **MONEY, default=Decimal("0"),
-                               validators=[MinValueValidator(Decimal("0"))], **kwargs)
-
-
-def unique_per_firm(*fields: str, name: str, **kwargs) -> models.UniqueConstraint:
-    return models.UniqueConstraint(fields=["firm", *fields], name=name, **kwargs)
-
 
 # --- sales organisation -------------------------------------------------------------------
 
@@ -132,6 +120,11 @@ class Customer(AuditedModel):
     source = models.CharField(_("source"), max_length=20, choices=choices.Source.choices,
                               blank=True)
     credit_limit = money_field(_("credit limit"))
+    # The list the price resolver uses for this customer unless a document names another.
+    default_price_list = models.ForeignKey("pricing.PriceList",
+                                           verbose_name=_("default price list"),
+                                           on_delete=models.PROTECT, null=True, blank=True,
+                                           related_name="default_for_customers")
     payment_terms = models.CharField(_("payment terms"), max_length=20,
                                      choices=PaymentTerms.choices, default=PaymentTerms.NET_30)
     notes = models.TextField(_("notes"), blank=True)
