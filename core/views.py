@@ -4,6 +4,7 @@ import json
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 from djangorestframework_camel_case.util import underscoreize
 from rest_framework import serializers as drf
 from rest_framework.exceptions import ValidationError
+from rest_framework.throttling import ScopedRateThrottle
 
 from . import services
 from .api.exceptions import flatten_errors
@@ -24,6 +26,23 @@ from .forms import SettingsImportForm, UserForm
 from .models import User
 from .sales_settings import SECTIONS
 from .staff import Column, StaffDetailView, StaffFormView, StaffListView
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in page under the API token endpoint's throttle.
+
+    Both doors share the "auth" budget per client address, so guessing passwords costs the
+    same whichever one is knocked on. A refused attempt never reaches authentication.
+    """
+
+    redirect_authenticated_user = True
+    throttle_scope = "auth"
+
+    def post(self, request, *args, **kwargs):
+        if ScopedRateThrottle().allow_request(request, self):
+            return super().post(request, *args, **kwargs)
+        context = self.get_context_data(form=self.form_class(request), throttled=True)
+        return self.render_to_response(context, status=429)
 
 
 @login_required

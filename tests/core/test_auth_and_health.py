@@ -140,3 +140,26 @@ def test_bell_links_to_notifications_with_the_unread_count(client, users):
     response = client.get("/")
     assert response.context["unread_notifications"] == 1
     assert 'href="/crm/notifications/"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_login_page_is_throttled_with_the_api(client, users):
+    """The page and the token endpoint share one budget per address; a throttled attempt is
+    refused before authentication, even with the right password."""
+    from django.core.cache import cache
+
+    cache.clear()
+    try:
+        for _ in range(20):
+            assert APIClient().post("/api/v1/auth/token", {"username": "x", "password": "y"},
+                                    format="json").status_code == 401
+        for _ in range(10):
+            response = client.post("/accounts/login/", {"username": "x", "password": "y"})
+            assert response.status_code == 200
+        response = client.post("/accounts/login/", {"username": "sales_person",
+                                                     "password": PASSWORD})
+        assert response.status_code == 429
+        assert "Too many sign-in attempts" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+    finally:
+        cache.clear()
