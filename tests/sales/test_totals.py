@@ -1,0 +1,397 @@
+"""The totals engine, RULES.md §2: the worked example exactly, rounding, discounts, tax
+included in prices, amounts in words, discount limits and margin warnings."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.api.exceptions import exception_handler
+from core.errors import ApplicationError
+from sales.totals import (
+    DiscountLimits,
+    DocumentInput,
+    LineInput,
+    TaxSettings,
+    amount_in_words_ar,
+    amount_in_words_en,
+    discount_limits_check,
+    margin_warnings,
+    totals_calculate,
+)
+
+D = Decimal
+DEFAULT = TaxSettings()
+
+
+def example(**document) -> DocumentInput:
+    """RULES.md §2's example: A 2 × 1000 less 10 %, taxable 15 %; B 1 × 500 less 50, not
+    taxable; 100 off the document; probability 60."""
+    lines = [LineInput(quantity=D("2"), unit_price=D("1000"), discount_percent=D("10"),
+                       tax_rate=D("15")),
+             LineInput(quantity=D("1"), unit_price=D("500"), discount_amount=D("50"),
+                       tax_rate=D("15"), taxable=False)]
+    return DocumentInput(lines=lines, **{"discount_type": "amount", "discount_value": D("100"),
+                                         "probability": D("60"), **document})
+
+
+def one_line(price, *, quantity="1", rate="15", **document) -> DocumentInput:
+    return DocumentInput(lines=[LineInput(quantity=D(quantity), unit_price=D(price),
+                                          tax_rate=D(rate))], **document)
+
+
+class TestWorkedExample:
+    def test_default_spreads_the_discount_before_tax(self):
+        totals = totals_calculate(document=example(), tax=DEFAULT)
+        assert totals.subtotal == D("2250.00")
+        assert totals.document_discount == D("100.00")
+        assert totals.after_discount == D("2150.00")
+        assert totals.tax_amount == D("258.00")
+        assert totals.shipping == D("0.00")
+        assert totals.total == D("2408.00")
+        assert totals.weighted_value == D("1444.80")
+        assert [(line.base, line.line_discount, line.line_total, line.line_tax)
+                for line in totals.lines] == [
+            (D("2000.00"), D("200.00"), D("1800.00"), D("258.00")),
+            (D("500.00"), D("50.00"), D("450.00"), D("0.00"))]
+        assert totals.total_in_words == "ألفان وأربعمائة وثمانية ريالات"
+        assert totals.total_in_words_en == "Two thousand, four hundred and eight Saudi riyals"
+
+    def test_without_tax_on_discount_is_spec_000(self):
+        totals = totals_calculate(document=example(),
+                                  tax=TaxSettings(calculate_tax_on_discount=False))
+        assert (totals.subtotal, totals.after_discount) == (D("2250.00"), D("2150.00"))
+        assert totals.tax_amount == D("270.00")
+        assert totals.total == D("2420.00")
+        assert totals.weighted_value == D("1452.00")
+        assert totals.lines[0].line_tax == D("270.00")
+
+    def test_amounts_are_rounded_to_two_places(self):
+        totals = totals_calculate(document=example(), tax=DEFAULT)
+        for amount in (totals.subtotal, totals.tax_amount, totals.total, totals.weighted_value):
+            assert amount.as_tuple().exponent == -2
+
+    def test_no_probability_no_weighted_value(self):
+        totals = totals_calculate(document=example(probability=None), tax=DEFAULT)
+        assert totals.weighted_value is None
+
+
+class TestRounding:
+    # Two lines of 10.10 at 15 %: each tax is 1.515.
+    document = DocumentInput(lines=[LineInput(quantity=D("1"), unit_price=D("10.10"),
+                                              tax_rate=D("15"))] * 2)
+
+    def test_rounded_once_by_default(self):
+        totals = totals_calculate(document=self.document, tax=DEFAULT)
+        assert totals.tax_amount == D("3.03")
+        assert totals.total == D("23.23")
+        # Each line shows its own rounded tax; the document's is the rounded sum.
+        assert [line.line_tax for line in totals.lines] == [D("1.52"), D("1.52")]
+
+    def test_rounded_per_line_differs_by_a_halala(self):
+        totals = totals_calculate(document=self.document,
+                                  tax=TaxSettings(round_tax_per_line=True))
+        assert totals.tax_amount == D("3.04")
+        assert totals.total == D("23.24")
+
+    def test_half_up(self):
+        # 0.10 × 15 % = 0.015 → 0.02 (half-up, not banker's 0.02/0.01)
+        totals = totals_calculate(document=one_line("0.10"), tax=DEFAULT)
+        assert totals.tax_amount == D("0.02")
+        totals = totals_calculate(document=one_line("0.30", rate="5"), tax=DEFAULT)
+        assert totals.tax_amount == D("0.02")  # 0.015
+
+    def test_intermediate_values_unrounded(self):
+        # 3 × 3.333 = 9.999 → subtotal 10.00; tax 1.49985 → 1.50; not 3 × 3.33 = 9.99.
+        totals = totals_calculate(document=one_line("3.333", quantity="3"), tax=DEFAULT)
+        assert totals.subtotal == D("10.00")
+        assert totals.tax_amount == D("1.50")
+        assert totals.total == D("11.50")
+
+    def test_firm_tax_rounding_up_and_down(self):
+        document = one_line("10.01")  # tax 1.5015
+        assert totals_calculate(document=document, tax=TaxSettings(
+            rounding_method="up")).tax_amount == D("1.51")
+        assert totals_calculate(document=document, tax=TaxSettings(
+            rounding_method="down")).tax_amount == D("1.50")
+        assert totals_calculate(document=document, tax=DEFAULT).tax_amount == D("1.50")
+
+
+class TestDiscounts:
+    def test_percentage_document_discount(self):
+        totals = totals_calculate(document=one_line("1000", discount_type="percentage",
+                                                    discount_value=D("10")), tax=DEFAULT)
+        assert (totals.subtotal, totals.document_discount, totals.after_discount) == (
+            D("1000.00"), D("100.00"), D("900.00"))
+        assert (totals.tax_amount, totals.total) == (D("135.00"), D("1035.00"))
+
+    def test_document_discount_never_above_subtotal(self):
+        totals = totals_calculate(document=one_line("500", discount_value=D("800"),
+                                                    shipping_cost=D("20")), tax=DEFAULT)
+        assert totals.document_discount == D("500.00")
+        assert totals.after_discount == D("0.00")
+        assert totals.tax_amount == D("0.00")
+        assert totals.total == D("20.00")
+
+    def test_percentage_above_hundred_is_capped(self):
+        totals = totals_calculate(document=one_line("500", discount_type="percentage",
+                                                    discount_value=D("150")), tax=DEFAULT)
+        assert (totals.document_discount, totals.total) == (D("500.00"), D("0.00"))
+
+    def test_line_discount_above_base_gives_zero(self):
+        document = DocumentInput(lines=[
+            LineInput(quantity=D("1"), unit_price=D("100"), discount_amount=D("150"),
+                      tax_rate=D("15")),
+            LineInput(quantity=D("1"), unit_price=D("200"), tax_rate=D("15"))])
+        totals = totals_calculate(document=document, tax=DEFAULT)
+        assert totals.lines[0].line_total == D("0.00")
+        assert totals.lines[0].line_discount == D("100.00")  # what really came off
+        assert totals.lines[0].line_tax == D("0.00")
+        assert (totals.subtotal, totals.tax_amount, totals.total) == (
+            D("200.00"), D("30.00"), D("230.00"))
+
+    def test_a_line_has_one_kind_of_discount(self):
+        with pytest.raises(ValueError):
+            LineInput(quantity=D("1"), unit_price=D("1"), discount_percent=D("5"),
+                      discount_amount=D("1"))
+
+    def test_empty_document(self):
+        totals = totals_calculate(document=DocumentInput(lines=[], discount_value=D("10")),
+                                  tax=DEFAULT)
+        assert (totals.subtotal, totals.document_discount, totals.total) == (
+            D("0.00"), D("0.00"), D("0.00"))
+        assert totals.total_in_words == "صفر ريال"
+
+
+class TestShippingAndTaxIncluded:
+    def test_shipping_is_added_untaxed(self):
+        totals = totals_calculate(document=example(shipping_cost=D("35.50")), tax=DEFAULT)
+        assert totals.shipping == D("35.50")
+        assert totals.tax_amount == D("258.00")
+        assert totals.total == D("2443.50")
+        assert totals.weighted_value == D("1466.10")
+
+    def test_price_including_vat_is_divided_first(self):
+        included = TaxSettings(tax_included_in_price=True)
+        totals = totals_calculate(document=one_line("115", quantity="2"), tax=included)
+        assert (totals.subtotal, totals.tax_amount, totals.total) == (
+            D("200.00"), D("30.00"), D("230.00"))
+        assert totals.lines[0].base == D("200.00")
+
+    def test_inclusive_price_gives_back_the_gross(self):
+        # 100 including 15 %: net 86.9565…, tax 13.0434… → 86.96 + 13.04 = 100.00
+        totals = totals_calculate(document=one_line("100"),
+                                  tax=TaxSettings(tax_included_in_price=True))
+        assert (totals.subtotal, totals.tax_amount, totals.total) == (
+            D("86.96"), D("13.04"), D("100.00"))
+
+    def test_inclusive_untaxed_line_and_fixed_line_discount(self):
+        document = DocumentInput(lines=[
+            LineInput(quantity=D("1"), unit_price=D("230"), discount_amount=D("23"),
+                      tax_rate=D("15")),
+            LineInput(quantity=D("1"), unit_price=D("50"), tax_rate=D("15"), taxable=False)])
+        totals = totals_calculate(document=document, tax=TaxSettings(tax_included_in_price=True))
+        # 230 gross → 200 net, 23 gross off → 20 net off; the untaxed line stays 50.
+        assert [(line.base, line.line_discount, line.line_total) for line in totals.lines] == [
+            (D("200.00"), D("20.00"), D("180.00")), (D("50.00"), D("0.00"), D("50.00"))]
+        assert (totals.tax_amount, totals.total) == (D("27.00"), D("257.00"))
+
+
+class TestWords:
+    @pytest.mark.parametrize(("amount", "arabic", "english"), [
+        ("2408.00", "ألفان وأربعمائة وثمانية ريالات",
+         "Two thousand, four hundred and eight Saudi riyals"),
+        ("1444.80", "ألف وأربعمائة وأربعة وأربعون ريالاً وثمانون هللة",
+         "One thousand, four hundred and forty-four Saudi riyals and eighty halalas"),
+        ("0", "صفر ريال", "Zero Saudi riyals"),
+        ("1000000", "مليون ريال", "One million Saudi riyals"),
+        ("1", "ريال واحد", "One Saudi riyal"),
+        ("2", "ريالان", "Two Saudi riyals"),
+        ("11.05", "أحد عشر ريالاً وخمس هللات", "Eleven Saudi riyals and five halalas"),
+        ("0.01", "هللة واحدة", "One halala"),
+        ("2.02", "ريالان وهللتان", "Two Saudi riyals and two halalas"),
+        ("0.50", "خمسون هللة", "Fifty halalas"),
+        ("103", "مائة وثلاثة ريالات", "One hundred and three Saudi riyals"),
+    ])
+    def test_amounts(self, amount, arabic, english):
+        assert amount_in_words_ar(D(amount)) == arabic
+        assert amount_in_words_en(D(amount)) == english
+
+    def test_rounds_before_wording(self):
+        assert amount_in_words_ar(D("1444.795")) == amount_in_words_ar(D("1444.80"))
+
+
+def limited(*, percent=None, amount=None, document_percent=None, document_amount=None):
+    line = LineInput(quantity=D("2"), unit_price=D("500"), tax_rate=D("15"),
+                     discount_percent=D(percent or "0"), discount_amount=D(amount or "0"))
+    other = LineInput(quantity=D("1"), unit_price=D("1000"), tax_rate=D("15"))
+    if document_percent is not None:
+        return DocumentInput(lines=[line, other], discount_type="percentage",
+                             discount_value=D(document_percent))
+    return DocumentInput(lines=[line, other], discount_value=D(document_amount or "0"))
+
+
+class TestDiscountLimits:
+    limits = DiscountLimits()  # line 20 %, order 15 %, no approval
+
+    @pytest.mark.parametrize("document", [
+        limited(percent="20"), limited(amount="200"), limited(document_percent="15"),
+        limited(document_amount="300"), limited()])
+    def test_at_the_limit_is_fine(self, document):
+        review = discount_limits_check(document=document, limits=self.limits)
+        assert review.needs_approval is False
+        assert review.reasons == ()
+
+    def test_line_percentage_above_limit_refused(self):
+        with pytest.raises(ApplicationError) as refused:
+            discount_limits_check(document=limited(percent="20.5"), limits=self.limits)
+        assert refused.value.code == "discount_above_limit"
+        assert refused.value.status_code == 400
+        assert list(refused.value.details) == ["items.0.discount_percent"]
+        assert str(refused.value.details["items.0.discount_percent"][0]) == (
+            "The discount of 20.5% is above the 20% allowed.")
+
+    def test_the_api_names_the_line_in_camel_case(self):
+        with pytest.raises(ApplicationError) as refused:
+            discount_limits_check(document=limited(amount="250", document_percent="16"),
+                                  limits=self.limits)
+        response = exception_handler(refused.value, {})
+        assert response.status_code == 400
+        error = response.data["error"]
+        assert error["code"] == "discount_above_limit"
+        assert sorted(error["details"]) == ["discountValue", "items.0.discountAmount"]
+        assert error["details"]["items.0.discountAmount"] == [
+            "The discount of 25% is above the 20% allowed."]
+
+    def test_fixed_document_discount_measured_on_subtotal(self):
+        with pytest.raises(ApplicationError) as refused:
+            discount_limits_check(document=limited(document_amount="300.01"),
+                                  limits=self.limits)
+        assert list(refused.value.details) == ["discount_value"]
+
+    def test_with_approval_nothing_is_refused_but_approval_is_needed(self):
+        limits = DiscountLimits(require_discount_approval=True)
+        review = discount_limits_check(document=limited(percent="30", document_percent="16"),
+                                       limits=limits)
+        assert review.needs_approval is True
+        assert review.reasons == (
+            {"field": "items.0.discount_percent", "discount_percent": "30",
+             "limit_percent": "10"},
+            {"field": "discount_value", "discount_percent": "16", "limit_percent": "10"})
+
+    def test_with_approval_the_threshold_counts(self):
+        limits = DiscountLimits(require_discount_approval=True)
+        assert discount_limits_check(document=limited(percent="10"),
+                                     limits=limits).needs_approval is False
+        assert discount_limits_check(document=limited(percent="12"),
+                                     limits=limits).needs_approval is True
+
+    def test_from_settings_namespace(self):
+        from core.sales_settings import DiscountsSection, to_namespace
+
+        values = to_namespace(dict(DiscountsSection(data={}).run_validation({})))
+        assert DiscountLimits.from_settings(values) == DiscountLimits()
+
+
+class TestMarginWarnings:
+    def document(self, cost, **document):
+        return DocumentInput(lines=[
+            LineInput(quantity=D("2"), unit_price=D("100"), tax_rate=D("15"),
+                      cost_price=D(cost)),
+            LineInput(quantity=D("1"), unit_price=D("50"), tax_rate=D("15"))], **document)
+
+    def test_at_minimum_no_warning(self):
+        assert margin_warnings(document=self.document("90"), tax=DEFAULT,
+                               minimum_margin_percent=D("10")) == []
+
+    def test_below_minimum_warns(self):
+        [warning] = margin_warnings(document=self.document("95"), tax=DEFAULT,
+                                    minimum_margin_percent=D("10"))
+        assert warning["code"] == "below_minimum_margin"
+        assert warning["line"] == 0
+        assert warning["margin_percent"] == D("5.00")
+        assert warning["minimum_margin_percent"] == D("10")
+        assert warning["message"] == "Line 1: the margin is below the minimum of 10%."
+        assert warning["message_ar"]
+
+    def test_document_discount_counts(self):
+        # 250 less 25 → 90 % of each line: the first line earns 180 for a cost of 180.
+        [warning] = margin_warnings(document=self.document("90", discount_value=D("25")),
+                                    tax=DEFAULT, minimum_margin_percent=D("10"))
+        assert warning["margin_percent"] == D("0.00")
+
+    def test_switched_off(self):
+        assert margin_warnings(document=self.document("99"), tax=DEFAULT,
+                               minimum_margin_percent=D("10"), enabled=False) == []
+
+    def test_given_away_with_a_cost(self):
+        document = DocumentInput(lines=[LineInput(quantity=D("1"), unit_price=D("0"),
+                                                  cost_price=D("5"))])
+        [warning] = margin_warnings(document=document, tax=DEFAULT,
+                                    minimum_margin_percent=D("10"))
+        assert warning["margin_percent"] is None
+
+
+# --- properties ---------------------------------------------------------------------------
+
+def decimals(low, high, places):
+    return st.decimals(min_value=D(low), max_value=D(high), places=places,
+                       allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def lines(draw):
+    kind = draw(st.sampled_from(["none", "percent", "amount"]))
+    return LineInput(
+        quantity=draw(decimals("0", "10000", 4)),
+        unit_price=draw(decimals("0", "100000", 2)),
+        discount_percent=draw(decimals("0", "100", 4)) if kind == "percent" else D("0"),
+        discount_amount=draw(decimals("0", "1000000", 2)) if kind == "amount" else D("0"),
+        tax_rate=draw(st.sampled_from([D("0"), D("5"), D("15")])),
+        taxable=draw(st.booleans()))
+
+
+@st.composite
+def documents(draw):
+    percentage = draw(st.booleans())
+    return DocumentInput(
+        lines=draw(st.lists(lines(), max_size=6)),
+        discount_type="percentage" if percentage else "amount",
+        discount_value=draw(decimals("0", "100", 4) if percentage
+                            else decimals("0", "1000000", 2)),
+        shipping_cost=draw(decimals("0", "10000", 2)),
+        probability=draw(st.none() | decimals("0", "100", 4)))
+
+
+tax_settings = st.builds(TaxSettings, calculate_tax_on_discount=st.booleans(),
+                         round_tax_per_line=st.booleans(), tax_included_in_price=st.booleans(),
+                         rounding_method=st.sampled_from(["nearest", "up", "down"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=documents(), tax=tax_settings)
+def test_totals_add_up_and_are_never_negative(document, tax):
+    totals = totals_calculate(document=document, tax=tax)
+    assert totals.total == totals.after_discount + totals.tax_amount + totals.shipping
+    assert totals.after_discount == totals.subtotal - totals.document_discount
+    amounts = [totals.subtotal, totals.document_discount, totals.after_discount,
+               totals.tax_amount, totals.shipping, totals.total]
+    for line in totals.lines:
+        amounts += [line.base, line.line_discount, line.line_total, line.line_tax]
+        assert line.line_discount <= line.base
+    assert all(amount >= 0 for amount in amounts)
+    assert all(amount.as_tuple().exponent == -2 for amount in amounts)
+    assert totals.document_discount <= totals.subtotal
+    if totals.weighted_value is not None:
+        assert D("0") <= totals.weighted_value <= totals.total
+    assert totals.total_in_words
+
+
+@settings(max_examples=200, deadline=None)
+@given(document=documents())
+def test_tax_on_discount_never_exceeds_tax_on_lines(document):
+    spread = totals_calculate(document=document, tax=DEFAULT)
+    plain = totals_calculate(document=document, tax=TaxSettings(calculate_tax_on_discount=False))
+    assert spread.tax_amount <= plain.tax_amount
+    assert spread.subtotal == plain.subtotal
