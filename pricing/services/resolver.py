@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Value
-from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +33,7 @@ from ..models import (
     ProductGroup,
     validity_q,
 )
+from .common import bilingual
 
 HUNDRED = Decimal("100")
 ZERO = Decimal("0")
@@ -185,17 +185,6 @@ class PriceResult(_AsDict):
         return {**super().as_dict(), "applied_rule_ids": self.applied_rule_ids,
                 "totals": {"gross": _json(self.gross), "discount": _json(self.discount),
                            "net": _json(self.net)}}
-
-
-# --- bilingual texts ----------------------------------------------------------------------
-
-
-def _bilingual(message: str | Promise) -> tuple[str, str]:
-    with translation.override("en"):
-        english = str(message)
-    with translation.override("ar"):
-        arabic = str(message)
-    return english, arabic
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -679,7 +668,7 @@ def _rule_text(rule: PricingRule) -> tuple[str, str]:
                   else _("%(value)s off per unit"))
     else:
         detail = _("fixed price %(value)s per unit")
-    english, arabic = _bilingual(detail)
+    english, arabic = bilingual(detail)
     return (f"{rule.name}: {english % {'value': value}}",
             f"{rule.name_ar or rule.name}: {arabic % {'value': value}}")
 
@@ -695,7 +684,7 @@ def _applied(rule: PricingRule, amount: Decimal) -> AppliedRule:
 
 def _skipped(context: _Context, rule: PricingRule, reason: str) -> SkippedRule:
     if reason not in context.messages:
-        context.messages[reason] = _bilingual(Skip(reason).label)
+        context.messages[reason] = bilingual(Skip(reason).label)
     message, message_ar = context.messages[reason]
     return SkippedRule(id=rule.pk, code=rule.code, name=rule.name, name_ar=rule.name_ar,
                        reason=reason, message=message, message_ar=message_ar)
