@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class SalesConfig(AppConfig):
     name = "sales"
     verbose_name = _("Sales")
+    # Patterns per role over this app's permissions (see core.roles); admin has all.
+    # Approving is a permission of its own (approve_quote): managers have it, sellers not.
+    role_permissions = {
+        "sales_manager": ["*"],
+        "sales_person": ["view_*", "add_quote", "change_quote", "add_quoteline",
+                         "change_quoteline", "delete_quoteline"],
+        "finance": ["view_*"],
+        "warehouse": [],
+    }

@@ -1,0 +1,17 @@
+"""sales services: every write of the app goes through these (DESIGN §5.1)."""
+
+from .quotes import (
+    QuoteNotEditable,
+    quote_allowed_targets,
+    quote_approve,
+    quote_create,
+    quote_revise,
+    quote_totals,
+    quote_transition,
+    quote_update,
+)
+
+__all__ = [
+    "QuoteNotEditable", "quote_allowed_targets", "quote_approve", "quote_create",
+    "quote_revise", "quote_totals", "quote_transition", "quote_update",
+]

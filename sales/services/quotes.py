@@ -1,0 +1,422 @@
+"""Quotes: create, edit, price, approve, move through RULES.md §5's states, revise."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import DocumentType, Role
+from core.errors import ApplicationError, ErrorCode, InvalidTransition
+from core.models import Firm, User
+from core.services import (
+    document_event_record,
+    document_transition,
+    firm_today,
+    sequence_next,
+    settings_read,
+    transition_targets,
+)
+from crm.choices import LeadStatus
+from crm.services import lead_allowed_targets, lead_transition
+from crm.services.common import same_firm
+
+from .. import signals
+from ..choices import QuoteStatus
+from ..models import QUOTE_TRANSITIONS, Quote, QuoteLine, QuoteVersion
+from ..totals import (
+    DiscountLimits,
+    DocumentInput,
+    DocumentTotals,
+    LineInput,
+    TaxSettings,
+    discount_limits_check,
+    margin_warnings,
+    totals_calculate,
+)
+
+# What callers may set on a quote; everything else is the services' (number, status,
+# totals, approval, timestamps) and is refused rather than silently ignored.
+QUOTE_FIELDS = {
+    "customer", "lead", "contact_name", "contact_email", "contact_phone", "owner",
+    "sales_person", "price_list", "quote_date", "valid_until", "probability", "currency",
+    "discount_type", "discount_value", "shipping_cost", "terms", "terms_ar", "notes",
+    "notes_ar",
+}
+QUOTE_FOREIGN_KEYS = {"customer", "lead", "owner", "sales_person", "price_list"}
+LINE_FIELDS = {
+    "product", "description", "description_ar", "quantity", "unit", "unit_price",
+    "discount_percent", "discount_amount", "tax_rate", "taxable", "cost_price",
+    "pricing_trace", "price_override_reason",
+}
+NOT_SETTABLE = _("This field cannot be set.")
+
+
+class QuoteNotEditable(ApplicationError):
+    status_code = 409
+
+    def __init__(self, *, status: str) -> None:
+        super().__init__(code="quote_not_editable", details={"status": status}, message=_(
+            "Only a draft quote can be changed. Revise it to make a new version."))
+
+
+def _refuse_unknown(fields: dict, allowed: set[str], prefix: str = "") -> None:
+    allowed = allowed | {f"{name}_id" for name in allowed}
+    refused = {f"{prefix}{name}": NOT_SETTABLE for name in fields if name not in allowed}
+    if refused:
+        raise ValidationError(refused)
+
+
+# --- lines and totals ---------------------------------------------------------------------
+
+
+def _build_lines(quote: Quote, rows: list[dict], *, settings) -> list[QuoteLine]:
+    """Unsaved, validated lines from caller rows; a product fills what the row leaves out.
+
+    Errors name the line as the API does: `items.2.quantity`.
+    """
+    lines = []
+    for index, row in enumerate(rows):
+        _refuse_unknown(row, LINE_FIELDS, prefix=f"items.{index}.")
+        line = QuoteLine(firm_id=quote.firm_id, position=index, **row)
+        same_firm(quote.firm_id, **{f"items.{index}.product": line.product})
+        product = line.product
+        if product is not None:
+            line.description = line.description or product.name
+            line.description_ar = line.description_ar or product.name_ar
+            if "unit" not in row:
+                line.unit = product.unit
+            if row.get("unit_price") is None:
+                line.unit_price = product.standard_price
+            if row.get("cost_price") is None:
+                line.cost_price = product.cost_price
+        if row.get("tax_rate") is None:
+            line.tax_rate = (product.tax_rate if product is not None and product.tax_rate
+                             is not None else settings.tax.default_tax_rate)
+        try:
+            if line.discount_percent and line.discount_amount:
+                raise ValidationError({"discount_amount": _(
+                    "Give a discount percentage or a discount amount, not both.")})
+            line.full_clean(exclude=["quote"])
+        except ValidationError as error:
+            raise ValidationError({f"items.{index}.{field}": messages
+                                   for field, messages in error.message_dict.items()}) from error
+        lines.append(line)
+    return lines
+
+
+def _document(quote: Quote, lines: list[QuoteLine]) -> DocumentInput:
+    return DocumentInput(
+        lines=[LineInput(quantity=line.quantity, unit_price=line.unit_price,
+                         discount_percent=line.discount_percent,
+                         discount_amount=line.discount_amount, tax_rate=line.tax_rate,
+                         taxable=line.taxable, cost_price=line.cost_price) for line in lines],
+        discount_type=quote.discount_type, discount_value=quote.discount_value,
+        shipping_cost=quote.shipping_cost, probability=quote.probability,
+        currency=quote.currency)
+
+
+def _approval_reasons(quote: Quote, lines: list[QuoteLine], *, settings) -> list[dict]:
+    """Why the quote must be approved before it is sent (RULES.md §5), or [] if it need not.
+
+    Discounts above the limits without discount approval are refused when the quote is
+    saved, so here they only count when the firm approves discounts instead."""
+    reasons = []
+    threshold = settings.quotes.approval_threshold
+    if settings.quotes.require_approval and (threshold is None or quote.total >= threshold):
+        reasons.append({"reason": "total_above_threshold",
+                        "threshold": threshold, "total": quote.total})
+    limits = DiscountLimits.from_settings(settings.discounts)
+    if limits.require_discount_approval:
+        review = discount_limits_check(document=_document(quote, lines), limits=limits)
+        reasons += [{"reason": "discount", **detail} for detail in review.reasons]
+    return reasons
+
+
+def _apply_totals(quote: Quote, lines: list[QuoteLine], *, settings) -> DocumentTotals:
+    """Price the quote with the firm's settings: enforce discount limits, write every total
+    on the quote and its lines, and note margin warnings and the need for approval."""
+    document = _document(quote, lines)
+    limits = DiscountLimits.from_settings(settings.discounts)
+    discount_limits_check(document=document, limits=limits)  # raises above the limits
+    tax = TaxSettings.from_settings(settings.tax)
+    totals = totals_calculate(document=document, tax=tax)
+    for line, amounts in zip(lines, totals.lines, strict=True):
+        line.base_amount = amounts.base
+        line.line_discount = amounts.line_discount
+        line.line_total = amounts.line_total
+        line.tax_amount = amounts.line_tax
+    quote.subtotal = totals.subtotal
+    quote.discount_amount = totals.document_discount
+    quote.after_discount = totals.after_discount
+    quote.tax_amount = totals.tax_amount
+    quote.total = totals.total
+    quote.weighted_value = totals.weighted_value
+    quote.total_in_words = totals.total_in_words
+    quote.total_in_words_en = totals.total_in_words_en
+    quote.warnings = margin_warnings(
+        document=document, tax=tax,
+        minimum_margin_percent=settings.pricing.minimum_margin_percent,
+        enabled=settings.pricing.warn_below_minimum_margin)
+    quote.approval_reasons = _approval_reasons(quote, lines, settings=settings)
+    quote.needs_approval = bool(quote.approval_reasons)
+    return totals
+
+
+def quote_totals(*, quote: Quote) -> DocumentTotals:
+    """The quote's totals as they would be computed now (`POST /quotes/:id/calculate`);
+    nothing is saved."""
+    settings = settings_read(firm=quote.firm)
+    return totals_calculate(document=_document(quote, list(quote.lines.all())),
+                            tax=TaxSettings.from_settings(settings.tax))
+
+
+def _save(quote: Quote, *, actor: User | None, reason: str) -> Quote:
+    quote.updated_by = actor
+    quote._history_user = actor
+    quote._change_reason = str(reason)
+    quote.save()
+    return quote
+
+
+def _save_lines(quote: Quote, lines: list[QuoteLine], *, replace: bool) -> None:
+    if replace:
+        quote.lines.all().delete()
+        for line in lines:
+            line.quote = quote
+        QuoteLine.objects.bulk_create(lines)
+    else:
+        QuoteLine.objects.bulk_update(lines, ["base_amount", "line_discount", "line_total",
+                                              "tax_amount"])
+
+
+def _check_references(quote: Quote) -> None:
+    same_firm(quote.firm_id, **{name: getattr(quote, name) for name in QUOTE_FOREIGN_KEYS})
+    if quote.customer_id is None and quote.lead_id is None:
+        raise ValidationError({"customer": _("A quote is for a customer or a lead.")})
+
+
+# --- create and edit ----------------------------------------------------------------------
+
+
+def _sales_person_of(user: User | None):
+    try:
+        return user.sales_person if user is not None else None
+    except ObjectDoesNotExist:
+        return None
+
+
+@transaction.atomic
+def quote_create(*, firm: Firm, actor: User | None, lines: list[dict] | None = None,
+                 **fields: Any) -> Quote:
+    """A numbered draft quote (QT-YYYY-NNNN) priced by the totals engine.
+
+    Left out, the owner is the actor, validity follows `quotes.defaultValidityDays`, the
+    probability is the lead's, contact details the customer's or lead's, currency and terms
+    the firm's defaults. Discounts above the limits are refused (`discount_above_limit`);
+    margin warnings are kept on the quote (`warnings`).
+    """
+    _refuse_unknown(fields, QUOTE_FIELDS)
+    settings = settings_read(firm=firm)
+    quote = Quote(firm=firm, created_by=actor, updated_by=actor, **fields)
+    _check_references(quote)
+    if quote.owner_id is None and actor is not None and actor.firm_id == firm.pk:
+        quote.owner = actor
+    if quote.sales_person_id is None:
+        quote.sales_person = _sales_person_of(quote.owner)
+    if "quote_date" not in fields:
+        quote.quote_date = firm_today(firm=firm)
+    if quote.valid_until is None:
+        quote.valid_until = quote.quote_date + datetime.timedelta(
+            days=settings.quotes.default_validity_days)
+    if "currency" not in fields:
+        quote.currency = settings.general.default_currency
+    if quote.probability is None and quote.lead_id is not None:
+        quote.probability = quote.lead.probability
+    _fill_contact(quote)
+    if not quote.terms and not quote.terms_ar:
+        quote.terms = settings.documents.default_terms_and_conditions
+        quote.terms_ar = settings.documents.default_terms_and_conditions_ar
+    built = _build_lines(quote, lines or [], settings=settings)
+    _apply_totals(quote, built, settings=settings)
+    quote.full_clean(exclude=["number"])
+    # The number is taken last, so a refused quote burns no number (the row lock is held
+    # until commit; a rollback gives the number back).
+    quote.number = sequence_next(firm=firm, document_type=DocumentType.QUOTE,
+                                 date=firm_today(firm=firm))
+    _save(quote, actor=actor, reason="created")
+    _save_lines(quote, built, replace=True)
+    document_event_record(instance=quote, action="created", actor=actor,
+                          to_status=quote.status, details={"number": quote.number})
+    return quote
+
+
+def _fill_contact(quote: Quote) -> None:
+    if quote.contact_name or quote.contact_email or quote.contact_phone:
+        return
+    if quote.customer is not None:
+        contact = quote.customer.contacts.first()  # primary first
+        quote.contact_name = contact.name if contact else ""
+        quote.contact_email = (contact.email if contact and contact.email
+                               else quote.customer.email)
+        quote.contact_phone = (contact.phone if contact and contact.phone
+                               else quote.customer.phone)
+    elif quote.lead is not None:
+        quote.contact_name = quote.lead.display_name[:150]
+        quote.contact_email = quote.lead.email
+        quote.contact_phone = quote.lead.phone
+
+
+@transaction.atomic
+def quote_update(*, quote: Quote, actor: User | None, lines: list[dict] | None = None,
+                 reason: str = "", **changes: Any) -> Quote:
+    """Edit a draft quote; given `lines` replace all of its lines. Totals, warnings and the
+    need for approval are recomputed with the firm's current settings."""
+    _refuse_unknown(changes, QUOTE_FIELDS)
+    locked = Quote.objects.select_for_update().get(pk=quote.pk)
+    if locked.status != QuoteStatus.DRAFT:
+        raise QuoteNotEditable(status=locked.status)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    _check_references(locked)
+    settings = settings_read(firm=locked.firm)
+    built = (_build_lines(locked, lines, settings=settings) if lines is not None
+             else list(locked.lines.all()))
+    _apply_totals(locked, built, settings=settings)
+    locked.full_clean()
+    _save(locked, actor=actor, reason=reason or "updated")
+    _save_lines(locked, built, replace=lines is not None)
+    document_event_record(instance=locked, action="updated", actor=actor, reason=reason,
+                          details={"fields": sorted(changes), "lines": lines is not None})
+    return locked
+
+
+# --- state machine ------------------------------------------------------------------------
+
+
+def quote_allowed_targets(*, quote: Quote) -> list[str]:
+    return sorted(set(transition_targets(quote).values()))
+
+
+def _check_approver(quote: Quote, actor: User | None, *, settings) -> None:
+    """Who may approve: the firm's named approvers for the reasons the quote has (quote
+    approvers for its total, discount approvers for its discounts), else any admin or sales
+    manager of the firm."""
+    kinds = {reason["reason"] for reason in quote.approval_reasons}
+    named: set[int] = set()
+    if "total_above_threshold" in kinds:
+        named |= set(settings.quotes.approvers)
+    if "discount" in kinds:
+        named |= set(settings.discounts.discount_approvers)
+    if actor is not None and actor.firm_id == quote.firm_id and (
+            actor.pk in named if named else actor.role in (Role.ADMIN, Role.SALES_MANAGER)):
+        return
+    raise ApplicationError(code=ErrorCode.PERMISSION_DENIED, status_code=403, message=_(
+        "You are not one of the approvers of this quote."))
+
+
+def _row(instance) -> dict[str, Any]:
+    """Every column of a row (model_to_dict would leave out the non-editable ones)."""
+    return {field.attname: field.value_from_object(instance)
+            for field in type(instance)._meta.concrete_fields}
+
+
+def _archive(quote: Quote, *, actor: User | None, reason: str) -> QuoteVersion:
+    """Keep the quote as it is now, lines and totals, as version `quote.version`."""
+    fields = _row(quote)
+    lines = [_row(line) for line in quote.lines.all()]
+    return QuoteVersion.objects.create(
+        firm_id=quote.firm_id, quote=quote, version=quote.version, status=quote.status,
+        total=quote.total, snapshot={"quote": fields, "lines": lines}, archived_by=actor,
+        reason=reason)
+
+
+@transaction.atomic
+def quote_transition(*, quote: Quote, target: str, actor: User | None,
+                     reason: str = "") -> Quote:
+    """Move the quote to `target` status with RULES.md §5's rules and side effects.
+
+    Checked against the row as it is in the database (under lock). draft → sent is refused
+    while the quote needs approval (re-read from the current settings first). → approved
+    checks the approver. → revised archives the current version whole; revised → draft
+    starts the next version with totals recomputed. → accepted makes the lead won. Signals
+    go out after commit.
+    """
+    current = Quote.objects.select_for_update().get(pk=quote.pk)
+    settings = settings_read(firm=current.firm)
+    if current.status == QuoteStatus.DRAFT and target == QuoteStatus.SENT:
+        # The settings may have changed since the quote was saved.
+        reasons = _approval_reasons(current, list(current.lines.all()), settings=settings)
+        if reasons != current.approval_reasons:
+            Quote.objects.filter(pk=current.pk).update(needs_approval=bool(reasons),
+                                                       approval_reasons=reasons)
+            current.refresh_from_db()
+    allowed = quote_allowed_targets(quote=current)
+    if target not in allowed:
+        raise InvalidTransition(source=current.status, target=target, allowed=allowed)
+    source = current.status
+    kwargs: dict[str, Any] = {}
+    if target == QuoteStatus.APPROVED:
+        _check_approver(current, actor, settings=settings)
+        kwargs["approver"] = actor
+    elif target == QuoteStatus.REJECTED:
+        kwargs["rejection_reason"] = reason
+    elif target == QuoteStatus.REVISED:
+        _archive(current, actor=actor, reason=reason)
+    moved = document_transition(instance=current, transition=QUOTE_TRANSITIONS[target],
+                                actor=actor, reason=reason, **kwargs)
+    if source == QuoteStatus.REVISED and target == QuoteStatus.DRAFT:
+        moved = _next_version(moved, actor=actor, settings=settings)
+    if target == QuoteStatus.ACCEPTED:
+        _lead_won(moved, actor=actor)
+    transaction.on_commit(lambda: signals.quote_status_changed.send(
+        sender=Quote, quote=moved, source=source, target=target, actor=actor))
+    return moved
+
+
+def _next_version(quote: Quote, *, actor: User | None, settings) -> Quote:
+    quote.version += 1
+    lines = list(quote.lines.all())
+    _apply_totals(quote, lines, settings=settings)
+    _save(quote, actor=actor, reason=f"version {quote.version}")
+    _save_lines(quote, lines, replace=False)
+    return quote
+
+
+def _lead_won(quote: Quote, *, actor: User | None) -> None:
+    """An accepted quote wins its lead (RULES.md §5) when the lead's state allows it, and
+    the quote takes the customer that winning makes."""
+    if quote.lead_id is None:
+        return
+    lead = quote.lead
+    if LeadStatus.WON in lead_allowed_targets(lead=lead):
+        lead = lead_transition(lead=lead, target=LeadStatus.WON, actor=actor,
+                               reason=f"Quote {quote.number} accepted")
+    if quote.customer_id is None and lead.customer_id is not None:
+        Quote.objects.filter(pk=quote.pk).update(customer_id=lead.customer_id)
+        quote.customer_id = lead.customer_id
+
+
+def quote_approve(*, quote: Quote, actor: User | None, reason: str = "") -> Quote:
+    """Approve a quote pending approval (only its approvers may)."""
+    return quote_transition(quote=quote, target=QuoteStatus.APPROVED, actor=actor,
+                            reason=reason)
+
+
+@transaction.atomic
+def quote_revise(*, quote: Quote, actor: User | None, reason: str = "",
+                 lines: list[dict] | None = None, **changes: Any) -> Quote:
+    """A new version of a sent, viewed, rejected or expired quote (RULES.md §5).
+
+    The current version is archived whole (fields, lines, totals) in QuoteVersion, the
+    version goes up by one, the quote is a draft again with its totals recomputed, and the
+    changes given (fields, lines) are applied to the new version.
+    """
+    quote_transition(quote=quote, target=QuoteStatus.REVISED, actor=actor, reason=reason)
+    revised = quote_transition(quote=quote, target=QuoteStatus.DRAFT, actor=actor,
+                               reason=reason)
+    if changes or lines is not None:
+        revised = quote_update(quote=revised, actor=actor, lines=lines, reason=reason,
+                               **changes)
+    return revised
