@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("core.api.urls")),
     path("", include("crm.api.urls")),
     path("", include("crm.api.analytics_urls")),
+    path("", include("pricing.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include(shell_urlpatterns)),
     path("", include("core.urls", namespace="core")),
     path("crm/", include("crm.urls", namespace="crm")),
+    path("pricing/", include("pricing.urls", namespace="pricing")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
