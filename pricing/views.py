@@ -104,6 +104,7 @@ class BrandMixin:
 
 class BrandListView(BrandMixin, PricingListView):
     filterset_class = PageFilter(BrandFilter, fields=["is_active"])
+    search_fields = BrandFilter.search_fields
     api_list_url_name = "pricing-api:brand-list"
     sort_fields = {"code": "code", "name": "name"}
     default_sort = "name"
@@ -135,6 +136,7 @@ class ProductGroupMixin:
 class ProductGroupListView(ProductGroupMixin, PricingListView):
     filterset_class = PageFilter(ProductGroupFilter, fields=["parent", "is_active"],
                                  references={"parent": _rows(ProductGroup)})
+    search_fields = ProductGroupFilter.search_fields
     api_list_url_name = "pricing-api:productgroup-list"
     sort_fields = {"code": "code", "name": "name"}
     default_sort = "name"
@@ -174,6 +176,7 @@ class ProductListView(ProductMixin, PricingListView):
     filterset_class = PageFilter(ProductFilter, fields=["group", "brand", "is_active"],
                                  references={"group": _rows(ProductGroup),
                                              "brand": _rows(Brand)})
+    search_fields = ProductFilter.search_fields
     api_list_url_name = "pricing-api:product-list"
     sort_fields = {"code": "code", "name": "name", "standardPrice": "standard_price",
                    "costPrice": "cost_price", "createdAt": "created_at"}
@@ -230,6 +233,7 @@ class PriceListMixin:
 class PriceListListView(PriceListMixin, PricingListView):
     filterset_class = PageFilter(PriceListFilter, fields=["type", "is_active", "is_default",
                                                           "valid_on"])
+    search_fields = PriceListFilter.search_fields
     api_list_url_name = "pricing-api:pricelist-list"
     sort_fields = {"code": "code", "name": "name", "priority": "priority",
                    "validFrom": "valid_from"}
@@ -464,6 +468,7 @@ class PricingRuleMixin:
 class PricingRuleListView(PricingRuleMixin, PricingListView):
     filterset_class = PageFilter(PricingRuleFilter, fields=["type", "apply_on", "is_active",
                                                             "requires_promo_code"])
+    search_fields = PricingRuleFilter.search_fields
     api_list_url_name = "pricing-api:pricingrule-list"
     sort_fields = {"code": "code", "name": "name", "priority": "priority",
                    "usageCount": "usage_count", "validFrom": "valid_from"}

@@ -272,6 +272,11 @@ class PricingRuleSerializer(PricingModelSerializer):
         validators: list = []
 
     def validate_conditions(self, value):
+        if isinstance(value, list):
+            # The camelCase parser reads `value2` as `value_2`.
+            value = [{("value2" if key == "value_2" else key): item
+                      for key, item in condition.items()}
+                     if isinstance(condition, dict) else condition for condition in value]
         try:
             return conditions_validate(value)
         except DjangoValidationError as error:
