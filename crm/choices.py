@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomerType(models.TextChoices):
@@ -79,7 +80,9 @@ class LeadStatus(models.TextChoices):
 
 class ConflictStatus(models.TextChoices):
     NOT_CHECKED = "not_checked", _("Not checked")
-    CLEAR = "clear", _("Clear")
+    # "Clear" alone is also the filter form's button (context "filters"): its own context
+    # lets Arabic say "no conflict" here and "clear the filters" there.
+    CLEAR = "clear", pgettext_lazy("conflict check", "Clear")
     POTENTIAL = "potential", _("Potential conflict")
     CONFLICT = "conflict", _("Conflict")
 

@@ -13,7 +13,14 @@ from core.fields import PERCENT, money_field, unique_per_firm
 from core.models import AuditedModel, DocumentModel, TenantModel
 
 from . import choices
-from .querysets import CampaignQuerySet, CustomerQuerySet, LeadQuerySet, NotificationQuerySet
+from .querysets import (
+    ActivityQuerySet,
+    CampaignQuerySet,
+    CaseQuerySet,
+    CustomerQuerySet,
+    LeadQuerySet,
+    NotificationQuerySet,
+)
 
 # --- sales organisation -------------------------------------------------------------------
 
@@ -213,6 +220,8 @@ class Case(AuditedModel):
     status = models.CharField(_("status"), max_length=20, choices=choices.CaseStatus.choices,
                               default=choices.CaseStatus.OPEN)
 
+    objects = CaseQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -366,9 +375,11 @@ class Lead(DocumentModel):
     opposing_party = models.CharField(_("opposing party"), max_length=200, blank=True)
     intake_notes = models.TextField(_("intake notes"), blank=True)
     # conflict check (spec 000 §7)
+    # Set only by the conflict check (crm.services.lead_conflict_check).
     conflict_status = models.CharField(_("conflict check"), max_length=20,
                                        choices=choices.ConflictStatus.choices,
-                                       default=choices.ConflictStatus.NOT_CHECKED)
+                                       default=choices.ConflictStatus.NOT_CHECKED,
+                                       editable=False)
     conflict_result = models.JSONField(_("conflict check result"), default=dict, blank=True,
                                        editable=False, encoder=DjangoJSONEncoder)
     conflict_checked_at = models.DateTimeField(_("conflict checked at"), null=True, blank=True,
@@ -426,6 +437,11 @@ class Lead(DocumentModel):
             return f"{person} ({self.company})"
         return person or self.company
 
+    def _close(self) -> None:
+        # A closed lead (won, lost, disqualified) waits for nobody: it is not stale (RULES
+        # §12), and the stale job only looks at open statuses, so it stays that way.
+        self.is_stale, self.stale_reason, self.stale_notified_at = False, "", None
+
     # The state machine declares; crm.services.lead_transition performs (DESIGN §5.5).
     @transition(field=status, source=[choices.LeadStatus.NEW, choices.LeadStatus.NURTURING,
                                       choices.LeadStatus.REOPENED],
@@ -453,20 +469,21 @@ class Lead(DocumentModel):
                                       choices.LeadStatus.NEGOTIATION],
                 target=choices.LeadStatus.WON)
     def win(self) -> None:
-        pass
+        self._close()
 
     @transition(field=status, source=[choices.LeadStatus.PROPOSAL,
                                       choices.LeadStatus.NEGOTIATION],
                 target=choices.LeadStatus.LOST)
     def lose(self, *, lost_reason: str) -> None:
         self.lost_reason = lost_reason
+        self._close()
 
     @transition(field=status, source=[choices.LeadStatus.NEW, choices.LeadStatus.CONTACTED,
                                       choices.LeadStatus.QUALIFIED, choices.LeadStatus.NURTURING,
                                       choices.LeadStatus.REOPENED],
                 target=choices.LeadStatus.DISQUALIFIED)
     def disqualify(self) -> None:
-        pass
+        self._close()
 
     @transition(field=status, source=[choices.LeadStatus.CONTACTED, choices.LeadStatus.QUALIFIED,
                                       choices.LeadStatus.REOPENED],
@@ -562,6 +579,8 @@ class Activity(AuditedModel):
     notes = models.TextField(_("notes"), blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("activity")

@@ -2,6 +2,8 @@
 
 A sales person reaches their own rows; a sales manager the rows of their teams' members,
 their own and unassigned ones; other roles every row their permissions let them open.
+Cases and activities hang off other records, so a sales person reaches those about the
+records they reach (and the ones they created or performed); managers see the firm's.
 """
 
 from django.db.models import Q
@@ -18,7 +20,23 @@ def team_user_ids(user) -> list[int]:
     return [user.pk, *members.values_list("user_id", flat=True)]
 
 
-class LeadQuerySet(TenantQuerySet):
+class DashboardDataQuerySet(TenantQuerySet):
+    """Rows the cached dashboards read. post_save does not fire for queryset `.update()`
+    (scores, last contact, stale flags, stages are written that way), so the update itself
+    marks the firms' dashboards stale."""
+
+    def update(self, **kwargs) -> int:
+        from .selectors import dashboard_changed
+
+        firm_ids = set(self.order_by().values_list("firm_id", flat=True).distinct())
+        changed = super().update(**kwargs)
+        if changed:
+            for firm_id in firm_ids:
+                dashboard_changed(firm_id)
+        return changed
+
+
+class LeadQuerySet(DashboardDataQuerySet):
     def visible_to(self, user):
         if user.role == Role.SALES_PERSON:
             return self.filter(Q(assigned_to=user) | Q(team_members__user=user)).distinct()
@@ -57,6 +75,41 @@ class CampaignQuerySet(TenantQuerySet):
         if user.role == Role.SALES_MANAGER:
             return self.filter(sales_person__user__in=team_user_ids(user))
         return self
+
+
+class CaseQuerySet(TenantQuerySet):
+    def visible_to(self, user):
+        if user.role == Role.SALES_PERSON:
+            # A case follows its client: the customer or lead the sales person can see, or
+            # the case they opened themselves. Subqueries keep it one SQL query.
+            from .models import Customer, Lead
+
+            customers = Customer.objects.filter(firm_id=user.firm_id).visible_to(user)
+            leads = Lead.objects.filter(firm_id=user.firm_id).visible_to(user)
+            return self.filter(Q(customer__in=customers.values("pk"))
+                               | Q(lead__in=leads.values("pk")) | Q(created_by=user))
+        return self
+
+
+class ActivityQuerySet(DashboardDataQuerySet):
+    def visible_to(self, user):
+        if user.role == Role.SALES_PERSON:
+            return self.filter(Q(performed_by=user) | about_visible_records(user))
+        return self
+
+
+def about_visible_records(user) -> Q:
+    """Activities about a record the user can see: one subquery per kind of record (leads,
+    customers, cases, and what other apps register, e.g. quotes), never a lookup per row."""
+    from core.scoping import scope_for
+
+    from .services.activities import ENTITY_MODELS
+
+    condition = Q(pk__in=[])
+    for entity_type, model in ENTITY_MODELS.items():
+        visible = scope_for(model._default_manager.all(), user=user).values("pk")
+        condition |= Q(entity_type=entity_type, entity_id__in=visible)
+    return condition
 
 
 class NotificationQuerySet(TenantQuerySet):

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Avg, Case, Count, F, Q, Sum, When
 from django.utils import timezone
 
@@ -169,6 +170,13 @@ def dashboard_invalidate(firm_id: int) -> None:
         cache.incr(key)
     except ValueError:
         cache.set(key, 2, None)
+
+
+def dashboard_changed(firm_id: int) -> None:
+    """Leads or activities of the firm changed: invalidate now and again once the transaction
+    commits, so a dashboard computed meanwhile from the old rows is not served after it."""
+    dashboard_invalidate(firm_id)
+    transaction.on_commit(lambda: dashboard_invalidate(firm_id))
 
 
 def _cached(name: str, user, start, end, build) -> dict:

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from core.api.serializers import ModelSerializer
 from core.models import User
+from core.scoping import scope_for
 
 from ..choices import LeadStatus
 from ..models import (
@@ -148,6 +149,11 @@ class CustomerSerializer(CrmModelSerializer):
     customer_group_id = reference(CustomerGroup, "customer_group")
     territory_id = reference(Territory, "territory")
     owner_id = reference(User, "owner")
+    # pricing sits to crm's right (DESIGN §4): the model is taken from the foreign key, not
+    # imported.
+    default_price_list_id = reference(
+        Customer._meta.get_field("default_price_list").related_model, "default_price_list",
+        help_text=_("The price list used for this customer unless a document names another."))
     addresses = CustomerAddressSerializer(many=True, required=False)
     contacts = CustomerContactSerializer(many=True, required=False)
 
@@ -155,7 +161,8 @@ class CustomerSerializer(CrmModelSerializer):
         model = Customer
         fields = ["id", "code", "name", "name_ar", "type", "vat_number", "email", "phone",
                   "customer_group_id", "territory_id", "owner_id", "source", "credit_limit",
-                  "payment_terms", "notes", "notes_ar", "is_active", "addresses", "contacts",
+                  "default_price_list_id", "payment_terms", "notes", "notes_ar", "is_active",
+                  "addresses", "contacts",
                   *AUDIT_FIELDS]
         validators: list = []
 
@@ -352,6 +359,20 @@ class ActivitySerializer(CrmModelSerializer):
         fields = ["id", "type", "entity_type", "entity_id", "subject", "performed_by_id",
                   "performed_at", "duration", "outcome", "notes", "due_date", "completed_at",
                   *AUDIT_FIELDS]
+
+    def validate(self, attrs: dict) -> dict:
+        # Like every other reference, the record must be one the caller can open (the staff
+        # form asks the same): a sales person logs nothing on another's lead. An activity's
+        # record never changes, so only a new one is checked.
+        from ..services.activities import ENTITY_MODELS
+
+        model = ENTITY_MODELS.get(attrs.get("entity_type"))
+        user = getattr(self.context.get("request"), "user", None)
+        if self.instance is None and model is not None and user is not None and not scope_for(
+                model._default_manager.all(), user=user).filter(pk=attrs.get("entity_id")
+                                                                ).exists():
+            raise serializers.ValidationError({"entity_id": [_("No such record of this firm.")]})
+        return super().validate(attrs)
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -30,7 +30,8 @@ def leads_flag_stale(*, now: datetime.datetime | None = None) -> list[int]:
     for status, days in STALE_THRESHOLDS.items():
         cutoff = now - datetime.timedelta(days=days)
         with transaction.atomic():
-            candidates = Lead.objects.filter(status=status, is_stale=False).filter(
+            # open(): a closed lead is never stale, whatever the thresholds come to list.
+            candidates = Lead.objects.open().filter(status=status, is_stale=False).filter(
                 Q(last_contact_date__lt=cutoff)
                 | Q(last_contact_date__isnull=True, created_at__lt=cutoff))
             claimed = list(candidates.select_for_update(skip_locked=True, of=("self",))

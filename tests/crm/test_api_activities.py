@@ -11,6 +11,7 @@ from tests.conftest import client_for
 from tests.contracts.api import OPERATIONS, ApiContract, assert_error
 from tests.factories import make_user
 
+from . import RoleScopedContract
 from .factories import make_activity, make_case, make_customer, make_lead
 
 ALL = set(OPERATIONS)
@@ -18,7 +19,7 @@ WORK = {"list", "retrieve", "create", "update"}
 PATH = "/api/v1/activities"
 
 
-class ActivityRows:
+class ActivityRows(RoleScopedContract):
     model = Activity
 
     # One lead and one performer per firm for all the rows a test makes (pytest makes a new
@@ -26,7 +27,7 @@ class ActivityRows:
     def lead(self, firm) -> Lead:
         leads = self.__dict__.setdefault("leads", {})
         if firm.pk not in leads:
-            leads[firm.pk] = make_lead(firm)
+            leads[firm.pk] = make_lead(firm, assigned_to=self.scoped(firm))
         return leads[firm.pk]
 
     def performer(self, firm):
@@ -37,7 +38,8 @@ class ActivityRows:
 
     def make(self, firm, **overrides):
         overrides.setdefault("entity", self.lead(firm))
-        overrides.setdefault("actor", self.performer(firm))
+        # During the permission test the role's user performs it, so it is in their scope.
+        overrides.setdefault("actor", self.scoped(firm) or self.performer(firm))
         return make_activity(firm, **overrides)
 
 

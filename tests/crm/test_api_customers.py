@@ -173,10 +173,12 @@ class TestCustomersApi(CustomerRows, ApiContract):
         assert_error(api.delete(self.url(lead.customer)), 409, "protected")
 
 
-class CaseRows:
+class CaseRows(RoleScopedContract):
     model = Case
 
     def make(self, firm, **overrides):
+        # During the permission test the role's user opens it, so it is in their scope.
+        overrides.setdefault("actor", self.scoped(firm))
         return make_case(firm, **overrides)
 
 

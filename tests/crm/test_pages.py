@@ -318,6 +318,10 @@ class TestCasePages(PagesContract):
     change_roles = {Role.ADMIN, Role.SALES_MANAGER}
 
     def make(self, firm, **overrides):
+        # The seller's customer's case: in the seller's scope (and their manager's).
+        seller = seller_of(firm)
+        if seller is not None:
+            overrides.setdefault("customer", make_customer(firm, owner=seller.user))
         return make_case(firm, **overrides)
 
     def form_data(self, firm):
