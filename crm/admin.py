@@ -8,11 +8,12 @@ read-only.
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import FirmScopedAdmin
+from core.errors import ApplicationError
 from core.models import Firm
 
 from . import services
@@ -82,6 +83,26 @@ class InlineFirmMixin:
         formset.save_m2m()
 
 
+class ServiceDeleteMixin:
+    """Deleting goes through the crm service, as on the pages and the API: it takes along what
+    links to the row without a foreign key (activities, notifications) and refuses, naming
+    them, rows other records still use. The admin's confirmation page lists those first."""
+
+    def delete_with_service(self, obj, actor) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        try:
+            self.delete_with_service(obj, request.user)
+        except ApplicationError as error:
+            # The admin then still says "deleted"; this message says why it was not.
+            self.message_user(request, str(error.message), messages.ERROR)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.order_by("pk"):
+            self.delete_model(request, obj)
+
+
 class ReadOnlyFirmAdmin(FirmScopedAdmin):
     """Rows written only by services (audit logs, notifications): look, never touch."""
 
@@ -118,7 +139,7 @@ class SalesTeamAdmin(FirmScopedAdmin):
 
 
 @admin.register(SalesPerson)
-class SalesPersonAdmin(FirmScopedAdmin):
+class SalesPersonAdmin(ServiceDeleteMixin, FirmScopedAdmin):
     list_display = ["user", "team", "territory", "commission_rate", "is_active"]
     list_filter = ["is_active", "team", "territory"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
@@ -129,6 +150,9 @@ class SalesPersonAdmin(FirmScopedAdmin):
             firm=request.user.firm if not change else obj.firm, actor=request.user,
             sales_person=obj if change else None, **form_values(form, change=change))
         adopt(obj, saved)
+
+    def delete_with_service(self, obj, actor) -> None:
+        services.sales_person_delete(sales_person=obj, actor=actor)
 
 
 @admin.register(StaffRelationship)
@@ -153,17 +177,30 @@ class CustomerContactInline(FirmScopedInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(InlineFirmMixin, FirmScopedAdmin):
+class CustomerAdmin(ServiceDeleteMixin, InlineFirmMixin, FirmScopedAdmin):
     list_display = ["code", "name", "name_ar", "type", "customer_group", "territory", "owner",
-                    "is_active"]
+                    "default_price_list", "is_active"]
     list_filter = ["type", "is_active", "customer_group", "territory", "source"]
     search_fields = ["code", "name", "name_ar", "email", "phone", "vat_number"]
-    list_select_related = ["customer_group", "territory", "owner"]
+    list_select_related = ["customer_group", "territory", "owner", "default_price_list"]
     inlines = [CustomerAddressInline, CustomerContactInline]
+
+    def save_model(self, request, obj, form, change):
+        # The services number an empty code and refuse another firm's group, territory,
+        # owner or price list; the inlines are saved by the admin afterwards.
+        values = form_values(form, change=change)
+        if change:
+            adopt(obj, services.customer_update(customer=obj, actor=request.user, **values))
+        else:
+            adopt(obj, services.customer_create(firm=request.user.firm, actor=request.user,
+                                                **values))
+
+    def delete_with_service(self, obj, actor) -> None:
+        services.customer_delete(customer=obj, actor=actor)
 
 
 @admin.register(Case)
-class CaseAdmin(FirmScopedAdmin):
+class CaseAdmin(ServiceDeleteMixin, FirmScopedAdmin):
     list_display = ["number", "title", "customer", "practice_area", "case_type", "status"]
     list_filter = ["status", "practice_area"]
     search_fields = ["number", "title", "search_text"]
@@ -179,6 +216,9 @@ class CaseAdmin(FirmScopedAdmin):
             adopt(obj, services.case_create(firm=request.user.firm, actor=request.user,
                                             **values))
 
+    def delete_with_service(self, obj, actor) -> None:
+        services.case_delete(case=obj, actor=actor)
+
 
 # --- pipelines, campaigns, leads ---------------------------------------------------------------
 
@@ -189,7 +229,7 @@ class StageInline(FirmScopedInline):
 
 
 @admin.register(Pipeline)
-class PipelineAdmin(InlineFirmMixin, FirmScopedAdmin):
+class PipelineAdmin(ServiceDeleteMixin, InlineFirmMixin, FirmScopedAdmin):
     list_display = ["name", "name_ar", "is_default", "is_active"]
     list_filter = ["is_default", "is_active"]
     search_fields = ["name", "name_ar"]
@@ -201,6 +241,9 @@ class PipelineAdmin(InlineFirmMixin, FirmScopedAdmin):
                                        actor=request.user, pipeline=obj if change else None,
                                        **form_values(form, change=change))
         adopt(obj, saved)
+
+    def delete_with_service(self, obj, actor) -> None:
+        services.pipeline_delete(pipeline=obj, actor=actor)
 
 
 @admin.register(Campaign)
@@ -256,7 +299,7 @@ class LeadTeamMemberInline(FirmScopedInline):
 
 
 @admin.register(Lead)
-class LeadAdmin(FirmScopedAdmin):
+class LeadAdmin(ServiceDeleteMixin, FirmScopedAdmin):
     list_display = ["display_name", "company", "status", "score", "stage", "assigned_to",
                     "estimated_value", "created_at"]
     list_filter = ["status", "source", "conflict_status", "is_vip", "is_stale", "pipeline"]
@@ -296,6 +339,16 @@ class LeadAdmin(FirmScopedAdmin):
         else:
             adopt(obj, services.lead_create(firm=request.user.firm, actor=request.user,
                                             **values))
+
+    def delete_with_service(self, obj, actor) -> None:
+        services.lead_delete(lead=obj, actor=actor, reason="admin")
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # The audit log is read-only on its own but goes with its lead (lead_delete); its
+        # missing delete permission must not stop deleting the lead.
+        perms_needed.discard(LeadTransaction._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
 
 
 @admin.register(LeadTransaction)

@@ -229,7 +229,7 @@ class CustomerForm(StaffModelForm):
     fieldsets = [
         (_("Customer"), ["code", "name", "name_ar", "type", "vat_number", "email", "phone"]),
         (_("Sales"), ["customer_group", "territory", "owner", "source", "credit_limit",
-                      "payment_terms", "is_active"]),
+                      "default_price_list", "payment_terms", "is_active"]),
         (_("Notes"), ["notes", "notes_ar"]),
     ]
 
@@ -237,7 +237,7 @@ class CustomerForm(StaffModelForm):
         model = Customer
         fields = ["code", "name", "name_ar", "type", "vat_number", "email", "phone",
                   "customer_group", "territory", "owner", "source", "credit_limit",
-                  "payment_terms", "notes", "notes_ar", "is_active"]
+                  "default_price_list", "payment_terms", "notes", "notes_ar", "is_active"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3}),
                    "notes_ar": forms.Textarea(attrs={"rows": 3, "dir": "rtl"}),
                    "name_ar": forms.TextInput(attrs={"dir": "rtl"})}

@@ -221,6 +221,13 @@ class CrmDetailView(CrmMixin, StaffDetailView):
         return queryset.select_related(*self.select_related) if self.select_related \
             else queryset
 
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        # The delete button, where the resource has a delete page and the role may delete.
+        context["delete_url"] = (self.url("delete", self.object.pk)
+                                 if self.can(self.perm("delete")) else None)
+        return context
+
 
 class CrmFormView(CrmMixin, StaffFormView):
     """A form, optionally with formsets, saved by one service call in `save(form)`; the
@@ -291,9 +298,13 @@ class CrmDeleteView(CrmMixin, StaffMixin, generic.DetailView):
     def get_permission_required(self):
         return [self.perm("delete")]
 
+    # What else goes with the record, said on the confirmation page.
+    delete_note: Any = ""
+
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
         context["cancel_url"] = self.url("detail", self.object.pk)
+        context["delete_note"] = self.delete_note
         return context
 
     def post(self, request, *args, **kwargs):
@@ -353,7 +364,7 @@ class CustomerListView(CustomerMixin, CrmListView):
 
 class CustomerDetailView(CustomerMixin, CrmDetailView):
     template_name = "crm/customer_detail.html"
-    select_related = ("customer_group", "territory", "owner")
+    select_related = ("customer_group", "territory", "owner", "default_price_list")
     fields = [
         Column(_("Code"), "code"),
         Column(_("Name"), "name"),
@@ -367,6 +378,7 @@ class CustomerDetailView(CustomerMixin, CrmDetailView):
         Column(_("Owner"), "owner"),
         Column(_("Source"), "source"),
         Column(_("Credit limit"), "credit_limit"),
+        Column(_("Default price list"), "default_price_list"),
         Column(_("Payment terms"), "payment_terms"),
         Column(_("Active"), "is_active"),
         Column(_("Notes"), "notes"),
@@ -427,6 +439,15 @@ class CustomerFormView(CustomerMixin, CrmFormView):
                                             contacts=contacts, **changes)
         return services.customer_update(customer=self.object, actor=actor, addresses=addresses,
                                         contacts=contacts, **changes)
+
+
+class CustomerDeleteView(CustomerMixin, CrmDeleteView):
+    delete_note = _("Its addresses, contacts and activities are deleted with it. A customer "
+                    "that leads, cases or documents still use cannot be deleted.")
+
+    def perform(self, obj: Customer) -> str:
+        services.customer_delete(customer=obj, actor=self.request.user)
+        return self.url("list")
 
 
 # --- leads ---------------------------------------------------------------------------------
@@ -738,6 +759,16 @@ class LeadTransitionView(LeadMixin, CrmMixin, StaffTransitionView):
     def perform(self, obj: Lead, *, transition: str, reason: str) -> None:
         services.lead_transition(lead=obj, target=transition, actor=self.request.user,
                                  reason=reason, origin=request_origin(self.request))
+
+
+class LeadDeleteView(LeadMixin, CrmDeleteView):
+    delete_note = _("Its activities, deal team, audit log and the notifications about it are "
+                    "deleted with it; its history keeps who deleted it. Cases opened from it "
+                    "stay.")
+
+    def perform(self, obj: Lead) -> str:
+        services.lead_delete(lead=obj, actor=self.request.user)
+        return self.url("list")
 
 
 class LeadActionView(LeadMixin, CrmMixin, StaffMixin, View):
@@ -1193,6 +1224,15 @@ class CaseFormView(CaseMixin, CrmFormView):
         return services.case_update(case=self.object, actor=self.request.user, **changes)
 
 
+class CaseDeleteView(CaseMixin, CrmDeleteView):
+    delete_note = _("Its activities are deleted with it; the conflict check no longer finds "
+                    "its parties.")
+
+    def perform(self, obj: Case) -> str:
+        services.case_delete(case=obj, actor=self.request.user)
+        return self.url("list")
+
+
 # --- sales organisation and reference data -------------------------------------------------
 
 
@@ -1294,6 +1334,15 @@ class SalesPersonFormView(SalesPersonMixin, CrmFormView):
     def save(self, form) -> SalesPerson:
         return services.sales_person_save(firm=self.firm(), actor=self.request.user,
                                           sales_person=self.object, **form.changes())
+
+
+class SalesPersonDeleteView(SalesPersonMixin, CrmDeleteView):
+    delete_note = _("The user keeps their account. A sales person who runs campaigns cannot "
+                    "be deleted.")
+
+    def perform(self, obj: SalesPerson) -> str:
+        services.sales_person_delete(sales_person=obj, actor=self.request.user)
+        return self.url("list")
 
 
 class CustomerGroupMixin:
@@ -1415,6 +1464,15 @@ class PipelineFormView(PipelineMixin, CrmFormView):
         stages, self.row_forms["stages"] = formset_rows(self.formsets["stages"], STAGE_FIELDS)
         return services.pipeline_save(firm=self.firm(), actor=self.request.user,
                                       pipeline=self.object, stages=stages, **form.changes())
+
+
+class PipelineDeleteView(PipelineMixin, CrmDeleteView):
+    delete_note = _("Its stages are deleted with it. A pipeline with leads in it cannot be "
+                    "deleted.")
+
+    def perform(self, obj: Pipeline) -> str:
+        services.pipeline_delete(pipeline=obj, actor=self.request.user)
+        return self.url("list")
 
 
 # --- notifications ---------------------------------------------------------------------------

@@ -109,13 +109,17 @@ class SalesPersonViewSet(CrmViewSet):
                                           sales_person=serializer.instance,
                                           **serializer.validated_data)
 
+    def perform_destroy(self, instance):
+        services.sales_person_delete(sales_person=instance, actor=self.actor)
+
 
 # --- customers and cases ------------------------------------------------------------------
 
 
 class CustomerViewSet(CrmViewSet):
     """Customers with their addresses and contacts; a nested list given replaces the current
-    one (entries with an id are kept and edited, new ones added, missing ones removed)."""
+    one (entries with an id are kept and edited, new ones added, missing ones removed).
+    DELETE answers 409 `protected`, naming what refers to the customer, while anything does."""
 
     queryset = Customer.objects.prefetch_related("addresses", "contacts")
     serializer_class = s.CustomerSerializer
@@ -136,6 +140,9 @@ class CustomerViewSet(CrmViewSet):
         return services.customer_update(customer=serializer.instance, actor=self.actor,
                                         addresses=_rows(data.pop("addresses", None)),
                                         contacts=_rows(data.pop("contacts", None)), **data)
+
+    def perform_destroy(self, instance):
+        services.customer_delete(customer=instance, actor=self.actor)
 
 
 def _rows(rows: list | None) -> list[dict] | None:
@@ -161,6 +168,9 @@ class CaseViewSet(CrmViewSet):
             data["parties"] = _rows(data["parties"])
         return services.case_update(case=serializer.instance, actor=self.actor, **data)
 
+    def perform_destroy(self, instance):
+        services.case_delete(case=instance, actor=self.actor)
+
 
 # --- pipelines and campaigns --------------------------------------------------------------
 
@@ -185,6 +195,9 @@ class PipelineViewSet(CrmViewSet):
         return services.pipeline_save(firm=self.firm, actor=self.actor,
                                       pipeline=serializer.instance,
                                       stages=_rows(data.pop("stages", None)), **data)
+
+    def perform_destroy(self, instance):
+        services.pipeline_delete(pipeline=instance, actor=self.actor)
 
 
 class CampaignViewSet(CrmViewSet):
@@ -255,6 +268,9 @@ class LeadViewSet(CrmViewSet):
         team = _team(data.pop("team_members", None))
         return services.lead_update(lead=lead, actor=self.actor, origin=self.origin(),
                                     team=team, **data)
+
+    def perform_destroy(self, instance):
+        services.lead_delete(lead=instance, actor=self.actor)
 
     @extend_schema(request=s.LeadTransitionSerializer, responses=s.LeadSerializer)
     @action(detail=True, methods=["post"])

@@ -6,6 +6,7 @@ from .leads import (
     lead_allowed_targets,
     lead_assign,
     lead_create,
+    lead_delete,
     lead_move_stage,
     lead_transaction_record,
     lead_transition,
@@ -17,10 +18,14 @@ from .records import (
     campaign_delete,
     campaign_update,
     case_create,
+    case_delete,
     case_update,
     customer_create,
+    customer_delete,
     customer_update,
+    pipeline_delete,
     pipeline_save,
+    sales_person_delete,
     sales_person_save,
 )
 from .scoring import LeadScore, lead_rescore, lead_score_parts
@@ -28,10 +33,12 @@ from .stale import STALE_THRESHOLDS, leads_flag_stale
 
 __all__ = [
     "STALE_THRESHOLDS", "LeadScore", "activity_delete", "activity_log", "activity_update",
-    "campaign_create", "campaign_delete", "campaign_update", "case_create", "case_update",
-    "conflict_check", "customer_create", "customer_update", "lead_allowed_targets",
-    "lead_assign", "lead_conflict_check", "lead_create", "lead_move_stage", "lead_rescore",
+    "campaign_create", "campaign_delete", "campaign_update", "case_create", "case_delete",
+    "case_update", "conflict_check", "customer_create", "customer_delete", "customer_update",
+    "lead_allowed_targets", "lead_assign", "lead_conflict_check", "lead_create",
+    "lead_delete", "lead_move_stage", "lead_rescore",
     "lead_score_parts", "lead_transaction_record", "lead_transition", "lead_update",
     "leads_flag_stale", "notification_email_send", "notification_send",
-    "notifications_mark_read", "pipeline_save", "sales_person_save",
+    "notifications_mark_read", "pipeline_delete", "pipeline_save", "sales_person_delete",
+    "sales_person_save",
 ]

@@ -5,13 +5,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Firm, User
 
 from ..choices import ActivityEntity, LeadTransactionType
-from ..models import Activity, Case, Customer, Lead
+from ..models import Activity, Case, Customer, Lead, Notification
 from .leads import lead_transaction_record
 from .scoring import lead_rescore
 
@@ -28,6 +29,23 @@ def activity_entity(*, firm: Firm, entity_type: str, entity_id: int):
     if entity is None:
         raise ValidationError({"entity_id": _("No such record of this firm.")})
     return entity
+
+
+def _lead_contact_recompute(lead_id: int) -> None:
+    """The lead's last contact is its latest remaining activity (a planned, future-dated one
+    counting as now, as activity_log counts it), or none; the score follows (decay and the
+    activity points depend on it). The stale flag is left to the stale job."""
+    lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+    if lead is None:
+        return  # the lead is being deleted with its activities
+    latest = Activity.objects.filter(
+        firm_id=lead.firm_id, entity_type=ActivityEntity.LEAD, entity_id=lead.pk,
+    ).aggregate(latest=Max("performed_at"))["latest"]
+    contact = min(latest, timezone.now()) if latest else None
+    if contact != lead.last_contact_date:
+        Lead.objects.filter(pk=lead.pk).update(last_contact_date=contact)
+        lead.last_contact_date = contact
+    lead_rescore(lead=lead)
 
 
 @transaction.atomic
@@ -61,7 +79,8 @@ def activity_log(*, firm: Firm, actor: User | None, type: str, entity_type: str,
 
 @transaction.atomic
 def activity_update(*, activity: Activity, actor: User | None, **changes: Any) -> Activity:
-    """Edit an activity's details (not what it is about); a lead's score follows."""
+    """Edit an activity's details (not what it is about); a lead's last contact (its latest
+    activity) and score follow."""
     for fixed in ("entity_type", "entity_id", "performed_by"):
         if fixed in changes:
             raise ValidationError({fixed: _("An activity stays on the record it was logged on.")})
@@ -72,14 +91,31 @@ def activity_update(*, activity: Activity, actor: User | None, **changes: Any) -
     activity._history_user = actor
     activity.save()
     if activity.entity_type == ActivityEntity.LEAD:
-        lead_rescore(lead=Lead.objects.get(pk=activity.entity_id))
+        _lead_contact_recompute(activity.entity_id)
     return activity
 
 
 @transaction.atomic
 def activity_delete(*, activity: Activity, actor: User | None) -> None:
+    """Delete an activity; on a lead the last contact falls back to the latest remaining one
+    (or none) and the score follows."""
     activity._history_user = actor
     lead_id = activity.entity_id if activity.entity_type == ActivityEntity.LEAD else None
     activity.delete()
     if lead_id:
-        lead_rescore(lead=Lead.objects.get(pk=lead_id))
+        _lead_contact_recompute(lead_id)
+
+
+def entity_links_delete(*, entity_type: str, entity, actor: User | None) -> None:
+    """Before a lead, customer or case is deleted: its activities go too (each leaves a
+    history row naming who deleted it), and so do notifications that link to it, which
+    would otherwise point at nothing. Activities and notifications link by type and id, not
+    by foreign key, so the database would not do this on its own."""
+    activities = Activity.objects.filter(firm_id=entity.firm_id, entity_type=entity_type,
+                                         entity_id=entity.pk)
+    for activity in activities.select_for_update().order_by("pk"):
+        activity._history_user = actor
+        activity._change_reason = f"{entity_type} deleted"
+        activity.delete()
+    Notification.objects.filter(firm_id=entity.firm_id, entity_type=entity_type,
+                                entity_id=entity.pk).delete()

@@ -1,12 +1,16 @@
 """Helpers shared by the crm services."""
 
+from collections import Counter
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
+from core.errors import ApplicationError, ErrorCode
 from core.models import User
 
 
@@ -67,3 +71,41 @@ def replace_children(parent: models.Model, *, name: str, model: type[models.Mode
             raise ValidationError({f"{name}.{index}.{field}": messages
                                    for field, messages in error.message_dict.items()}) from error
         child.save()
+
+
+def delete_protected(instance: models.Model, *, actor: User | None, reason: str = "deleted"
+                     ) -> None:
+    """Delete the row (its history row names who and why), or refuse with 409 `protected`
+    naming what still refers to it (`details.references`: model name -> how many rows).
+
+    Nothing is deleted when refused: Django finds every protected reference before it
+    deletes anything, and the caller's transaction rolls back what it did before."""
+    instance._history_user = actor
+    instance._change_reason = reason
+    try:
+        instance.delete()
+    except (ProtectedError, RestrictedError) as error:
+        found = error.protected_objects if isinstance(error, ProtectedError) \
+            else error.restricted_objects
+        counts = Counter(row._meta for row in found)
+        raise ApplicationError(
+            code=ErrorCode.PROTECTED, status_code=409,
+            message=_protected_message(instance._meta, sorted(counts.items(), key=_label)),
+            details={"references": {meta.model_name: count
+                                    for meta, count in sorted(counts.items(), key=_label)}},
+        ) from error
+
+
+def _label(item) -> str:
+    return item[0].label_lower
+
+
+def _protected_text(meta, counts) -> str:
+    used_by = ", ".join(f"{meta_of_rows.verbose_name_plural}: {count}"
+                        for meta_of_rows, count in counts)
+    return str(_("This %(record)s cannot be deleted: it is still used by %(references)s.")
+               % {"record": meta.verbose_name, "references": used_by})
+
+
+# Rendered when shown, so the API envelope has the message in both languages.
+_protected_message = lazy(_protected_text, str)

@@ -13,6 +13,7 @@ from core.services import document_transition, transition_targets
 
 from .. import signals
 from ..choices import (
+    ActivityEntity,
     CustomerType,
     LeadStatus,
     LeadTransactionType,
@@ -27,7 +28,7 @@ from ..models import (
     Pipeline,
     Stage,
 )
-from .common import is_sales_person, same_firm
+from .common import delete_protected, is_sales_person, same_firm
 from .notifications import notification_send
 from .scoring import lead_rescore
 
@@ -201,6 +202,25 @@ def lead_assign(*, lead: Lead, user: User | None, actor: User | None,
     if user is not None and user.pk != getattr(actor, "pk", None):
         _notify_assigned(locked)
     return locked
+
+
+@transaction.atomic
+def lead_delete(*, lead: Lead, actor: User | None, reason: str = "") -> None:
+    """Delete a lead with what hangs off it: its activities, the notifications linking to it,
+    its deal team and its audit log (LeadTransaction). Refused (409 `protected`) while
+    documents of other apps still refer to it.
+
+    What stays for audit: simple-history keeps every version of the lead and adds a last
+    row saying who deleted it and why; each deleted activity gets such a row too. The audit
+    log rows cannot outlive their lead (their foreign key is required), and the history
+    keeps the same facts. Cases opened from the lead are legal matters that conflict checks
+    still need: they stay, with the lead unset.
+    """
+    from .activities import entity_links_delete
+
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    entity_links_delete(entity_type=ActivityEntity.LEAD, entity=locked, actor=actor)
+    delete_protected(locked, actor=actor, reason=reason or "deleted")
 
 
 def lead_allowed_targets(*, lead: Lead) -> list[str]:

@@ -13,7 +13,7 @@ from core.models import Firm, User
 from core.services import firm_today, sequence_next
 
 from .. import signals
-from ..choices import CampaignStatus
+from ..choices import ActivityEntity, CampaignStatus
 from ..models import (
     Campaign,
     Case,
@@ -24,7 +24,14 @@ from ..models import (
     SalesPerson,
     Stage,
 )
-from .common import is_sales_person, replace_children, same_firm, save_audited
+from .activities import entity_links_delete
+from .common import (
+    delete_protected,
+    is_sales_person,
+    replace_children,
+    same_firm,
+    save_audited,
+)
 
 
 @transaction.atomic
@@ -35,7 +42,7 @@ def customer_create(*, firm: Firm, actor: User | None, addresses: list[dict] | N
     if customer.owner_id is None and is_sales_person(actor):
         customer.owner = actor  # else their own role scope would hide it from them
     same_firm(firm.pk, customer_group=customer.customer_group, territory=customer.territory,
-               owner=customer.owner)
+               owner=customer.owner, default_price_list=customer.default_price_list)
     if not customer.code:
         customer.code = _free_customer_code(firm)
     _check_code_free(customer)
@@ -72,7 +79,8 @@ def customer_update(*, customer: Customer, actor: User | None,
     for name, value in changes.items():
         setattr(locked, name, value)
     same_firm(locked.firm_id, customer_group=locked.customer_group,
-               territory=locked.territory, owner=locked.owner)
+               territory=locked.territory, owner=locked.owner,
+               default_price_list=locked.default_price_list)
     _check_code_free(locked)
     save_audited(locked, actor=actor, reason="updated")
     if addresses is not None:
@@ -82,6 +90,16 @@ def customer_update(*, customer: Customer, actor: User | None,
         replace_children(locked, name="contacts", model=CustomerContact,
                           rows=contacts, parent_field="customer")
     return locked
+
+
+@transaction.atomic
+def customer_delete(*, customer: Customer, actor: User | None) -> None:
+    """Delete a customer with its addresses, contacts, activities and the notifications
+    linking to it; refused (409 `protected`, naming what refers to it) while leads, cases or
+    other apps' documents still refer to it."""
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    entity_links_delete(entity_type=ActivityEntity.CUSTOMER, entity=locked, actor=actor)
+    delete_protected(locked, actor=actor)
 
 
 def _case_fields(case: Case) -> None:
@@ -116,6 +134,15 @@ def case_update(*, case: Case, actor: User | None, **changes: Any) -> Case:
     same_firm(locked.firm_id, customer=locked.customer, lead=locked.lead)
     _case_fields(locked)
     return save_audited(locked, actor=actor, reason="updated")
+
+
+@transaction.atomic
+def case_delete(*, case: Case, actor: User | None) -> None:
+    """Delete a case with its activities and the notifications linking to it (its history
+    keeps who deleted it); refused while other documents still refer to it."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    entity_links_delete(entity_type=ActivityEntity.CASE, entity=locked, actor=actor)
+    delete_protected(locked, actor=actor)
 
 
 @transaction.atomic
@@ -202,6 +229,13 @@ def pipeline_save(*, firm: Firm, actor: User | None, pipeline: Pipeline | None =
 
 
 @transaction.atomic
+def pipeline_delete(*, pipeline: Pipeline, actor: User | None) -> None:
+    """Delete a pipeline and its stages; refused (409 `protected`) while leads are in it."""
+    locked = Pipeline.objects.select_for_update().get(pk=pipeline.pk)
+    delete_protected(locked, actor=actor)
+
+
+@transaction.atomic
 def sales_person_save(*, firm: Firm, actor: User | None,
                       sales_person: SalesPerson | None = None, **fields: Any) -> SalesPerson:
     person = (SalesPerson.objects.select_for_update().get(pk=sales_person.pk) if sales_person
@@ -211,3 +245,11 @@ def sales_person_save(*, firm: Firm, actor: User | None,
     same_firm(firm.pk, user=person.user if person.user_id else None, team=person.team,
                territory=person.territory)
     return save_audited(person, actor=actor, reason="saved")
+
+
+@transaction.atomic
+def sales_person_delete(*, sales_person: SalesPerson, actor: User | None) -> None:
+    """Delete a sales person's profile (the user stays); refused (409 `protected`) while
+    campaigns (deleted ones too: they stay for audit) or other documents refer to it."""
+    locked = SalesPerson.objects.select_for_update().get(pk=sales_person.pk)
+    delete_protected(locked, actor=actor)
