@@ -1,0 +1,42 @@
+"""How sales reacts to crm (DESIGN §4: crm never imports sales). Imported by
+SalesConfig.ready(); importing it again changes nothing (dispatch_uid, same registration).
+
+- Activities may be about quotes: crm's ENTITY_MODELS learns the Quote model here.
+- A lead moving to proposal gets a draft quote (RULES.md §4) unless it has an open one.
+"""
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from crm.choices import ActivityEntity, LeadStatus
+from crm.models import Lead
+from crm.services.activities import ENTITY_MODELS
+from crm.signals import lead_status_changed
+
+from .models import Quote
+from .services.quotes import quote_create
+
+ENTITY_MODELS[ActivityEntity.QUOTE] = Quote
+
+
+@receiver(lead_status_changed, dispatch_uid="sales.lead_proposal_quote")
+def lead_proposal_quote(sender, lead: Lead, source: str, target: str, actor, **kwargs) -> None:
+    """→ proposal: a draft quote for the lead, owned by its assignee (crm sends this after
+    commit, so it runs in a transaction of its own)."""
+    if target == LeadStatus.PROPOSAL:
+        lead_quote_ensure(lead=lead, actor=actor)
+
+
+@transaction.atomic
+def lead_quote_ensure(*, lead: Lead, actor) -> Quote | None:
+    """The lead's draft quote, made once: none is made while the lead has an open quote
+    (a lead back from negotiation keeps the one it has), or once it is no longer in
+    proposal. The lead's row lock makes two racing calls make one quote."""
+    locked = Lead.objects.select_for_update().filter(pk=lead.pk).first()
+    if locked is None or locked.status != LeadStatus.PROPOSAL:
+        return None
+    if Quote.objects.filter(firm_id=locked.firm_id, lead=locked).open().exists():
+        return None
+    return quote_create(firm=locked.firm, actor=actor, lead=locked,
+                        customer=locked.customer, owner=locked.assigned_to or actor,
+                        lines=[])
