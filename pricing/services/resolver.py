@@ -350,7 +350,11 @@ class _Context:
     customer_uses: dict[int, int]
     by_level: dict[str, dict[int | None, list[PricingRule]]]
     promo_codes: set[str] = field(default_factory=set)
+    # Per-call caches: texts and line-independent verdicts repeat on every line.
     messages: dict[str, tuple[str, str]] = field(default_factory=dict)
+    rule_reasons: dict[int, str | None] = field(default_factory=dict)
+    rule_texts: dict[int, tuple[str, str]] = field(default_factory=dict)
+    skips: dict[tuple[int, str], "SkippedRule"] = field(default_factory=dict)
 
     def ancestors(self, group_id: int | None) -> list[int]:
         """The group and every group above it (guarded against a loop in bad data)."""
@@ -362,7 +366,10 @@ class _Context:
 
 
 def _load_rules(firm: Firm, *, date, customer_id, group_id, territory_id) -> list[PricingRule]:
+    # Texts and timestamps the resolver never reads are left in the database.
     queryset = (PricingRule.objects.filter(firm=firm, is_active=True).filter(validity_q(date))
+                .defer("description", "description_ar", "notes", "created_at", "updated_at",
+                       "created_by", "updated_by")
                 .annotate(**_has_and_matches(PricingRule, "applicable_customers", customer_id,
                                              "a_customer"),
                           **_has_and_matches(PricingRule, "applicable_customer_groups", group_id,
@@ -375,11 +382,11 @@ def _load_rules(firm: Firm, *, date, customer_id, group_id, territory_id) -> lis
     return list(queryset)
 
 
-def _relation_rows(name: str, rule_filter: dict, values: set[int] | None) -> dict[int, set[int]]:
-    """rule id -> related ids of one M2M, for active rules, limited to `values` when given."""
+def _relation_rows(name: str, rule_ids: list[int],
+                   values: set[int] | None) -> dict[int, set[int]]:
+    """rule id -> related ids of one M2M for the loaded rules, limited to `values` if given."""
     through, owner, target = _through(PricingRule, name)
-    rows = through.objects.filter(**{f"{owner[:-3]}__{key}": value
-                                     for key, value in rule_filter.items()})
+    rows = through.objects.filter(**{f"{owner}__in": rule_ids})
     if values is not None:
         rows = rows.filter(**{f"{target}__in": values})
     result: dict[int, set[int]] = defaultdict(set)
@@ -459,13 +466,13 @@ def _index_rules(context: _Context, rules: list[PricingRule], cart: list[CartIte
     cart_groups = {group for product_id in cart_products
                    for group in context.ancestors(context.products[product_id].group_id)}
     cart_brands = {context.products[product_id].brand_id for product_id in cart_products} - {None}
-    active = {"firm": context.firm, "is_active": True}
-    scope_products = _relation_rows("products", active, cart_products)
-    scope_groups = _relation_rows("product_groups", active, cart_groups)
-    scope_brands = _relation_rows("brands", active, cart_brands)
-    context.exclude_products = _relation_rows("exclude_products", active, cart_products)
-    context.exclude_groups = _relation_rows("exclude_product_groups", active, cart_groups)
-    context.applicable_lists = _relation_rows("applicable_price_lists", active, None)
+    ids = [rule.id for rule in rules]
+    scope_products = _relation_rows("products", ids, cart_products)
+    scope_groups = _relation_rows("product_groups", ids, cart_groups)
+    scope_brands = _relation_rows("brands", ids, cart_brands)
+    context.exclude_products = _relation_rows("exclude_products", ids, cart_products)
+    context.exclude_groups = _relation_rows("exclude_product_groups", ids, cart_groups)
+    context.applicable_lists = _relation_rows("applicable_price_lists", ids, None)
     if context.customer_id is not None:
         context.customer_uses = dict(
             PricingRuleUsage.objects.filter(
@@ -572,17 +579,12 @@ def _list_price(context: _Context, product: Product,
 # --- the rules part -----------------------------------------------------------------------
 
 
-def _skip_reason(context: _Context, rule: PricingRule, product: Product, quantity: Decimal,
-                 gross: Decimal, price_list_id: int | None) -> str | None:
-    """Why an in-scope rule cannot apply to the line, or None when it is a candidate."""
+def _rule_reason(context: _Context, rule: PricingRule) -> str | None:
+    """The reasons that do not depend on the line (promo code, customer, usage), per rule."""
     promo = context.promo.casefold()
     if rule.requires_promo_code and (not promo
                                      or promo != rule.promotion_code.strip().casefold()):
         return Skip.PROMO_CODE_REQUIRED
-    if product.pk in context.exclude_products.get(rule.pk, ()) or (
-            context.exclude_groups.get(rule.pk)
-            and context.exclude_groups[rule.pk].intersection(context.ancestors(product.group_id))):
-        return Skip.EXCLUDED_PRODUCT
     if rule.x_customer_ok:
         return Skip.EXCLUDED_CUSTOMER
     if rule.a_customer_any and not rule.a_customer_ok:
@@ -591,7 +593,27 @@ def _skip_reason(context: _Context, rule: PricingRule, product: Product, quantit
         return Skip.NOT_FOR_CUSTOMER_GROUP
     if rule.a_territory_any and not rule.a_territory_ok:
         return Skip.NOT_FOR_TERRITORY
-    lists = context.applicable_lists.get(rule.pk)
+    if rule.usage_limit is not None and rule.usage_count >= rule.usage_limit:
+        return Skip.USAGE_LIMIT_REACHED
+    if (rule.usage_limit_per_customer is not None and context.customer_id is not None
+            and context.customer_uses.get(rule.id, 0) >= rule.usage_limit_per_customer):
+        return Skip.CUSTOMER_LIMIT_REACHED
+    return None
+
+
+def _skip_reason(context: _Context, rule: PricingRule, product: Product, quantity: Decimal,
+                 gross: Decimal, price_list_id: int | None) -> str | None:
+    """Why an in-scope rule cannot apply to the line, or None when it is a candidate."""
+    rule_id = rule.id
+    if rule_id not in context.rule_reasons:
+        context.rule_reasons[rule_id] = _rule_reason(context, rule)
+    if context.rule_reasons[rule_id]:
+        return context.rule_reasons[rule_id]
+    if product.id in context.exclude_products.get(rule_id, ()) or (
+            rule_id in context.exclude_groups
+            and context.exclude_groups[rule_id].intersection(context.ancestors(product.group_id))):
+        return Skip.EXCLUDED_PRODUCT
+    lists = context.applicable_lists.get(rule_id)
     if lists and price_list_id not in lists:
         return Skip.NOT_FOR_PRICE_LIST
     if rule.min_quantity is not None and quantity < rule.min_quantity:
@@ -606,11 +628,6 @@ def _skip_reason(context: _Context, rule: PricingRule, product: Product, quantit
         return Skip.CONDITIONS_NOT_MET
     if rule.reward_type and not _reward_quantity(rule, quantity):
         return Skip.BELOW_BUY_QUANTITY
-    if rule.usage_limit is not None and rule.usage_count >= rule.usage_limit:
-        return Skip.USAGE_LIMIT_REACHED
-    if (rule.usage_limit_per_customer is not None and context.customer_id is not None
-            and context.customer_uses.get(rule.pk, 0) >= rule.usage_limit_per_customer):
-        return Skip.CUSTOMER_LIMIT_REACHED
     return None
 
 
@@ -673,9 +690,11 @@ def _rule_text(rule: PricingRule) -> tuple[str, str]:
             f"{rule.name_ar or rule.name}: {arabic % {'value': value}}")
 
 
-def _applied(rule: PricingRule, amount: Decimal) -> AppliedRule:
-    text, text_ar = _rule_text(rule)
-    return AppliedRule(id=rule.pk, code=rule.code, name=rule.name, name_ar=rule.name_ar,
+def _applied(context: _Context, rule: PricingRule, amount: Decimal) -> AppliedRule:
+    if rule.id not in context.rule_texts:
+        context.rule_texts[rule.id] = _rule_text(rule)
+    text, text_ar = context.rule_texts[rule.id]
+    return AppliedRule(id=rule.id, code=rule.code, name=rule.name, name_ar=rule.name_ar,
                        type=rule.type, discount_type=rule.discount_type,
                        discount_value=rule.discount_value, compound=rule.compound,
                        amount=amount, text=text, text_ar=text_ar,
@@ -683,17 +702,22 @@ def _applied(rule: PricingRule, amount: Decimal) -> AppliedRule:
 
 
 def _skipped(context: _Context, rule: PricingRule, reason: str) -> SkippedRule:
-    if reason not in context.messages:
-        context.messages[reason] = bilingual(Skip(reason).label)
-    message, message_ar = context.messages[reason]
-    return SkippedRule(id=rule.pk, code=rule.code, name=rule.name, name_ar=rule.name_ar,
-                       reason=reason, message=message, message_ar=message_ar)
+    """The trace entry (shared between lines: the same rule skipped for the same reason)."""
+    key = (rule.id, reason)
+    if key not in context.skips:
+        if reason not in context.messages:
+            context.messages[reason] = bilingual(Skip(reason).label)
+        message, message_ar = context.messages[reason]
+        context.skips[key] = SkippedRule(id=rule.id, code=rule.code, name=rule.name,
+                                         name_ar=rule.name_ar, reason=reason,
+                                         message=message, message_ar=message_ar)
+    return context.skips[key]
 
 
 def _in_scope(context: _Context, product: Product) -> list[tuple[int, PricingRule]]:
     """(level, rule) for every rule whose scope covers the product, each rule once."""
     found: dict[int, tuple[int, PricingRule]] = {}
-    keys = {ApplyOn.ITEM_CODE: [product.pk],
+    keys = {ApplyOn.ITEM_CODE: [product.id],
             ApplyOn.ITEM_GROUP: context.ancestors(product.group_id),
             ApplyOn.BRAND: [product.brand_id] if product.brand_id else [],
             ApplyOn.ALL_ITEMS: [None]}
@@ -701,8 +725,8 @@ def _in_scope(context: _Context, product: Product) -> list[tuple[int, PricingRul
         index = context.by_level[apply_on]
         for key in keys[apply_on]:
             for rule in index.get(key, ()):
-                found.setdefault(rule.pk, (level, rule))
-    return sorted(found.values(), key=lambda entry: entry[1].pk)
+                found.setdefault(rule.id, (level, rule))
+    return sorted(found.values(), key=lambda entry: entry[1].id)
 
 
 def _choose_rules(context: _Context, product: Product, quantity: Decimal, gross: Decimal,
@@ -725,10 +749,14 @@ def _choose_rules(context: _Context, product: Product, quantity: Decimal, gross:
             skipped.append(_skipped(context, rule, Skip.LESS_SPECIFIC))
         else:
             competing.append(rule)
-    # Highest priority; a tie goes to the lowest price the rule alone gives, then lowest id.
-    competing.sort(key=lambda rule: (-rule.priority,
-                                     gross - _rule_amounts([rule], gross, quantity)[0], rule.pk))
-    winner, others = competing[0], competing[1:]
+    # Highest priority; a tie goes to the lowest price the rule alone gives, then lowest id
+    # (only the tied rules need their price worked out).
+    top = max(rule.priority for rule in competing)
+    tied = [rule for rule in competing if rule.priority == top]
+    winner = min(tied, key=lambda rule: (-_rule_amounts([rule], gross, quantity)[0], rule.id)
+                 ) if len(tied) > 1 else tied[0]
+    others = sorted((rule for rule in competing if rule is not winner),
+                    key=lambda rule: (-rule.priority, rule.id))
     applied = [winner]
     for rule in others:
         if winner.can_stack and rule.can_stack:
@@ -738,7 +766,6 @@ def _choose_rules(context: _Context, product: Product, quantity: Decimal, gross:
         else:
             skipped.append(_skipped(context, rule, Skip.LOWER_PRIORITY
                                     if rule.priority < winner.priority else Skip.TIE_LOST))
-    applied[1:] = sorted(applied[1:], key=lambda rule: (-rule.priority, rule.pk))
     return applied, skipped
 
 
@@ -776,7 +803,7 @@ def _price_line(context: _Context, item: CartItem) -> tuple[PricedLine, list[Pri
         product_name_ar=product.name_ar, quantity=item.quantity, base_price=base,
         price_list=list_info, quantity_break=quantity_break, list_steps=steps,
         **_totals(gross, sum(amounts, ZERO), item.quantity),
-        applied_rules=[_applied(rule, amount) for rule, amount in zip(rules, amounts,
+        applied_rules=[_applied(context, rule, amount) for rule, amount in zip(rules, amounts,
                                                                        strict=True)],
         skipped_rules=skipped)
     rewards = [_reward_line(context, rule, item.quantity) for rule in rules if rule.reward_type]
@@ -800,7 +827,8 @@ def _reward_line(context: _Context, rule: PricingRule, quantity: Decimal) -> Pri
         product_id=product.pk, product_code=product.code, product_name=product.name,
         product_name_ar=product.name_ar, quantity=reward_quantity, base_price=base,
         price_list=list_info, quantity_break=quantity_break, list_steps=steps,
-        **_totals(gross, discount, reward_quantity), applied_rules=[_applied(rule, discount)],
+        **_totals(gross, discount, reward_quantity),
+        applied_rules=[_applied(context, rule, discount)],
         is_reward=True, reward_rule_id=rule.pk)
 
 
