@@ -55,6 +55,8 @@ class Quote(DocumentModel):
     price_list = models.ForeignKey("pricing.PriceList", verbose_name=_("price list"),
                                    on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="quotes")
+    # A promotion code the customer gave; the price resolver applies rules that ask for it.
+    promo_code = models.CharField(_("promotion code"), max_length=40, blank=True)
     quote_date = models.DateField(_("quote date"), default=timezone.localdate)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     probability = models.DecimalField(_("probability (%)"), **RATE, null=True, blank=True,
@@ -263,6 +265,8 @@ class QuoteLine(TenantModel):
                                      encoder=DjangoJSONEncoder)
     price_override_reason = models.CharField(_("price override reason"), max_length=300,
                                              blank=True)
+    # A free (or discounted) line a buy-X-get-Y rule added; recomputed on every repricing.
+    is_reward = models.BooleanField(_("reward line"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("quote line")

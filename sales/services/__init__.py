@@ -1,10 +1,14 @@
 """sales services: every write of the app goes through these (DESIGN §5.1)."""
 
 from .quotes import (
+    PriceOverrideNotAllowed,
+    QuoteNotDeletable,
     QuoteNotEditable,
     quote_allowed_targets,
     quote_approve,
     quote_create,
+    quote_delete,
+    quote_preview,
     quote_revise,
     quote_totals,
     quote_transition,
@@ -12,6 +16,7 @@ from .quotes import (
 )
 
 __all__ = [
-    "QuoteNotEditable", "quote_allowed_targets", "quote_approve", "quote_create",
-    "quote_revise", "quote_totals", "quote_transition", "quote_update",
+    "PriceOverrideNotAllowed", "QuoteNotDeletable", "QuoteNotEditable",
+    "quote_allowed_targets", "quote_approve", "quote_create", "quote_delete",
+    "quote_preview", "quote_revise", "quote_totals", "quote_transition", "quote_update",
 ]

@@ -1,6 +1,8 @@
 """Quotes: create, edit, price, approve, move through RULES.md §5's states, revise."""
 
 import datetime
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import DocumentType, Role
 from core.errors import ApplicationError, ErrorCode, InvalidTransition
 from core.models import Firm, User
+from core.money import round_money
 from core.services import (
     document_event_record,
     document_transition,
@@ -21,6 +24,8 @@ from core.services import (
 from crm.choices import LeadStatus
 from crm.services import lead_allowed_targets, lead_transition
 from crm.services.common import same_firm
+from pricing.models import Product
+from pricing.services.resolver import price_resolve
 
 from .. import signals
 from ..choices import QuoteStatus
@@ -40,7 +45,8 @@ from ..totals import (
 # totals, approval, timestamps) and is refused rather than silently ignored.
 QUOTE_FIELDS = {
     "customer", "lead", "contact_name", "contact_email", "contact_phone", "owner",
-    "sales_person", "price_list", "quote_date", "valid_until", "probability", "currency",
+    "sales_person", "price_list", "promo_code", "quote_date", "valid_until", "probability",
+    "currency",
     "discount_type", "discount_value", "shipping_cost", "terms", "terms_ar", "notes",
     "notes_ar",
 }
@@ -48,7 +54,7 @@ QUOTE_FOREIGN_KEYS = {"customer", "lead", "owner", "sales_person", "price_list"}
 LINE_FIELDS = {
     "product", "description", "description_ar", "quantity", "unit", "unit_price",
     "discount_percent", "discount_amount", "tax_rate", "taxable", "cost_price",
-    "pricing_trace", "price_override_reason",
+    "pricing_trace", "price_override_reason", "is_reward",
 }
 NOT_SETTABLE = _("This field cannot be set.")
 
@@ -71,15 +77,99 @@ def _refuse_unknown(fields: dict, allowed: set[str], prefix: str = "") -> None:
 # --- lines and totals ---------------------------------------------------------------------
 
 
+class PriceOverrideNotAllowed(ApplicationError):
+    def __init__(self, *, field: str, resolved: Decimal) -> None:
+        super().__init__(code="price_override_not_allowed", details={field: _(
+            "The price list gives %(price)s; prices cannot be changed by hand in this firm.")
+            % {"price": resolved}}, message=_(
+            "A unit price differs from the price list and price overrides are not allowed."))
+
+
+def _line_errors(index: int, error: ValidationError) -> ValidationError:
+    return ValidationError({f"items.{index}.{field}": messages
+                            for field, messages in error.message_dict.items()})
+
+
+def _resolve_prices(quote: Quote, rows: list[tuple[int, QuoteLine]]):
+    """The resolver's result for the lines with a product (in that order), for the quote's
+    customer (none for a lead), date, price list and promotion code. Errors name the
+    quote's own line (`items.4.quantity`), not the resolver's cart position."""
+    try:
+        return price_resolve(firm=quote.firm, customer=quote.customer, date=quote.quote_date,
+                             items=[{"product": line.product_id, "quantity": line.quantity}
+                                    for _index, line in rows],
+                             promo_code=quote.promo_code, price_list=quote.price_list)
+    except ValidationError as error:
+        renamed = {}
+        for key, messages in error.message_dict.items():
+            parts = key.split(".")
+            if len(parts) >= 2 and parts[0] == "items" and parts[1].isdigit():
+                field = "product" if parts[2:] == ["product_id"] else ".".join(parts[2:])
+                key = f"items.{rows[int(parts[1])][0]}.{field or 'product'}"
+            renamed[key] = messages
+        raise ValidationError(renamed) from error
+
+
+def _number(value: Decimal) -> int | float:
+    """A JSON number, as the resolver's trace writes them."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _price_from_resolver(line: QuoteLine, row: dict, priced, *, index: int,
+                         settings) -> None:
+    """Put the resolver's price on a line: the list price as the unit price, the rules'
+    discount as its discount amount (unless the row gives a discount of its own), the
+    trace. A unit price given by hand that differs is an override (settings decide)."""
+    resolved = round_money(priced.base_price)
+    trace = priced.as_dict()
+    given = row.get("unit_price")
+    if given is not None and round_money(given) != resolved:
+        if not settings.pricing.allow_price_override:
+            raise PriceOverrideNotAllowed(field=f"items.{index}.unit_price", resolved=resolved)
+        if settings.pricing.require_price_override_reason and not line.price_override_reason:
+            raise ValidationError({f"items.{index}.price_override_reason": _(
+                "Say why the price differs from the price list (%(price)s).")
+                % {"price": resolved}})
+        trace["override"] = {"resolved_unit_price": _number(resolved),
+                             "unit_price": _number(round_money(given)),
+                             "reason": line.price_override_reason}
+    else:
+        line.unit_price = resolved
+        line.price_override_reason = ""
+        if not row.get("discount_percent") and not row.get("discount_amount"):
+            line.discount_amount = round_money(priced.discount_amount)
+    line.pricing_trace = trace
+
+
+def _reward_line(quote: Quote, priced, *, position: int, products: dict,
+                 settings) -> QuoteLine:
+    """A buy-X-get-Y reward as its own line at a price of zero (RULES.md §10)."""
+    product = products[priced.product_id]
+    return QuoteLine(
+        firm_id=quote.firm_id, position=position, product=product, is_reward=True,
+        description=product.name, description_ar=product.name_ar, quantity=priced.quantity,
+        unit=product.unit, unit_price=Decimal("0"), cost_price=product.cost_price,
+        tax_rate=(product.tax_rate if product.tax_rate is not None
+                  else settings.tax.default_tax_rate),
+        pricing_trace=priced.as_dict())
+
+
 def _build_lines(quote: Quote, rows: list[dict], *, settings) -> list[QuoteLine]:
-    """Unsaved, validated lines from caller rows; a product fills what the row leaves out.
+    """Unsaved, validated lines from caller rows; a product fills what the row leaves out,
+    and its price comes from the price resolver (RULES.md §10) with the trace kept on the
+    line. Reward lines are the resolver's: rows marked `is_reward` are dropped and the
+    rewards added again at the end.
 
     Errors name the line as the API does: `items.2.quantity`.
     """
-    lines = []
+    rows = [row for row in rows if not row.get("is_reward")]
+    lines, priced_rows = [], []
     for index, row in enumerate(rows):
         _refuse_unknown(row, LINE_FIELDS, prefix=f"items.{index}.")
-        line = QuoteLine(firm_id=quote.firm_id, position=index, **row)
+        fields = {name: value for name, value in row.items()
+                  if name not in ("pricing_trace", "is_reward")
+                  and not (name == "unit_price" and value is None)}
+        line = QuoteLine(firm_id=quote.firm_id, position=index, **fields)
         same_firm(quote.firm_id, **{f"items.{index}.product": line.product})
         product = line.product
         if product is not None:
@@ -87,8 +177,6 @@ def _build_lines(quote: Quote, rows: list[dict], *, settings) -> list[QuoteLine]
             line.description_ar = line.description_ar or product.name_ar
             if "unit" not in row:
                 line.unit = product.unit
-            if row.get("unit_price") is None:
-                line.unit_price = product.standard_price
             if row.get("cost_price") is None:
                 line.cost_price = product.cost_price
         if row.get("tax_rate") is None:
@@ -100,10 +188,42 @@ def _build_lines(quote: Quote, rows: list[dict], *, settings) -> list[QuoteLine]
                     "Give a discount percentage or a discount amount, not both.")})
             line.full_clean(exclude=["quote"])
         except ValidationError as error:
-            raise ValidationError({f"items.{index}.{field}": messages
-                                   for field, messages in error.message_dict.items()}) from error
+            raise _line_errors(index, error) from error
+        if product is not None:
+            priced_rows.append((index, line))
         lines.append(line)
+    if priced_rows:
+        result = _resolve_prices(quote, priced_rows)
+        for (index, line), priced in zip(priced_rows, result.lines, strict=True):
+            _price_from_resolver(line, rows[index], priced, index=index, settings=settings)
+        products = {line.product_id: line.product for _index, line in priced_rows}
+        missing = {reward.product_id for reward in result.reward_lines} - set(products)
+        products.update({product.pk: product for product in
+                         Product.objects.filter(firm_id=quote.firm_id, pk__in=missing)})
+        lines += [_reward_line(quote, reward, position=len(lines) + offset, products=products,
+                               settings=settings)
+                  for offset, reward in enumerate(result.reward_lines)]
     return lines
+
+
+def _rule_discount(line: QuoteLine) -> Decimal:
+    """The part of a line's discount that pricing rules gave (not limited by the manual
+    discount limits: the firm set those rules itself)."""
+    trace = line.pricing_trace or {}
+    if line.is_reward:
+        return Decimal("0")
+    if "override" in trace or line.discount_percent:
+        return Decimal("0")
+    ruled = round_money(Decimal(str(trace.get("discount_amount", 0))))
+    return ruled if ruled and line.discount_amount == ruled else Decimal("0")
+
+
+def _manual_document(quote: Quote, lines: list[QuoteLine]) -> DocumentInput:
+    """The quote as the discount limits judge it: discounts given by hand only."""
+    document = _document(quote, lines)
+    return replace(document, lines=[
+        replace(item, discount_amount=item.discount_amount - _rule_discount(line))
+        for item, line in zip(document.lines, lines, strict=True)])
 
 
 def _document(quote: Quote, lines: list[QuoteLine]) -> DocumentInput:
@@ -129,7 +249,7 @@ def _approval_reasons(quote: Quote, lines: list[QuoteLine], *, settings) -> list
                         "threshold": threshold, "total": quote.total})
     limits = DiscountLimits.from_settings(settings.discounts)
     if limits.require_discount_approval:
-        review = discount_limits_check(document=_document(quote, lines), limits=limits)
+        review = discount_limits_check(document=_manual_document(quote, lines), limits=limits)
         reasons += [{"reason": "discount", **detail} for detail in review.reasons]
     return reasons
 
@@ -139,7 +259,8 @@ def _apply_totals(quote: Quote, lines: list[QuoteLine], *, settings) -> Document
     on the quote and its lines, and note margin warnings and the need for approval."""
     document = _document(quote, lines)
     limits = DiscountLimits.from_settings(settings.discounts)
-    discount_limits_check(document=document, limits=limits)  # raises above the limits
+    # Raises above the limits; discounts of the firm's own pricing rules are not judged.
+    discount_limits_check(document=_manual_document(quote, lines), limits=limits)
     tax = TaxSettings.from_settings(settings.tax)
     totals = totals_calculate(document=document, tax=tax)
     for line, amounts in zip(lines, totals.lines, strict=True):
@@ -170,6 +291,31 @@ def quote_totals(*, quote: Quote) -> DocumentTotals:
     settings = settings_read(firm=quote.firm)
     return totals_calculate(document=_document(quote, list(quote.lines.all())),
                             tax=TaxSettings.from_settings(settings.tax))
+
+
+def quote_preview(*, firm: Firm, quote: Quote | None = None, lines: list[dict] | None = None,
+                  **changes: Any) -> tuple[Quote, list[QuoteLine], DocumentTotals]:
+    """The quote (a stored one with `changes`, or a new one) priced exactly as saving it would
+    price it — resolver, discount limits, totals, warnings, approval — with nothing saved.
+    Given `lines` replace the stored ones. Used by `POST /quotes/:id/calculate` and the form's
+    live pricing."""
+    _refuse_unknown(changes, QUOTE_FIELDS)
+    settings = settings_read(firm=firm)
+    if quote is None:
+        draft = Quote(firm=firm, **changes)
+        if "quote_date" not in changes:
+            draft.quote_date = firm_today(firm=firm)
+        if "currency" not in changes:
+            draft.currency = settings.general.default_currency
+    else:
+        draft = Quote.objects.get(pk=quote.pk)
+        for name, value in changes.items():
+            setattr(draft, name, value)
+    same_firm(firm.pk, **{name: getattr(draft, name) for name in QUOTE_FOREIGN_KEYS})
+    built = (_build_lines(draft, lines, settings=settings) if lines is not None
+             else list(draft.lines.all()))
+    totals = _apply_totals(draft, built, settings=settings)
+    return draft, built, totals
 
 
 def _save(quote: Quote, *, actor: User | None, reason: str) -> Quote:
@@ -290,6 +436,25 @@ def quote_update(*, quote: Quote, actor: User | None, lines: list[dict] | None =
     document_event_record(instance=locked, action="updated", actor=actor, reason=reason,
                           details={"fields": sorted(changes), "lines": lines is not None})
     return locked
+
+
+class QuoteNotDeletable(ApplicationError):
+    status_code = 409
+
+    def __init__(self, *, status: str) -> None:
+        super().__init__(code="quote_not_deletable", details={"status": status}, message=_(
+            "Only a draft quote can be deleted. Cancel or archive it instead."))
+
+
+@transaction.atomic
+def quote_delete(*, quote: Quote, actor: User | None) -> None:
+    """Delete a draft quote with its lines (history keeps who deleted it); 409 otherwise."""
+    locked = Quote.objects.select_for_update().get(pk=quote.pk)
+    if locked.status != QuoteStatus.DRAFT:
+        raise QuoteNotDeletable(status=locked.status)
+    locked._history_user = actor
+    locked._change_reason = "deleted"
+    locked.delete()
 
 
 # --- state machine ------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""The quote doors: API, staff pages, admin, demo data, and resolver prices on lines."""
