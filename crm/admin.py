@@ -10,6 +10,8 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db import models
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import FirmScopedAdmin
@@ -95,8 +97,17 @@ class ServiceDeleteMixin:
         try:
             self.delete_with_service(obj, request.user)
         except ApplicationError as error:
-            # The admin then still says "deleted"; this message says why it was not.
+            request._delete_refused = True
             self.message_user(request, str(error.message), messages.ERROR)
+
+    def response_delete(self, request, obj_display, obj_id):
+        # A refused delete goes back to the row it kept, without Django's "deleted" message.
+        if getattr(request, "_delete_refused", False):
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj_id],
+                current_app=self.admin_site.name))
+        return super().response_delete(request, obj_display, obj_id)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset.order_by("pk"):

@@ -248,3 +248,29 @@ class TestSalesPersonDelete:
         assert client.post(reverse("crm:salesperson_delete",
                                    args=[other.pk])).status_code == 302
         assert not SalesPerson.objects.filter(pk=other.pk).exists()
+
+
+@pytest.mark.django_db
+def test_admin_refused_delete_keeps_the_row_and_says_why_only(client, firm, admin_user,
+                                                              monkeypatch):
+    """The admin's own page lists protected rows first, so the service refuses there only
+    when something started using the row meanwhile: the admin then returns to the row with
+    the reason, never with Django's "deleted successfully"."""
+    from django.contrib import admin as django_admin
+
+    from core.errors import ApplicationError
+
+    person = make_sales_person(firm)
+
+    def refuse(obj, actor):
+        raise ApplicationError(code="protected", message="still used by campaigns: 1",
+                               status_code=409)
+
+    monkeypatch.setattr(django_admin.site._registry[SalesPerson], "delete_with_service", refuse)
+    client.force_login(admin_user)
+    response = client.post(admin_url(SalesPerson, "delete", person.pk), {"post": "yes"},
+                           follow=True)
+    assert response.redirect_chain[-1][0] == admin_url(SalesPerson, "change", person.pk)
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == ["still used by campaigns: 1"]
+    assert SalesPerson.objects.filter(pk=person.pk).exists()
