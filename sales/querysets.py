@@ -4,6 +4,7 @@ Like leads: a sales person reaches the quotes they own; a sales manager those of
 members, their own and unowned ones; other roles every quote their permissions open.
 """
 
+from django.db import models
 from django.db.models import Q
 
 from core.choices import Role
@@ -28,3 +29,30 @@ class QuoteQuerySet(TenantQuerySet):
         return self.exclude(status__in=[QuoteStatus.CONVERTED, QuoteStatus.CANCELLED,
                                         QuoteStatus.ARCHIVED, QuoteStatus.REJECTED,
                                         QuoteStatus.EXPIRED])
+
+
+class SalesOrderQuerySet(TenantQuerySet):
+    """Orders; soft-deleted ones (their campaign was deleted, spec 004 §2) only by asking."""
+
+    def visible_to(self, user):
+        # Like quotes: a seller's own orders (theirs as sales person, or entered by them).
+        if user.role == Role.SALES_PERSON:
+            return self.filter(Q(sales_person__user=user) | Q(created_by=user))
+        if user.role == Role.SALES_MANAGER:
+            team = team_user_ids(user)
+            return self.filter(Q(sales_person__user__in=team) | Q(created_by__in=team)
+                               | Q(sales_person__isnull=True))
+        return self
+
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def soft_deleted(self):
+        return self.filter(deleted_at__isnull=False)
+
+
+class SalesOrderManager(models.Manager.from_queryset(SalesOrderQuerySet)):
+    """The default manager: lists, totals and stats never see soft-deleted orders."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
