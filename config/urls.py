@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("crm.api.urls")),
     path("", include("crm.api.analytics_urls")),
     path("", include("pricing.api.urls")),
+    path("", include("sales.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("", include("core.urls", namespace="core")),
     path("crm/", include("crm.urls", namespace="crm")),
     path("pricing/", include("pricing.urls", namespace="pricing")),
+    path("q/", include("sales.public_urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
