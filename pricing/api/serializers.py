@@ -105,7 +105,7 @@ class PriceListSerializer(PricingModelSerializer):
     customer_ids = references(Customer, "customers")
     customer_group_ids = references(CustomerGroup, "customer_groups")
     territory_ids = references(Territory, "territories")
-    item_count = serializers.IntegerField(read_only=True, required=False)
+    item_count = serializers.SerializerMethodField()
 
     class Meta:
         model = PriceList
@@ -116,6 +116,11 @@ class PriceListSerializer(PricingModelSerializer):
                   "customer_group_ids", "territory_ids", "priority", "item_count",
                   *AUDIT_FIELDS]
         validators: list = []
+
+    def get_item_count(self, price_list: PriceList) -> int:
+        # Lists read through the viewset's queryset carry the count already.
+        count = getattr(price_list, "item_count", None)
+        return price_list.items.count() if count is None else count
 
     def validate(self, attrs: dict) -> dict:
         if attrs.get("is_default"):

@@ -144,6 +144,12 @@ class PriceListViewSet(PricingViewSet):
             return queryset  # the list filters are the price lists', not the items'
         return super().filter_queryset(queryset)
 
+    def perform_create(self, serializer):
+        return self._fresh(super().perform_create(serializer))
+
+    def perform_update(self, serializer):
+        return self._fresh(super().perform_update(serializer))
+
     @extend_schema(request=s.DuplicateSerializer, responses={201: s.PriceListSerializer})
     @action(detail=True, methods=["post"])
     def duplicate(self, request, pk=None):
