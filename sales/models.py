@@ -495,14 +495,19 @@ class SalesOrder(DocumentModel):
 
     # The state machine declares; sales.services.orders performs (DESIGN §5.5).
     @transition(field=status, source=SalesOrderStatus.DRAFT, target=SalesOrderStatus.CONFIRMED)
-    def confirm(self, *, actor) -> None:
+    def confirm(self, *, by, snapshot: dict) -> None:
+        # `snapshot`: the customer's names and addresses as they are at confirmation.
+        for name, value in snapshot.items():
+            setattr(self, name, value)
         self.confirmed_at = timezone.now()
-        self.confirmed_by = actor
+        self.confirmed_by = by
 
     # Delivery and invoicing move a confirmed order; the service works out where to.
     @transition(field=status, source=ORDER_PROGRESS_STATUSES,
                 target=RETURN_VALUE(*ORDER_PROGRESS_STATUSES))
-    def follow_progress(self, *, target: str) -> str:
+    def follow_progress(self, *, target: str, progress: dict) -> str:
+        for name, value in progress.items():
+            setattr(self, name, value)
         return target
 
     @transition(field=status, source=ORDER_OPEN_STATUSES, target=SalesOrderStatus.ON_HOLD)
@@ -511,16 +516,18 @@ class SalesOrder(DocumentModel):
 
     @transition(field=status, source=SalesOrderStatus.ON_HOLD,
                 target=RETURN_VALUE(*ORDER_PROGRESS_STATUSES))
-    def resume(self, *, target: str) -> str:
+    def resume(self, *, target: str, progress: dict) -> str:
+        for name, value in progress.items():
+            setattr(self, name, value)
         return target
 
     @transition(field=status, source=[SalesOrderStatus.DRAFT, SalesOrderStatus.CONFIRMED,
                                       SalesOrderStatus.IN_PROGRESS, SalesOrderStatus.ON_HOLD],
                 target=SalesOrderStatus.CANCELLED, conditions=[nothing_delivered_or_invoiced])
-    def cancel(self, *, reason: str, actor) -> None:
-        self.cancellation_reason = reason
+    def cancel(self, *, cancellation_reason: str, by) -> None:
+        self.cancellation_reason = cancellation_reason
         self.cancelled_at = timezone.now()
-        self.cancelled_by = actor
+        self.cancelled_by = by
 
 
 class SalesOrderLine(TenantModel):

@@ -3,6 +3,7 @@ SalesConfig.ready(); importing it again changes nothing (dispatch_uid, same regi
 
 - Activities may be about quotes: crm's ENTITY_MODELS learns the Quote model here.
 - A lead moving to proposal gets a draft quote (RULES.md §4) unless it has an open one.
+- A deleted campaign takes its sales orders with it (soft delete, spec 004 §2).
 """
 
 from django.db import transaction
@@ -11,9 +12,10 @@ from django.dispatch import receiver
 from crm.choices import ActivityEntity, LeadStatus
 from crm.models import Lead
 from crm.services.activities import ENTITY_MODELS
-from crm.signals import lead_status_changed
+from crm.signals import campaign_deleted, lead_status_changed
 
 from .models import Quote
+from .services.orders import orders_soft_delete_for_campaign
 from .services.quotes import quote_create
 
 ENTITY_MODELS[ActivityEntity.QUOTE] = Quote
@@ -40,3 +42,10 @@ def lead_quote_ensure(*, lead: Lead, actor) -> Quote | None:
     return quote_create(firm=locked.firm, actor=actor, lead=locked,
                         customer=locked.customer, owner=locked.assigned_to or actor,
                         lines=[])
+
+
+@receiver(campaign_deleted, dispatch_uid="sales.campaign_orders_soft_delete")
+def campaign_orders_soft_delete(sender, campaign, actor=None, **kwargs) -> None:
+    """A campaign's soft delete soft-deletes its orders (crm sends this after commit, so it
+    runs in a transaction of its own; `order_deleted` goes out per order)."""
+    orders_soft_delete_for_campaign(campaign=campaign, actor=actor)
