@@ -844,6 +844,11 @@ def price_resolve(*, firm: Firm, customer: Customer | int | None = None, items: 
     unknown products, other firms' rows and quantities that are not above zero with a
     ValidationError keyed like `items.2.quantity`.
     """
+    if isinstance(date, str):
+        try:
+            date = datetime.date.fromisoformat(date)
+        except ValueError as error:
+            raise ValidationError({"date": _("Enter a date as YYYY-MM-DD.")}) from error
     context, cart = _build_context(
         firm=firm, customer=customer, items=items, date=date, promo_code=promo_code,
         price_list=price_list, customer_group=customer_group, territory=territory,

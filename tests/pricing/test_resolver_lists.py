@@ -277,6 +277,16 @@ class TestInput:
         assert result.lines[0].gross == D("194.25")
         assert result.as_dict()["lines"][0]["gross"] == 194.25
 
+    def test_date_as_iso_text(self, firm, product):
+        from pricing.services import price_resolve
+
+        result = price_resolve(firm=firm, items=[{"product_id": product.pk, "quantity": 1}],
+                               date="2026-03-18")
+        assert result.date == TODAY
+        with pytest.raises(ValidationError) as error:
+            price_resolve(firm=firm, items=[], date="18/03/2026")
+        assert list(error.value.message_dict) == ["date"]
+
     def test_another_firms_list_is_refused(self, firm, other_firm, product):
         with pytest.raises(ValidationError):
             line(firm, product, price_list=make_price_list(other_firm))
