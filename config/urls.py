@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("core.urls", namespace="core")),
     path("crm/", include("crm.urls", namespace="crm")),
     path("pricing/", include("pricing.urls", namespace="pricing")),
+    path("sales/", include("sales.urls", namespace="sales")),
     path("q/", include("sales.public_urls")),
 ]
 if settings.DEBUG:

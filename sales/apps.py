@@ -14,3 +14,9 @@ class SalesConfig(AppConfig):
         "finance": ["view_*"],
         "warehouse": [],
     }
+    navigation = {
+        "label": _("Sales"), "icon": "receipt", "order": 300,
+        "items": [
+            (_("Quotes"), "sales:quote_list", "sales.view_quote"),
+        ],
+    }

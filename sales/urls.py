@@ -1,0 +1,20 @@
+"""sales staff pages, mounted at /sales/. Names are <model>_<action> (DESIGN §5.11)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "sales"
+
+urlpatterns = [
+    path("quotes/", views.QuoteListView.as_view(), name="quote_list"),
+    path("quotes/new/", views.QuoteFormView.as_view(), name="quote_create"),
+    path("quotes/price/", views.QuotePriceView.as_view(), name="quote_price"),
+    path("quotes/<int:pk>/", views.QuoteDetailView.as_view(), name="quote_detail"),
+    path("quotes/<int:pk>/edit/", views.QuoteFormView.as_view(), name="quote_update"),
+    path("quotes/<int:pk>/delete/", views.QuoteDeleteView.as_view(), name="quote_delete"),
+    path("quotes/<int:pk>/versions/<int:version>/", views.QuoteVersionView.as_view(),
+         name="quote_version"),
+    path("quotes/<int:pk>/<str:transition>/", views.QuoteTransitionView.as_view(),
+         name="quote_transition"),
+]
