@@ -50,3 +50,45 @@ ORDER_PROGRESS_STATUSES = [
 # "Any open status" a hold may come from: confirmed and not yet completed.
 ORDER_OPEN_STATUSES = [status for status in ORDER_PROGRESS_STATUSES
                        if status != SalesOrderStatus.COMPLETED]
+
+
+# --- invoices, payments, credit notes (RULES.md §8) ---------------------------------------
+
+
+class InvoiceKind(models.TextChoices):
+    REGULAR = "regular", _("Regular")
+    DOWN_PAYMENT = "down_payment", _("Down payment")
+
+
+class InvoiceStatus(models.TextChoices):
+    """RULES.md §8: draft → posted → partially_paid → paid; cancelled only without payments."""
+
+    DRAFT = "draft", _("Draft")
+    POSTED = "posted", _("Posted")
+    PARTIALLY_PAID = "partially_paid", _("Partially paid")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# The statuses the money on a posted invoice moves it between.
+INVOICE_MONEY_STATUSES = [InvoiceStatus.POSTED, InvoiceStatus.PARTIALLY_PAID,
+                          InvoiceStatus.PAID]
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("Cash")
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    CARD = "card", _("Card")
+    CHEQUE = "cheque", _("Cheque")
+    OTHER = "other", _("Other")
+
+
+class PaymentStatus(models.TextChoices):
+    RECORDED = "recorded", _("Recorded")
+    VOIDED = "voided", _("Voided")
+
+
+class CreditNoteStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    POSTED = "posted", _("Posted")
+    CANCELLED = "cancelled", _("Cancelled")
