@@ -16,3 +16,15 @@ order_cancelled = Signal()
 order_deleted = Signal()
 # Progress moved the order to another status. kwargs: order, source, target, actor
 order_status_changed = Signal()
+
+# Invoices, payments and credit notes (RULES.md §8); commissions accrue from these.
+# kwargs: invoice, actor
+invoice_posted = Signal()
+# kwargs: invoice, actor, reason
+invoice_cancelled = Signal()
+# kwargs: payment, invoice, actor
+payment_recorded = Signal()
+# kwargs: payment, invoice, actor, reason
+payment_voided = Signal()
+# kwargs: credit_note, invoice, actor
+credit_note_posted = Signal()
