@@ -20,3 +20,8 @@ class SalesConfig(AppConfig):
             (_("Quotes"), "sales:quote_list", "sales.view_quote"),
         ],
     }
+
+    def seed_demo(self, *, firm, users: dict) -> None:
+        from .demo import sales_seed_demo
+
+        sales_seed_demo(firm=firm, users=users)
