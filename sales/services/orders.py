@@ -7,11 +7,13 @@ Lines are priced exactly as quote lines are: sales.services.quotes builds and pr
 carries the result over to order lines and stores the totals engine's amounts.
 """
 
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -468,7 +470,7 @@ def order_approve(*, order: SalesOrder, actor: User | None, reason: str = "") ->
     locked.approved_by, locked.approved_at = actor, timezone.now()
     _save(locked, actor=actor, reason=reason or "approved")
     document_event_record(instance=locked, action="approved", actor=actor, reason=reason,
-                          details={"approval_reasons": locked.approval_reasons})
+                          details={"approval_reasons": _json_ready(locked.approval_reasons)})
     return locked
 
 
@@ -669,6 +671,11 @@ def order_progress_update(*, order: SalesOrder, actor: User | None = None,
 
 def _plain(progress: dict) -> dict:
     return {name: str(value) for name, value in progress.items()}
+
+
+def _json_ready(value: Any) -> Any:
+    """Decimals and dates as JSON text (timeline events store plain JSON)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 # --- soft delete with the campaign (spec 004 §2-3) ----------------------------------------
