@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -231,6 +232,11 @@ CELERY_BEAT_SCHEDULE = {
     "crm-detect-stale-leads": {
         "task": "crm.tasks.leads_detect_stale",
         "schedule": 60 * 60,
+    },
+    # Daily, just after midnight in TIME_ZONE; each firm's quotes go by the firm's own date.
+    "sales-quotes-expire-and-remind": {
+        "task": "sales.tasks.quotes_expire_and_remind",
+        "schedule": crontab(hour=0, minute=10),
     },
 }
 

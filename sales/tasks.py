@@ -1,0 +1,27 @@
+"""Celery tasks of sales: thin, each calling a service (DESIGN §5.1, §5.7)."""
+
+from celery import shared_task
+
+
+@shared_task(name="sales.tasks.quote_email_send")
+def quote_email_send(*, quote_id: int, to: list[str], message: str, language: str, link: str,
+                     kind: str = "sent") -> None:
+    """E-mail a quote (sent, or a reminder) with its PDF; queued after the send commits."""
+    from .models import Quote
+    from .services.sending import quote_email_deliver
+
+    quote = Quote.objects.filter(pk=quote_id).first()
+    if quote is None:
+        return  # deleted since it was queued
+    quote_email_deliver(quote=quote, to=to, message=message, language=language, link=link,
+                        kind=kind)
+
+
+@shared_task(name="sales.tasks.quotes_expire_and_remind")
+def quotes_expire_and_remind() -> dict[str, int]:
+    """Daily: expire sent/viewed quotes past validUntil, remind those about to (once)."""
+    from .services.jobs import quotes_expire, quotes_remind
+
+    expired = quotes_expire(today=None)
+    reminded = quotes_remind(today=None)
+    return {"expired": len(expired), "reminded": len(reminded)}
