@@ -328,8 +328,9 @@ def nothing_delivered_or_invoiced(order: "SalesOrder") -> bool:
     """An order may be cancelled only while no line has anything delivered or invoiced."""
     if order.pk is None:
         return True
-    return not order.lines.filter(Q(delivered_quantity__gt=0) | Q(invoiced_quantity__gt=0)
-                                  ).exists()
+    # Reads prefetched lines when a list has them (no query per row).
+    return not any(line.delivered_quantity > 0 or line.invoiced_quantity > 0
+                   for line in order.lines.all())
 
 
 class SalesOrder(DocumentModel):
