@@ -1,9 +1,10 @@
 from core.api.urls import Router
 
-from . import views
+from . import orders, views
 
 app_name = "sales-api"
 
 router = Router()
 router.register("quotes", views.QuoteViewSet, basename="quote")
+router.register("sales-orders", orders.SalesOrderViewSet, basename="salesorder")
 urlpatterns = [*router.urls]
