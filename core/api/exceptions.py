@@ -15,8 +15,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from core.errors import ApplicationError, ErrorCode
-
-from .responses import bilingual
+from core.i18n import bilingual
 
 logger = logging.getLogger(__name__)
 

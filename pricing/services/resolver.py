@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Value
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import bilingual
 from core.models import Firm
 from core.money import round_money, round_rate, to_decimal
 from crm.models import Campaign, Customer, CustomerGroup, Territory
@@ -33,9 +34,14 @@ from ..models import (
     ProductGroup,
     validity_q,
 )
-from .common import bilingual
 
 HUNDRED = Decimal("100")
+# A line stores its trace (quotes, orders), and staff read it: with a thousand rules in scope
+# the full list of misses would be hundreds of entries per line and tell nobody anything.
+TRACE_SKIPPED_MAX = 20
+# Rules that met every condition and lost the competition say most about a price.
+COMPETITION_SKIPS = {Skip.LESS_SPECIFIC, Skip.NOT_STACKABLE, Skip.LOWER_PRIORITY,
+                     Skip.TIE_LOST}
 ZERO = Decimal("0")
 # The order in which scope levels compete: only the first level with a candidate does.
 LEVELS = [ApplyOn.ITEM_CODE, ApplyOn.ITEM_GROUP, ApplyOn.BRAND, ApplyOn.ALL_ITEMS]
@@ -138,6 +144,8 @@ class PricedLine(_AsDict):
     discount_percent: Decimal
     applied_rules: list[AppliedRule] = field(default_factory=list)
     skipped_rules: list[SkippedRule] = field(default_factory=list)
+    # How many rules were skipped in all; the trace keeps the TRACE_SKIPPED_MAX most telling.
+    skipped_rules_total: int = 0
     is_reward: bool = False
     reward_rule_id: int | None = None
 
@@ -790,6 +798,13 @@ def _totals(gross: Decimal, discount: Decimal, quantity: Decimal) -> dict[str, D
             "discount_percent": round_rate(discount * HUNDRED / gross) if gross else ZERO}
 
 
+def _telling(skipped: list[SkippedRule]) -> list[SkippedRule]:
+    """The skipped rules worth showing: those that lost the competition first, then the
+    others, in the order they were met (by rule id)."""
+    ordered = sorted(skipped, key=lambda entry: entry.reason not in COMPETITION_SKIPS)
+    return ordered[:TRACE_SKIPPED_MAX]
+
+
 def _price_line(context: _Context, item: CartItem) -> tuple[PricedLine, list[PricedLine]]:
     product = context.products[item.product_id]
     base, price_list, found = _list_price(context, product, item.quantity)
@@ -805,7 +820,7 @@ def _price_line(context: _Context, item: CartItem) -> tuple[PricedLine, list[Pri
         **_totals(gross, sum(amounts, ZERO), item.quantity),
         applied_rules=[_applied(context, rule, amount) for rule, amount in zip(rules, amounts,
                                                                        strict=True)],
-        skipped_rules=skipped)
+        skipped_rules=_telling(skipped), skipped_rules_total=len(skipped))
     rewards = [_reward_line(context, rule, item.quantity) for rule in rules if rule.reward_type]
     return line, [reward for reward in rewards if reward is not None]
 

@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
+from core.i18n import bilingual
 from core.models import Firm
 from core.money import round_money, to_decimal
 from crm.models import Customer
 
 from ..choices import PricingErrorCode, PromoStatus
 from ..models import PricingRule, PricingRuleUsage
-from .common import bilingual
 
 
 class UsageLimitReached(ApplicationError):

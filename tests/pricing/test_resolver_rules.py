@@ -375,6 +375,23 @@ class TestEligibility:
         assert set(skipped) == {"id", "code", "name", "name_ar", "reason", "message",
                                 "message_ar"}
 
+    def test_trace_keeps_the_losers_first_and_counts_the_rest(self, firm, product):
+        """25 rules miss on a condition, 3 lose the competition: the line keeps 20 entries,
+        the 3 losers among them, and says 28 were skipped in all."""
+        from pricing.services.resolver import TRACE_SKIPPED_MAX
+
+        for number in range(25):
+            make_rule(firm, code=f"MISS{number:02}", min_quantity=D("1000"))
+        make_rule(firm, code="WIN", priority=50, can_stack=False)
+        for number in range(3):
+            make_rule(firm, code=f"LOSE{number}", priority=10)
+        priced = line(firm, product)
+        assert applied(priced) == ["WIN"]
+        assert priced.skipped_rules_total == 28
+        assert len(priced.skipped_rules) == TRACE_SKIPPED_MAX == 20
+        assert [rule.code for rule in priced.skipped_rules[:3]] == ["LOSE0", "LOSE1", "LOSE2"]
+        assert {rule.reason for rule in priced.skipped_rules[3:]} == {"below_min_quantity"}
+
 
 RULE = st.fixed_dictionaries({
     "discount_type": st.sampled_from(["percentage", "fixed_amount", "fixed_price"]),
