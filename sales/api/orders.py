@@ -259,8 +259,9 @@ class SalesOrderViewSet(TenantModelViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.action in ("retrieve", "pdf"):
-            # Soft-deleted orders stay readable by id, for audit (spec 004 §2).
+        if self.detail:
+            # Soft-deleted orders stay readable by id, for audit (spec 004 §2); the services
+            # refuse to change them (409 `order_deleted`).
             queryset = scope_for(
                 SalesOrder.all_objects.select_related("customer", "sales_person__user")
                 .prefetch_related("lines__product"), user=self.request.user)
