@@ -21,6 +21,9 @@ class SalesConfig(AppConfig):
         ],
     }
 
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (reacts to crm's lead and campaign signals)
+
     def seed_demo(self, *, firm, users: dict) -> None:
         from .demo import sales_seed_demo
 

@@ -1,6 +1,7 @@
 """Demo quotes for `manage.py seed_demo`: one or more in every status of RULES.md §5, for the
 demo customers and leads, with lines priced by the resolver from the demo catalogue, and one
-quote revised to a second version. Idempotent: a firm with quotes is left alone."""
+quote revised to a second version. Idempotent: a firm with demo quotes is left alone (the
+crm demo's leads in proposal already have draft quotes of their own, RULES.md §4)."""
 
 import datetime
 from decimal import Decimal
@@ -16,6 +17,7 @@ from . import services
 from .choices import QuoteStatus as S
 from .models import Quote
 
+DEMO_NOTE = "Demo quote"
 # How each demo quote gets to its status from a draft (the services check every step).
 PATHS = {
     S.DRAFT: [],
@@ -78,7 +80,7 @@ def _walk(quote: Quote, path: list[str], *, approver, actor) -> Quote:
 
 @transaction.atomic
 def sales_seed_demo(*, firm: Firm, users: dict) -> None:
-    if Quote.objects.filter(firm=firm).exists():
+    if Quote.objects.filter(firm=firm, notes=DEMO_NOTE).exists():
         return  # seeded before: leave staff's changes alone
     admin, sales = users.get("admin"), users.get("sales")
     actor = sales or admin
@@ -95,11 +97,11 @@ def sales_seed_demo(*, firm: Firm, users: dict) -> None:
             firm=firm, actor=actor, owner=sales, lines=_lines(firm, items),
             quote_date=today - datetime.timedelta(days=3 * index),
             discount_type="percentage", discount_value=Decimal(discount),
-            probability=Decimal(40 + 5 * index), notes="Demo quote",
+            probability=Decimal(40 + 5 * index), notes=DEMO_NOTE,
             notes_ar="عرض سعر تجريبي", **party)
         _walk(quote, PATHS[status], approver=admin, actor=actor)
     # One quote with history: sent, then revised to a second version with an extra line.
-    first = services.quote_create(firm=firm, actor=actor, owner=sales,
+    first = services.quote_create(firm=firm, actor=actor, owner=sales, notes=DEMO_NOTE,
                                   customer=customers[0] if customers else None,
                                   lead=None if customers else leads[0],
                                   lines=_lines(firm, [("FU-200", 4)]))
