@@ -10,9 +10,11 @@ class SalesConfig(AppConfig):
     role_permissions = {
         "sales_manager": ["*"],
         "sales_person": ["view_*", "add_quote", "change_quote", "add_quoteline",
-                         "change_quoteline", "delete_quoteline"],
+                         "change_quoteline", "delete_quoteline", "add_salesorder",
+                         "change_salesorder", "confirm_salesorder", "add_salesorderline",
+                         "change_salesorderline", "delete_salesorderline"],
         "finance": ["view_*"],
-        "warehouse": [],
+        "warehouse": ["view_salesorder", "view_salesorderline"],
     }
     navigation = {
         "label": _("Sales"), "icon": "receipt", "order": 300,
