@@ -1101,11 +1101,12 @@ class DownPayment(DocumentModel):
         self.invoice = invoice
 
     @transition(field=status, source=DownPaymentStatus.PENDING, target=DownPaymentStatus.PAID)
-    def record_payment(self, *, paid_date, method: str, reference: str) -> None:
+    def record_payment(self, *, paid_date, payment_method: str, reference: str) -> None:
+        # Not `method`: django-fsm passes the transition method under that name.
         self.paid_amount = self.amount
         self.remaining_amount = self.amount
         self.paid_date = paid_date
-        self.payment_method = method
+        self.payment_method = payment_method
         self.payment_reference = reference
 
     @transition(field=status, source=DOWN_PAYMENT_AVAILABLE_STATUSES,
@@ -1125,9 +1126,9 @@ class DownPayment(DocumentModel):
 
     @transition(field=status, source=[DownPaymentStatus.DRAFT, DownPaymentStatus.PENDING],
                 target=DownPaymentStatus.CANCELLED)
-    def cancel(self, *, reason: str) -> None:
+    def cancel(self, *, cancellation_reason: str) -> None:
         self.cancelled_at = timezone.now()
-        self.cancellation_reason = reason
+        self.cancellation_reason = cancellation_reason
 
 
 class DownPaymentApplication(TenantModel):
