@@ -1,0 +1,90 @@
+"""Down payments under concurrency (DESIGN §5.8): threads against PostgreSQL, each in its own
+connection, released together by a barrier."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from core import services as core_services
+from core.errors import ApplicationError
+from sales.models import DownPayment, DownPaymentApplication, Invoice
+from sales.services import down_payments as services
+from tests.factories import FirmFactory
+
+from .factories import confirmed_order, make_down_payment, paid_down_payment, posted_invoice
+
+D = Decimal
+THREADS = 20
+
+
+def race(work) -> tuple[list, list]:
+    """Run `work(index)` in THREADS threads at once; (results, business refusals). Any other
+    error fails the test."""
+    results, refusals, errors = [], [], []
+    barrier = threading.Barrier(THREADS)
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=20)
+            results.append(work(index))
+        except ApplicationError as error:
+            refusals.append(error.code)
+        except BaseException as error:  # reported below; a thread must not die silently
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    return results, refusals
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_threads_applying_one_down_payment_never_over_apply_it():
+    firm = FirmFactory(slug="dp-apply-race")
+    core_services.settings_row(firm=firm)
+    order = confirmed_order(firm, total="3600")
+    advance = paid_down_payment(firm, source=order, fixed_amount=D("1000"))
+    # Two invoices of the customer, so the invoice's lock alone cannot be what holds.
+    first = posted_invoice(order)
+    second = posted_invoice(confirmed_order(firm, total="3600", customer=order.customer))
+    invoices = [first, second]
+
+    results, refusals = race(lambda index: services.down_payment_apply(
+        down_payment=advance, invoice=invoices[index % 2], amount=D("150"), actor=None))
+
+    assert len(results) == 6  # 6 × 150 = 900; a seventh would need 1050
+    assert refusals == ["amount_exceeds_remaining"] * (THREADS - 6)
+    advance = DownPayment.objects.get(pk=advance.pk)
+    assert (advance.applied_amount, advance.remaining_amount, advance.status) == (
+        D("900.00"), D("100.00"), "partially_applied")
+    applications = DownPaymentApplication.objects.filter(down_payment=advance)
+    assert sum(row.amount for row in applications) == D("900.00")
+    applied = sum(Invoice.objects.get(pk=invoice.pk).down_payments_applied
+                  for invoice in invoices)
+    assert applied == D("900.00")
+    for invoice in invoices:
+        invoice = Invoice.objects.get(pk=invoice.pk)
+        assert invoice.amount_due == invoice.total - invoice.down_payments_applied
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_threads_asking_for_down_payments_never_exceed_the_total():
+    firm = FirmFactory(slug="dp-create-race")
+    core_services.settings_row(firm=firm)
+    order = confirmed_order(firm, total="3600")
+
+    results, refusals = race(lambda index: make_down_payment(
+        firm, source=order, percentage_value=D("15")))
+
+    assert len(results) == 6  # 6 × 540 = 3240; a seventh would reach 3780
+    assert refusals == ["down_payment_exceeds_total"] * (THREADS - 6)
+    rows = DownPayment.objects.filter(sales_order=order)
+    assert sum(row.amount for row in rows) == D("3240.00")
+    assert len({row.number for row in rows}) == 6
