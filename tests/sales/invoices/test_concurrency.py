@@ -1,0 +1,102 @@
+"""Invoices under concurrency (threads against PostgreSQL): gapless numbers at posting, no
+over-invoicing and no over-payment, whatever the interleaving."""
+
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from core import services as core_services
+from core.errors import ApplicationError
+from sales.choices import InvoiceStatus
+from sales.models import Invoice, Payment, SalesOrderLine
+from sales.services import invoices as services
+from tests.factories import FirmFactory
+
+from .factories import confirmed_order, draft_invoice, lines_of, posted_invoice
+
+
+def race(count: int, work: Callable[[int], object]) -> tuple[list, list]:
+    """Run `work(i)` in `count` threads released together; (results, errors)."""
+    results, errors = [], []
+    barrier = threading.Barrier(count)
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(work(index))
+        except BaseException as error:  # reported by the test; a thread must not die silently
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_postings_take_twenty_consecutive_numbers():
+    firm = FirmFactory(slug="inv-numbers")
+    core_services.settings_row(firm=firm)
+    order = confirmed_order(firm, discount_value=Decimal("0"), lines=[
+        {"description": f"Item {n}", "quantity": Decimal("1"), "unit_price": Decimal("10"),
+         "tax_rate": Decimal("15")} for n in range(20)])
+    drafts = [draft_invoice(firm, order=order,
+                            lines=[{"order_line_id": line.pk, "quantity": Decimal("1")}])
+              for line in lines_of(order)]
+    assert {invoice.number for invoice in drafts} == {""}
+    _results, errors = race(20, lambda i: services.invoice_post(invoice=drafts[i], actor=None))
+    assert not errors
+    year = core_services.firm_today(firm=firm).year
+    numbers = sorted(Invoice.objects.filter(firm=firm).values_list("number", flat=True))
+    assert numbers == [f"INV-{year}-{n:04d}" for n in range(1, 21)]
+    assert set(Invoice.objects.values_list("status", flat=True)) == {InvoiceStatus.POSTED}
+    assert set(SalesOrderLine.objects.filter(order=order).values_list(
+        "invoiced_quantity", flat=True)) == {Decimal("1")}
+    order.refresh_from_db()
+    assert order.status == "invoiced"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_invoices_never_over_invoice():
+    firm = FirmFactory(slug="inv-over")
+    core_services.settings_row(firm=firm)
+    order = confirmed_order(firm)
+    a, _b = lines_of(order)
+
+    def invoice_all_of_a(_index):
+        invoice = services.invoice_create_from_order(
+            order=order, actor=None, lines=[{"order_line_id": a.pk, "quantity": Decimal("2")}])
+        return services.invoice_post(invoice=invoice, actor=None)
+
+    results, errors = race(6, invoice_all_of_a)
+    assert len(results) == 1
+    assert len(errors) == 5
+    assert {error.code for error in errors if isinstance(error, ApplicationError)} == {
+        "quantity_exceeds_remaining"}
+    assert len(errors) == sum(isinstance(error, ApplicationError) for error in errors)
+    a.refresh_from_db()
+    assert a.invoiced_quantity == Decimal("2")
+    assert Invoice.objects.filter(firm=firm).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_payments_never_exceed_the_amount_due():
+    firm = FirmFactory(slug="inv-pay")
+    core_services.settings_row(firm=firm)
+    invoice = posted_invoice(firm)  # 2408.00
+
+    results, errors = race(5, lambda _i: services.payment_record(
+        invoice=invoice, actor=None, amount=Decimal("1000")))
+    assert len(results) == 2
+    assert [error.code for error in errors] == ["amount_exceeds_due"] * 3
+    invoice.refresh_from_db()
+    assert (invoice.amount_paid, invoice.amount_due, invoice.status) == (
+        Decimal("2000.00"), Decimal("408.00"), InvoiceStatus.PARTIALLY_PAID)
+    assert Payment.objects.filter(invoice=invoice).count() == 2

@@ -1,0 +1,543 @@
+"""Invoices, payments and credit notes (RULES.md §1, §2, §6, §8): exact amounts, quantities
+reserved by drafts and counted at posting, every transition allowed and refused, every
+error code, signals once after commit."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from core import services as core_services
+from core.errors import ApplicationError, InvalidTransition
+from core.models import DocumentEvent
+from sales import signals
+from sales.choices import InvoiceStatus, SalesOrderStatus
+from sales.models import CreditNote, Invoice, SalesOrder, SalesOrderLine
+from sales.services import invoices as services
+from sales.services.orders import order_cancel, order_hold
+from tests.crm.factories import make_customer
+from tests.sales.orders.factories import make_order, set_quantities
+
+from .factories import (
+    confirmed_order,
+    credit_note,
+    draft_invoice,
+    invoice_in,
+    lines_of,
+    pay,
+    posted_invoice,
+)
+
+D = Decimal
+S = InvoiceStatus
+
+
+def year(firm) -> int:
+    return core_services.firm_today(firm=firm).year
+
+
+def fresh(obj):
+    return type(obj)._default_manager.get(pk=obj.pk)
+
+
+def order_of(invoice) -> SalesOrder:
+    return SalesOrder.all_objects.get(pk=invoice.order_id)
+
+
+def invoiced(order) -> list[Decimal]:
+    return [line.invoiced_quantity for line in lines_of(order)]
+
+
+@pytest.fixture
+def received():
+    """Every invoice signal sent, as (signal name, kwargs)."""
+    calls = []
+    receivers = {}
+    for name in ("invoice_posted", "invoice_cancelled", "payment_recorded", "payment_voided",
+                 "credit_note_posted"):
+        def receiver(sender, signal, name=name, **kwargs):
+            calls.append((name, kwargs))
+        receivers[name] = receiver
+        getattr(signals, name).connect(receiver)
+    yield calls
+    for name, receiver in receivers.items():
+        getattr(signals, name).disconnect(receiver)
+
+
+# --- create from an order -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestCreateFromOrder:
+    def test_whole_order_as_a_draft_without_number(self, firm, admin_user):
+        order = confirmed_order(firm, actor=admin_user)
+        invoice = draft_invoice(firm, order=order, actor=admin_user)
+        assert invoice.status == S.DRAFT and invoice.number == ""
+        assert (invoice.subtotal, invoice.discount_amount, invoice.tax_amount, invoice.total,
+                invoice.amount_due) == (D("2250.00"), D("100.00"), D("258.00"), D("2408.00"),
+                                        D("2408.00"))
+        assert [(line.quantity, line.line_total) for line in invoice.lines.all()] == [
+            (D("2"), D("1800.00")), (D("1"), D("450.00"))]
+        assert invoice.customer_name == order.customer_name
+        assert invoice.customer_vat_number == order.customer.vat_number
+        assert invoice.sales_person == order.sales_person
+        assert invoice.due_date == invoice.invoice_date + datetime.timedelta(30)
+        # A draft reserves, it does not count: the order is untouched.
+        assert invoiced(order) == [0, 0]
+        assert fresh(order).status == SalesOrderStatus.CONFIRMED
+        assert invoice.history.latest().history_user == admin_user
+        assert DocumentEvent.objects.filter(object_id=invoice.pk, action="created").exists()
+
+    def test_a_second_invoice_finds_the_draft_reserved(self, firm):
+        order = confirmed_order(firm)
+        draft_invoice(firm, order=order)
+        with pytest.raises(ApplicationError) as error:
+            draft_invoice(firm, order=order)
+        assert error.value.code == "nothing_to_invoice"
+
+    def test_partial_quantities_share_the_discount_and_add_up(self, firm):
+        order = confirmed_order(firm)
+        a, b = lines_of(order)
+        first = draft_invoice(firm, order=order,
+                              lines=[{"order_line_id": a.pk, "quantity": D("1")}])
+        # A 1 × 1000 − 10 % = 900; 100 × 900 / 2250 = 40 off; VAT 860 × 15 % = 129.
+        assert (first.subtotal, first.discount_amount, first.tax_amount, first.total) == (
+            D("900.00"), D("40.00"), D("129.00"), D("989.00"))
+        services.invoice_post(invoice=first, actor=None)
+        assert invoiced(order) == [1, 0]
+        assert fresh(order).status == SalesOrderStatus.PARTIALLY_INVOICED
+        assert fresh(order).invoicing_progress == D("33.3333")
+        rest = draft_invoice(firm, order=order)
+        # The invoice completing the order takes the rest of the discount (60).
+        assert [(line.order_line_id, line.quantity) for line in rest.lines.all()] == [
+            (a.pk, D("1")), (b.pk, D("1"))]
+        assert (rest.subtotal, rest.discount_amount, rest.tax_amount, rest.total) == (
+            D("1350.00"), D("60.00"), D("129.00"), D("1419.00"))
+        assert first.total + rest.total == order.total
+        services.invoice_post(invoice=rest, actor=None)
+        assert invoiced(order) == [2, 1]
+        assert fresh(order).status == SalesOrderStatus.INVOICED
+
+    def test_fixed_line_discount_is_shared_by_quantity(self, firm):
+        order = confirmed_order(firm, lines=[{"description": "Box", "quantity": D("4"),
+                                              "unit_price": D("100"),
+                                              "discount_amount": D("10"),
+                                              "tax_rate": D("15")}], discount_value=D("0"))
+        (line,) = lines_of(order)
+        one = draft_invoice(firm, order=order,
+                            lines=[{"order_line_id": line.pk, "quantity": D("3")}])
+        assert one.lines.get().discount_amount == D("7.50")
+        rest = draft_invoice(firm, order=order)
+        assert rest.lines.get().discount_amount == D("2.50")
+        assert one.subtotal + rest.subtotal == D("390.00")
+
+    def test_shipping_goes_on_the_first_invoice(self, firm):
+        order = confirmed_order(firm, shipping_cost=D("25"))
+        _a, b = lines_of(order)
+        first = draft_invoice(firm, order=order,
+                              lines=[{"order_line_id": b.pk, "quantity": D("1")}])
+        second = draft_invoice(firm, order=order)
+        assert (first.shipping_cost, second.shipping_cost) == (D("25.00"), D("0.00"))
+        assert first.total + second.total == fresh(order).total
+
+    def test_more_than_remaining_is_refused(self, firm):
+        order = confirmed_order(firm)
+        a, b = lines_of(order)
+        draft_invoice(firm, order=order, lines=[{"order_line_id": a.pk, "quantity": D("1.5")}])
+        with pytest.raises(ApplicationError) as error:
+            draft_invoice(firm, order=order, lines=[
+                {"order_line_id": b.pk, "quantity": D("1")},
+                {"order_line_id": a.pk, "quantity": D("0.6")}])
+        assert error.value.code == "quantity_exceeds_remaining"
+        assert error.value.status_code == 400
+        assert set(error.value.details) == {"lines.1.quantity"}
+        assert Invoice.objects.count() == 1
+
+    @pytest.mark.parametrize("row, field", [
+        ({"order_line_id": 987654, "quantity": D("1")}, "lines.0.order_line_id"),
+        ({"quantity": D("1")}, "lines.0.order_line_id"),
+        ({"order_line_id": None, "quantity": "x"}, "lines.0.order_line_id"),
+    ])
+    def test_unknown_lines_are_refused(self, firm, row, field):
+        order = confirmed_order(firm)
+        with pytest.raises(ValidationError) as error:
+            draft_invoice(firm, order=order, lines=[row])
+        assert field in error.value.message_dict
+
+    def test_bad_quantities_are_refused(self, firm):
+        order = confirmed_order(firm)
+        a, _b = lines_of(order)
+        for quantity in (D("0"), D("-1"), "x", D("0.00001")):
+            with pytest.raises(ValidationError) as error:
+                draft_invoice(firm, order=order,
+                              lines=[{"order_line_id": a.pk, "quantity": quantity}])
+            assert "lines.0.quantity" in error.value.message_dict
+
+    def test_a_line_of_another_order_is_refused(self, firm):
+        other = confirmed_order(firm)
+        order = confirmed_order(firm)
+        with pytest.raises(ValidationError):
+            draft_invoice(firm, order=order, lines=[
+                {"order_line_id": lines_of(other)[0].pk, "quantity": D("1")}])
+
+    def test_delivered_only(self, firm):
+        order = confirmed_order(firm)
+        set_quantities(order, delivered=[1, 0])
+        invoice = draft_invoice(firm, order=order, delivered_only=True)
+        assert [(line.order_line_id, line.quantity) for line in invoice.lines.all()] == [
+            (lines_of(order)[0].pk, D("1"))]
+        with pytest.raises(ApplicationError) as error:
+            draft_invoice(firm, order=order, delivered_only=True)
+        assert error.value.code == "nothing_to_invoice"
+        # Without the restriction the undelivered rest may still be invoiced.
+        assert draft_invoice(firm, order=order).lines.count() == 2
+
+    def test_firm_setting_requires_delivery(self, firm):
+        core_services.settings_update(firm=firm, actor=None, changes={
+            "orders": {"require_delivery_before_invoice": True}})
+        order = confirmed_order(firm)
+        with pytest.raises(ApplicationError) as error:
+            draft_invoice(firm, order=order, delivered_only=False)
+        assert error.value.code == "nothing_to_invoice"
+        set_quantities(order, delivered=[2, 0])
+        a, b = lines_of(order)
+        with pytest.raises(ApplicationError) as error:
+            draft_invoice(firm, order=order, lines=[{"order_line_id": b.pk, "quantity": 1}])
+        assert error.value.code == "quantity_exceeds_remaining"
+        assert draft_invoice(firm, order=order).lines.get().order_line_id == a.pk
+
+    def test_partial_invoicing_can_be_switched_off(self, firm):
+        core_services.settings_update(firm=firm, actor=None, changes={
+            "orders": {"allow_partial_invoicing": False}})
+        order = confirmed_order(firm)
+        a, _b = lines_of(order)
+        with pytest.raises(ApplicationError) as error:
+            draft_invoice(firm, order=order, lines=[{"order_line_id": a.pk, "quantity": 2}])
+        assert error.value.code == "partial_invoicing_not_allowed"
+        assert draft_invoice(firm, order=order).total == D("2408.00")
+
+    @pytest.mark.parametrize("how", ["draft", "on_hold", "cancelled", "deleted"])
+    def test_orders_that_cannot_be_invoiced(self, firm, how):
+        if how == "draft":
+            order = make_order(firm)
+        else:
+            order = confirmed_order(firm)
+            if how == "on_hold":
+                order_hold(order=order, actor=None)
+            elif how == "cancelled":
+                order_cancel(order=order, actor=None, reason="customer left")
+            else:
+                SalesOrder.all_objects.filter(pk=order.pk).update(
+                    deleted_at=timezone.now())
+        with pytest.raises(ApplicationError) as error:
+            draft_invoice(firm, order=order)
+        assert (error.value.code, error.value.status_code) == ("order_not_invoicable", 409)
+
+
+# --- post and cancel ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestPostAndCancel:
+    def test_post_numbers_dates_and_counts(self, firm, admin_user, received,
+                                           django_capture_on_commit_callbacks):
+        invoice = draft_invoice(firm)
+        with django_capture_on_commit_callbacks(execute=True):
+            posted = services.invoice_post(invoice=invoice, actor=admin_user)
+            assert received == []  # not before the commit
+        assert posted.status == S.POSTED
+        assert posted.number == f"INV-{year(firm)}-0001"
+        assert posted.invoice_date == core_services.firm_today(firm=firm)
+        assert (posted.posted_by, posted.posted_at is not None) == (admin_user, True)
+        assert invoiced(order_of(posted)) == [2, 1]
+        assert order_of(posted).status == SalesOrderStatus.INVOICED
+        assert received == [("invoice_posted", {"invoice": posted, "actor": admin_user})]
+        event = DocumentEvent.objects.get(object_id=posted.pk, action="post")
+        assert (event.from_status, event.to_status, event.actor) == ("draft", "posted",
+                                                                     admin_user)
+
+    def test_drafts_take_no_number_and_numbers_follow_posting_order(self, firm):
+        first, second, third = (draft_invoice(firm) for _ in range(3))
+        assert {first.number, second.number, third.number} == {""}
+        services.invoice_post(invoice=third, actor=None)
+        services.invoice_post(invoice=first, actor=None)
+        assert fresh(third).number.endswith("-0001")
+        assert fresh(first).number.endswith("-0002")
+        assert fresh(second).number == ""
+
+    def test_a_refused_posting_burns_no_number(self, firm):
+        invoice = draft_invoice(firm)
+        # Someone counted the quantities meanwhile (as a buggy import would): refused.
+        SalesOrderLine.objects.filter(order_id=invoice.order_id).update(
+            invoiced_quantity=D("1"))
+        with pytest.raises(ApplicationError) as error:
+            services.invoice_post(invoice=invoice, actor=None)
+        assert error.value.code == "quantity_exceeds_remaining"
+        assert fresh(invoice).status == S.DRAFT
+        SalesOrderLine.objects.filter(order_id=invoice.order_id).update(
+            invoiced_quantity=D("0"))
+        assert services.invoice_post(invoice=invoice, actor=None).number.endswith("-0001")
+
+    def test_cancel_a_draft_frees_its_reservation(self, firm, admin_user, received,
+                                                  django_capture_on_commit_callbacks):
+        order = confirmed_order(firm)
+        invoice = draft_invoice(firm, order=order)
+        with django_capture_on_commit_callbacks(execute=True):
+            cancelled = services.invoice_cancel(invoice=invoice, actor=admin_user,
+                                                reason="wrong customer")
+        assert (cancelled.status, cancelled.number, cancelled.cancellation_reason) == (
+            S.CANCELLED, "", "wrong customer")
+        assert received == [("invoice_cancelled", {"invoice": cancelled, "actor": admin_user,
+                                                   "reason": "wrong customer"})]
+        assert draft_invoice(firm, order=order).total == D("2408.00")
+
+    def test_cancel_a_posted_invoice_returns_its_quantities(self, firm):
+        invoice = posted_invoice(firm)
+        cancelled = services.invoice_cancel(invoice=invoice, actor=None, reason="error")
+        assert cancelled.number == invoice.number  # numbers are never reused
+        assert cancelled.amount_due == D("0")
+        order = order_of(invoice)
+        assert invoiced(order) == [0, 0]
+        assert order.status == SalesOrderStatus.CONFIRMED
+        assert order.invoicing_progress == D("0")
+
+    def test_cancel_needs_a_reason(self, firm):
+        invoice = draft_invoice(firm)
+        with pytest.raises(ValidationError):
+            services.invoice_cancel(invoice=invoice, actor=None, reason="  ")
+        assert fresh(invoice).status == S.DRAFT
+
+    def test_cancel_refused_with_payments_or_credit_notes(self, firm):
+        invoice = posted_invoice(firm)
+        pay(invoice, "10")
+        with pytest.raises(ApplicationError) as error:
+            services.invoice_cancel(invoice=invoice, actor=None, reason="x")
+        assert (error.value.code, error.value.status_code) == ("invalid_transition", 409)
+        # A posted invoice with a credit note only: still refused, by its money.
+        other = posted_invoice(firm)
+        credit_note(other, post=True)
+        assert fresh(other).status == S.POSTED
+        with pytest.raises(ApplicationError) as error:
+            services.invoice_cancel(invoice=other, actor=None, reason="x")
+        assert (error.value.code, error.value.status_code) == ("invoice_has_payments", 409)
+        assert fresh(other).status == S.POSTED
+        assert invoiced(order_of(other)) == [2, 1]
+
+
+# --- every transition ---------------------------------------------------------------------
+
+ACTIONS = ("post", "cancel", "pay", "credit")
+# status -> action -> None (allowed) or the refusal's error code
+TABLE = {
+    S.DRAFT: {"post": None, "cancel": None, "pay": "invoice_not_posted",
+              "credit": "invoice_not_posted"},
+    S.POSTED: {"post": "invalid_transition", "cancel": None, "pay": None, "credit": None},
+    S.PARTIALLY_PAID: {"post": "invalid_transition", "cancel": "invalid_transition",
+                       "pay": None, "credit": None},
+    S.PAID: {"post": "invalid_transition", "cancel": "invalid_transition",
+             "pay": "amount_exceeds_due", "credit": None},
+    S.CANCELLED: {"post": "invalid_transition", "cancel": "invalid_transition",
+                  "pay": "invoice_not_posted", "credit": "invoice_not_posted"},
+}
+
+
+def run(action: str, invoice: Invoice):
+    if action == "post":
+        return services.invoice_post(invoice=invoice, actor=None)
+    if action == "cancel":
+        return services.invoice_cancel(invoice=invoice, actor=None, reason="test")
+    if action == "pay":
+        return pay(invoice, "1")
+    return services.credit_note_create(invoice=invoice, actor=None, reason="test", lines=[
+        {"description": "Goodwill", "quantity": 1, "unit_price": "1", "tax_rate": "0"}])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", list(TABLE))
+@pytest.mark.parametrize("action", ACTIONS)
+def test_every_transition(firm, status, action):
+    invoice = invoice_in(firm, status)
+    expected = TABLE[status][action]
+    history = invoice.history.count()
+    if expected is None:
+        run(action, invoice)
+        return
+    with pytest.raises(ApplicationError) as error:
+        run(action, invoice)
+    assert error.value.code == expected
+    if isinstance(error.value, InvalidTransition):
+        assert error.value.details["from"] == status
+    after = fresh(invoice)
+    assert (after.status, after.amount_paid, after.amount_due) == (
+        invoice.status, invoice.amount_paid, invoice.amount_due)
+    assert after.history.count() == history
+
+
+# --- payments -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestPayments:
+    def test_partial_then_paid_exactly(self, firm, admin_user, received,
+                                       django_capture_on_commit_callbacks):
+        invoice = posted_invoice(firm)
+        with django_capture_on_commit_callbacks(execute=True):
+            first = pay(invoice, "1000.50", actor=admin_user, method="cash", reference="R1")
+        invoice = fresh(invoice)
+        assert (invoice.status, invoice.amount_paid, invoice.amount_due) == (
+            S.PARTIALLY_PAID, D("1000.50"), D("1407.50"))
+        order = order_of(invoice)
+        assert (order.amount_paid, order.balance_due) == (D("1000.50"), D("1407.50"))
+        assert (first.recorded_by, first.method, first.reference) == (admin_user, "cash", "R1")
+        assert received == [("payment_recorded", {"payment": first, "invoice": invoice,
+                                                  "actor": admin_user})]
+        pay(invoice, "1407.50")
+        invoice = fresh(invoice)
+        assert (invoice.status, invoice.amount_paid, invoice.amount_due) == (
+            S.PAID, D("2408.00"), D("0.00"))
+        assert invoice.paid_at is not None
+        assert order_of(invoice).balance_due == D("0.00")
+
+    @pytest.mark.parametrize("amount", ["2408.01", "5000"])
+    def test_over_payment_refused(self, firm, amount):
+        invoice = posted_invoice(firm)
+        with pytest.raises(ApplicationError) as error:
+            pay(invoice, amount)
+        assert (error.value.code, error.value.status_code) == ("amount_exceeds_due", 400)
+        assert error.value.details["amount_due"] == D("2408.00")
+        assert not invoice.payments.exists()
+
+    @pytest.mark.parametrize("amount", ["0", "-5", "1.001", "x"])
+    def test_bad_amounts(self, firm, amount):
+        invoice = posted_invoice(firm)
+        with pytest.raises(ValidationError) as error:
+            services.payment_record(invoice=invoice, actor=None, amount=amount)
+        assert "amount" in error.value.message_dict
+
+    def test_void_puts_the_money_back(self, firm, received,
+                                      django_capture_on_commit_callbacks):
+        invoice = posted_invoice(firm)
+        payment = pay(invoice, "2408")
+        with django_capture_on_commit_callbacks(execute=True):
+            voided = services.payment_void(payment=payment, actor=None, reason="bounced")
+        assert voided.status == "voided"
+        invoice = fresh(invoice)
+        assert (invoice.status, invoice.amount_paid, invoice.amount_due, invoice.paid_at) == (
+            S.POSTED, D("0.00"), D("2408.00"), None)
+        assert order_of(invoice).balance_due == D("2408.00")
+        assert [name for name, _kw in received] == ["payment_voided"]
+        with pytest.raises(ApplicationError) as error:
+            services.payment_void(payment=payment, actor=None, reason="again")
+        assert error.value.code == "payment_voided"
+
+    def test_down_payments_applied_by_the_recompute(self, firm):
+        invoice = posted_invoice(firm)
+        pay(invoice, "1000")
+        moved = services.invoice_recompute_due(invoice=invoice,
+                                               down_payments_applied=D("408"))
+        assert (moved.status, moved.down_payments_applied, moved.amount_due) == (
+            S.PARTIALLY_PAID, D("408.00"), D("1000.00"))
+        moved = services.invoice_recompute_due(invoice=invoice,
+                                               down_payments_applied=D("1408"))
+        assert (moved.status, moved.amount_due) == (S.PAID, D("0.00"))
+        with pytest.raises(ApplicationError) as error:
+            services.invoice_recompute_due(invoice=invoice, down_payments_applied=D("1408.01"))
+        assert error.value.code == "amount_exceeds_due"
+        assert fresh(invoice).down_payments_applied == D("1408.00")
+
+
+# --- credit notes ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestCreditNotes:
+    def test_reduces_the_amount_due_exactly(self, firm, admin_user, received,
+                                            django_capture_on_commit_callbacks):
+        invoice = posted_invoice(firm)
+        pay(invoice, "1000")
+        a, b = invoice.lines.order_by("position")
+        # B: 450 net of its line discount, × 2150 / 2250 for the document's 100 off → 430.
+        note = credit_note(invoice, lines=[{"invoice_line_id": b.pk, "quantity": 1}],
+                           actor=admin_user)
+        assert (note.status, note.number, note.total) == ("draft", "", D("430.00"))
+        assert fresh(invoice).amount_due == D("1408.00")  # a draft changes nothing
+        with django_capture_on_commit_callbacks(execute=True):
+            posted = services.credit_note_post(credit_note=note, actor=admin_user)
+        assert posted.number == f"CN-{year(firm)}-0001"
+        invoice = fresh(invoice)
+        assert (invoice.credit_notes_total, invoice.amount_due, invoice.status) == (
+            D("430.00"), D("978.00"), S.PARTIALLY_PAID)
+        assert received == [("credit_note_posted", {"credit_note": posted, "invoice": invoice,
+                                                    "actor": admin_user})]
+        # A: 1800 × 2150 / 2250 / 2 = 860 a unit, + 15 % VAT = 989.
+        second = credit_note(invoice, lines=[{"invoice_line_id": a.pk, "quantity": 1}],
+                             post=True)
+        assert (second.subtotal, second.tax_amount, second.total) == (
+            D("860.00"), D("129.00"), D("989.00"))
+        invoice = fresh(invoice)
+        # 2408 − 1000 − 1419 is below zero: the amount due stops at 0.
+        assert (invoice.credit_notes_total, invoice.amount_due, invoice.status) == (
+            D("1419.00"), D("0.00"), S.PAID)
+
+    def test_quantities_and_amounts_never_above_the_invoice(self, firm):
+        invoice = posted_invoice(firm)
+        a, _b = invoice.lines.order_by("position")
+        credit_note(invoice, lines=[{"invoice_line_id": a.pk, "quantity": D("1.5")}])
+        with pytest.raises(ApplicationError) as error:
+            credit_note(invoice, lines=[{"invoice_line_id": a.pk, "quantity": 1}])
+        assert (error.value.code, set(error.value.details)) == (
+            "quantity_exceeds_remaining", {"lines.0.quantity"})
+        with pytest.raises(ApplicationError) as error:
+            credit_note(invoice, lines=[{"description": "Refund", "quantity": 1,
+                                         "unit_price": "1500", "tax_rate": "0"}])
+        assert error.value.code == "amount_exceeds_invoice"
+        with pytest.raises(ValidationError) as error:
+            credit_note(invoice, lines=[{"invoice_line_id": 987654, "quantity": 1}])
+        assert "lines.0.invoice_line_id" in error.value.message_dict
+        assert CreditNote.objects.count() == 1
+
+    def test_whole_invoice_credited_exactly(self, firm):
+        invoice = posted_invoice(firm)
+        note = credit_note(invoice, post=True, lines=[
+            {"invoice_line_id": line.pk, "quantity": line.quantity}
+            for line in invoice.lines.all()])
+        assert note.total == D("2408.00")
+        assert fresh(invoice).amount_due == D("0.00")
+
+    def test_draft_cancel_and_posted_refusals(self, firm):
+        invoice = posted_invoice(firm)
+        note = credit_note(invoice)
+        cancelled = services.credit_note_cancel(credit_note=note, actor=None, reason="typo")
+        assert (cancelled.status, cancelled.number) == ("cancelled", "")
+        with pytest.raises(InvalidTransition):
+            services.credit_note_post(credit_note=cancelled, actor=None)
+        posted = credit_note(invoice, post=True)
+        assert posted.number.endswith("-0001")  # the cancelled draft burnt none
+        with pytest.raises(InvalidTransition):
+            services.credit_note_cancel(credit_note=posted, actor=None, reason="x")
+        with pytest.raises(InvalidTransition):
+            services.credit_note_post(credit_note=posted, actor=None)
+        with pytest.raises(ValidationError):
+            services.credit_note_create(invoice=invoice, actor=None, reason="", lines=[
+                {"description": "x", "quantity": 1, "unit_price": 1}])
+
+
+# --- invoices of free lines (down payments) ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_down_payment_invoice_of_free_lines(firm):
+    customer = make_customer(firm, vat_number="311111111111113")
+    invoice = services.invoice_create(firm=firm, actor=None, customer=customer, lines=[
+        {"description": "Advance", "quantity": 1, "unit_price": D("1000"),
+         "tax_rate": D("15")}])
+    assert (invoice.kind, invoice.order_id, invoice.total, invoice.customer_vat_number) == (
+        "down_payment", None, D("1150.00"), "311111111111113")
+    posted = services.invoice_post(invoice=invoice, actor=None)
+    assert posted.number.endswith("-0001")
+    with pytest.raises(ValidationError) as error:
+        services.invoice_create(firm=firm, actor=None, customer=customer, lines=[
+            {"description": "", "quantity": 1, "unit_price": None}])
+    assert {"lines.0.description", "lines.0.unit_price"} <= set(error.value.message_dict)
