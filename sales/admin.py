@@ -76,3 +76,7 @@ class QuoteAdmin(ServiceDeleteMixin, FirmScopedAdmin):
 
     def delete_with_service(self, obj, actor) -> None:
         services.quote_delete(quote=obj, actor=actor)
+
+
+# Sales orders have their own module; importing it registers them (after ReadOnlyInline).
+from . import admin_orders  # noqa: E402, F401
