@@ -13,7 +13,8 @@ class SalesConfig(AppConfig):
                          "change_quoteline", "delete_quoteline", "add_salesorder",
                          "change_salesorder", "confirm_salesorder", "add_salesorderline",
                          "change_salesorderline", "delete_salesorderline"],
-        "finance": ["view_*"],
+        # Finance works the money: down payments (invoices, payments, refunds) too.
+        "finance": ["view_*", "add_downpayment", "change_downpayment", "delete_downpayment"],
         "warehouse": ["view_salesorder", "view_salesorderline"],
     }
     navigation = {
