@@ -78,5 +78,8 @@ class QuoteAdmin(ServiceDeleteMixin, FirmScopedAdmin):
         services.quote_delete(quote=obj, actor=actor)
 
 
+# Down payments have their own module (their money moves only through their services).
+import sales.admin_down_payments  # noqa: E402, F401
+
 # Sales orders have their own module; importing it registers them (after ReadOnlyInline).
 from . import admin_orders  # noqa: E402, F401
