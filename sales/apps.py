@@ -14,7 +14,9 @@ class SalesConfig(AppConfig):
                          "change_salesorder", "confirm_salesorder", "add_salesorderline",
                          "change_salesorderline", "delete_salesorderline"],
         # Finance works the money: down payments (invoices, payments, refunds) too.
-        "finance": ["view_*", "add_downpayment", "change_downpayment", "delete_downpayment"],
+        "finance": ["view_*", "add_downpayment", "change_downpayment", "delete_downpayment",
+                    "add_invoice", "change_invoice", "post_invoice", "record_payment",
+                    "add_payment", "change_payment", "add_creditnote", "change_creditnote"],
         "warehouse": ["view_salesorder", "view_salesorderline"],
     }
     navigation = {

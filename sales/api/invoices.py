@@ -1,0 +1,304 @@
+"""Invoices, payments and credit notes API (API.md `invoices`, `credit-notes`): parse, call
+sales.services.invoices, present (DESIGN §5.2). Money is written by the services only, so
+every money column here is read-only."""
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+
+from core.api.viewsets import BaseViewSet, ListMixin
+from core.scoping import scope_for
+from core.services import settings_section
+from crm.api.serializers import RoundedDecimalField, reference
+
+from ..choices import PaymentMethod
+from ..documents_invoices import credit_note_pdf, invoice_pdf
+from ..filters_invoices import CreditNoteFilter, InvoiceFilter
+from ..models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, SalesOrder
+from ..services import invoices as services
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+VIEW = ["sales.view_invoice"]
+MANAGE = ["sales.post_invoice"]
+LANGUAGE = OpenApiParameter("language", str, enum=["en", "ar", "both"], description=_(
+    "The document's language(s); the firm's documents.defaultLanguage when left out."))
+PDF_RESPONSE = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)}
+
+
+# --- serializers ------------------------------------------------------------------------------
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    order_line_id = serializers.IntegerField(read_only=True)
+    product_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = InvoiceLine
+        fields = ["id", "position", "order_line_id", "product_id", "description",
+                  "description_ar", "quantity", "unit", "unit_price", "discount_percent",
+                  "discount_amount", "tax_rate", "taxable", "base_amount", "line_discount",
+                  "line_total", "tax_amount"]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    customer_id = serializers.IntegerField(read_only=True)
+    order_id = serializers.IntegerField(read_only=True)
+    order_number = serializers.CharField(source="order.number", read_only=True, default=None)
+    sales_person_id = serializers.IntegerField(read_only=True)
+    posted_by_id = serializers.IntegerField(read_only=True)
+    items = InvoiceLineSerializer(source="lines", many=True, read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invoice
+        fields = ["id", "number", "kind", "status", "order_id", "order_number", "customer_id",
+                  "customer_name", "customer_name_ar", "customer_vat_number",
+                  "billing_address_snapshot", "sales_person_id", "invoice_date", "due_date",
+                  "payment_terms", "currency", "discount_type", "discount_value",
+                  "shipping_cost", "notes", "notes_ar", "items", "subtotal",
+                  "discount_amount", "after_discount", "tax_amount", "total",
+                  "total_in_words", "total_in_words_en", "down_payments_applied",
+                  "amount_paid", "credit_notes_total", "amount_due", "is_overdue",
+                  "posted_at", "posted_by_id", "paid_at", "cancellation_reason",
+                  "cancelled_at", "allowed_transitions", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_allowed_transitions(self, invoice: Invoice) -> list[str]:
+        return services.invoice_allowed_targets(invoice=invoice)
+
+
+class InvoiceLineChoiceSerializer(serializers.Serializer):
+    order_line_id = serializers.IntegerField(min_value=1)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=4)
+
+
+class InvoiceCreateSerializer(serializers.Serializer):
+    order_id = reference(SalesOrder, "order", required=True, allow_null=False, help_text=_(
+        "A confirmed sales order of the firm."))
+    lines = InvoiceLineChoiceSerializer(many=True, required=False, max_length=500, help_text=_(
+        "Quantities to invoice; left out, every uninvoiced (or, delivered-only, delivered) "
+        "quantity."))
+    delivered_only = serializers.BooleanField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="",
+                                  max_length=5000)
+    notes_ar = serializers.CharField(required=False, allow_blank=True, default="",
+                                     max_length=5000)
+
+
+class ReasonRequiredSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    invoice_id = serializers.IntegerField(read_only=True)
+    recorded_by_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = ["id", "invoice_id", "amount", "payment_date", "method", "reference", "notes",
+                  "status", "recorded_by_id", "voided_at", "void_reason", "created_at"]
+        read_only_fields = fields
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    amount = RoundedDecimalField(**MONEY, min_value=0)
+    payment_date = serializers.DateField(required=False, allow_null=True, default=None,
+                                         help_text=_("Today (the firm's) when left out."))
+    method = serializers.ChoiceField(choices=PaymentMethod.choices,
+                                     default=PaymentMethod.BANK_TRANSFER)
+    reference = serializers.CharField(required=False, allow_blank=True, default="",
+                                      max_length=100)
+    notes = serializers.CharField(required=False, allow_blank=True, default="",
+                                  max_length=5000)
+
+
+class CreditNoteLineSerializer(serializers.ModelSerializer):
+    invoice_line_id = serializers.IntegerField(read_only=True)
+    product_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = CreditNoteLine
+        fields = ["id", "position", "invoice_line_id", "product_id", "description",
+                  "description_ar", "quantity", "unit_price", "tax_rate", "taxable",
+                  "line_total", "tax_amount"]
+        read_only_fields = fields
+
+
+class CreditNoteSerializer(serializers.ModelSerializer):
+    invoice_id = serializers.IntegerField(read_only=True)
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+    customer_id = serializers.IntegerField(read_only=True)
+    posted_by_id = serializers.IntegerField(read_only=True)
+    items = CreditNoteLineSerializer(source="lines", many=True, read_only=True)
+
+    class Meta:
+        model = CreditNote
+        fields = ["id", "number", "status", "invoice_id", "invoice_number", "customer_id",
+                  "customer_name", "customer_name_ar", "customer_vat_number", "credit_date",
+                  "reason", "reason_ar", "source_reference", "currency", "items", "subtotal",
+                  "tax_amount", "total", "total_in_words", "total_in_words_en", "posted_at",
+                  "posted_by_id", "cancellation_reason", "cancelled_at", "created_at",
+                  "updated_at"]
+        read_only_fields = fields
+
+
+# --- views --------------------------------------------------------------------------------
+
+
+def _lazy_format(template, **params):
+    """`template % params` rendered late, so the envelope gets both languages."""
+    return lazy(lambda: str(template) % {name: str(value) for name, value in params.items()},
+                str)()
+
+
+def _parse(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _pdf_language(request) -> str:
+    language = request.query_params.get("language")
+    if language is None:
+        return settings_section(firm=request.user.firm, section="documents")["default_language"]
+    if language not in ("en", "ar", "both"):
+        raise ValidationError({"language": [_("Choose en, ar or both.")]})
+    return language
+
+
+def _pdf_response(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
+
+
+class InvoiceViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     BaseViewSet):
+    """Invoices (RULES.md §8): created from a sales order's uninvoiced quantities as drafts
+    without a number; posting numbers them (INV-YYYY-NNNN) and counts the quantities on the
+    order. Payments lower the amount due; an invoice with money on it cannot be cancelled."""
+
+    queryset = Invoice.objects.select_related("order").prefetch_related(
+        Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "pk")))
+    serializer_class = InvoiceSerializer
+    filterset_class = InvoiceFilter
+    data_key = "invoice"
+    data_key_plural = "invoices"
+    lookup_value_regex = "[0-9]+"
+    sort_fields = {"createdAt": "created_at", "number": "number",
+                   "invoiceDate": "invoice_date", "dueDate": "due_date", "total": "total",
+                   "amountDue": "amount_due", "status": "status",
+                   "customerName": "customer_name", "updatedAt": "updated_at"}
+    default_sort = "-created_at"
+    required_permissions = {"create": ["sales.add_invoice"], "post": MANAGE,
+                            "cancel": MANAGE, "pdf": VIEW}
+
+    def get_required_permissions(self, action: str) -> list[str] | None:
+        if action == "payments":
+            return (["sales.record_payment"] if self.request.method == "POST"
+                    else ["sales.view_payment"])
+        return super().get_required_permissions(action)
+
+    def _fresh(self, invoice: Invoice) -> Invoice:
+        return self.get_queryset().get(pk=invoice.pk)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.one(self.get_object())
+
+    @extend_schema(request=InvoiceCreateSerializer, responses={201: InvoiceSerializer})
+    def create(self, request, *args, **kwargs):
+        """A draft invoice from a confirmed sales order (no number until it is posted)."""
+        payload = _parse(InvoiceCreateSerializer, request)
+        order = scope_for(SalesOrder.objects.all(), user=request.user).filter(
+            pk=payload["order"].pk).first()
+        if order is None:
+            raise ValidationError({"orderId": [_("No sales order of yours has this id.")]})
+        lines = payload.get("lines")
+        invoice = services.invoice_create_from_order(
+            order=order, actor=request.user, delivered_only=payload["delivered_only"],
+            lines=None if lines is None else [dict(row) for row in lines],
+            notes=payload["notes"], notes_ar=payload["notes_ar"])
+        return self.one(self._fresh(invoice), message=_("Invoice created as a draft"),
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"])
+    def post(self, request, pk=None):
+        """draft → posted: numbered now, its quantities counted on the order."""
+        invoice = services.invoice_post(invoice=self.get_object(), actor=request.user)
+        return self.one(self._fresh(invoice), message=_lazy_format(
+            _("Invoice %(number)s posted"), number=invoice.number))
+
+    @extend_schema(request=ReasonRequiredSerializer, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """draft or posted → cancelled (a reason; refused with payments)."""
+        payload = _parse(ReasonRequiredSerializer, request)
+        invoice = services.invoice_cancel(invoice=self.get_object(), actor=request.user,
+                                          reason=payload["reason"])
+        return self.one(self._fresh(invoice), message=_("Invoice cancelled"))
+
+    @extend_schema(methods=["GET"], request=None, responses=PaymentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=PaymentCreateSerializer,
+                   responses={201: PaymentSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def payments(self, request, pk=None):
+        """GET: the invoice's payments, newest first. POST: record a payment (at most the
+        amount due); answers the payment and the updated invoice."""
+        invoice = self.get_object()
+        if request.method == "GET":
+            rows = invoice.payments.order_by("-payment_date", "-pk")
+            return self.envelope({"payments": PaymentSerializer(rows, many=True).data})
+        payload = _parse(PaymentCreateSerializer, request)
+        payment = services.payment_record(
+            invoice=invoice, actor=request.user, amount=payload["amount"],
+            date=payload["payment_date"], method=payload["method"],
+            reference=payload["reference"], notes=payload["notes"])
+        return self.envelope({"payment": PaymentSerializer(payment).data,
+                              "invoice": self.get_serializer(self._fresh(invoice)).data},
+                             message=_("Payment recorded"), status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[LANGUAGE], responses=PDF_RESPONSE)
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        """The invoice as a bilingual PDF."""
+        invoice = self.get_object()
+        return _pdf_response(invoice_pdf(invoice=invoice, language=_pdf_language(request)),
+                             invoice.number or f"invoice-draft-{invoice.pk}")
+
+
+class CreditNoteViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        BaseViewSet):
+    """Credit notes (read here; made by returns and by finance through the services)."""
+
+    queryset = CreditNote.objects.select_related("invoice").prefetch_related(
+        Prefetch("lines", queryset=CreditNoteLine.objects.order_by("position", "pk")))
+    serializer_class = CreditNoteSerializer
+    filterset_class = CreditNoteFilter
+    data_key = "creditNote"
+    data_key_plural = "creditNotes"
+    lookup_value_regex = "[0-9]+"
+    sort_fields = {"createdAt": "created_at", "number": "number",
+                   "creditDate": "credit_date", "total": "total", "status": "status",
+                   "updatedAt": "updated_at"}
+    default_sort = "-created_at"
+    required_permissions = {"pdf": ["sales.view_creditnote"]}
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.one(self.get_object())
+
+    @extend_schema(parameters=[LANGUAGE], responses=PDF_RESPONSE)
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        """The credit note as a bilingual PDF."""
+        note = self.get_object()
+        return _pdf_response(credit_note_pdf(credit_note=note, language=_pdf_language(request)),
+                             note.number or f"credit-note-draft-{note.pk}")
