@@ -129,3 +129,16 @@ def _rule_discount_only(line) -> bool:
     return bool(trace) and "override" not in trace and str(
         trace.get("discount_amount", "")) != "" and Decimal(
         str(trace["discount_amount"])).quantize(Decimal("0.01")) == line.discount_amount
+
+
+class QuoteSendForm(forms.Form):
+    to = forms.CharField(label=_("To"), required=False, max_length=1000, help_text=_(
+        "E-mail addresses separated by commas; empty, the quote's contact."))
+    language = forms.ChoiceField(label=_("Language"), required=False, choices=[
+        ("", _("The firm's document language")), ("en", _("English")), ("ar", _("Arabic")),
+        ("both", _("English and Arabic"))])
+    message = forms.CharField(label=_("Message"), required=False, max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}))
+
+    def recipients(self) -> list[str]:
+        return [part.strip() for part in self.cleaned_data["to"].split(",") if part.strip()]

@@ -15,6 +15,8 @@ urlpatterns = [
     path("quotes/<int:pk>/delete/", views.QuoteDeleteView.as_view(), name="quote_delete"),
     path("quotes/<int:pk>/versions/<int:version>/", views.QuoteVersionView.as_view(),
          name="quote_version"),
+    path("quotes/<int:pk>/send/", views.QuoteSendView.as_view(), name="quote_send"),
+    path("quotes/<int:pk>/pdf/", views.QuotePdfView.as_view(), name="quote_pdf"),
     path("quotes/<int:pk>/<str:transition>/", views.QuoteTransitionView.as_view(),
          name="quote_transition"),
 ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +31,14 @@ from crm.views import (
 from . import services
 from .choices import QuoteStatus
 from .filters import QuoteFilter
-from .forms import LINE_FIELDS, QuoteForm, QuoteLineFormSet, line_initial, line_rows
+from .forms import (
+    LINE_FIELDS,
+    QuoteForm,
+    QuoteLineFormSet,
+    QuoteSendForm,
+    line_initial,
+    line_rows,
+)
 from .models import Quote, QuoteVersion
 
 # Target status -> its button, in the order shown. Approving needs its own permission.
@@ -51,6 +58,8 @@ QUOTE_BUTTONS = {
     QuoteStatus.CANCELLED: TransitionButton(_("Cancel quote"), style="outline-danger"),
 }
 
+# Statuses from which a quote can be (re-)sent; quote_send refuses one needing approval.
+SENDABLE = (QuoteStatus.DRAFT, QuoteStatus.APPROVED, QuoteStatus.SENT, QuoteStatus.VIEWED)
 TOTAL_FIELDS = [("subtotal", _("Subtotal")), ("discount_amount", _("Document discount")),
                 ("after_discount", _("After discount")), ("tax_amount", _("VAT")),
                 ("shipping_cost", _("Shipping")), ("total", _("Total"))]
@@ -222,6 +231,9 @@ class QuoteDetailView(QuoteMixin, CrmDetailView):
                              if quote.customer_id and self.can("crm.view_customer") else None),
             "lead_url": (reverse("crm:lead_detail", args=[quote.lead_id])
                          if quote.lead_id and self.can("crm.view_lead") else None),
+            "send_url": (self.url("send", quote.pk) if quote.status in SENDABLE
+                         and self.can("sales.change_quote") else None),
+            "pdf_url": self.url("pdf", quote.pk),
         })
         return context
 
@@ -366,3 +378,64 @@ class QuoteVersionView(QuoteMixin, StaffMixin, View):
             "diff": version_diff(archived, quote),
             "detail_url": self.url("detail", quote.pk)})
 
+
+
+class QuoteSendView(QuoteMixin, StaffMixin, View):
+    """GET: whom to send to, in which language, with a message; POST: quote_send."""
+
+    def get_permission_required(self):
+        return ["sales.view_quote", "sales.change_quote"]
+
+    def quote(self) -> Quote:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def render_form(self, request, quote: Quote, form: QuoteSendForm, status: int = 200):
+        return render(request, "sales/quote_send.html", {
+            "quote": quote, "object": quote, "form": form,
+            "cancel_url": self.url("detail", quote.pk)}, status=status)
+
+    def get(self, request, pk: int):
+        quote = self.quote()
+        return self.render_form(request, quote, QuoteSendForm(initial={
+            "to": quote.contact_email}))
+
+    def post(self, request, pk: int):
+        from .services.sending import quote_send
+
+        quote = self.quote()
+        form = QuoteSendForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(request, quote, form, status=400)
+        try:
+            quote_send(quote=quote, actor=request.user, to=form.recipients() or None,
+                       message=form.cleaned_data["message"],
+                       language=form.cleaned_data["language"] or None,
+                       origin=request.build_absolute_uri("/"))
+        except ValidationError as error:
+            for message in _messages(error):
+                form.add_error(None, message)
+            return self.render_form(request, quote, form, status=400)
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+            return HttpResponseRedirect(self.url("detail", quote.pk))
+        messages.success(request, _("Quote sent."))
+        return HttpResponseRedirect(self.url("detail", quote.pk))
+
+
+class QuotePdfView(QuoteMixin, StaffMixin, View):
+    """The quote's PDF (`?language=en|ar|both`, both by default)."""
+
+    def get_permission_required(self):
+        return ["sales.view_quote"]
+
+    def get(self, request, pk: int):
+        from .pdf import quote_pdf
+
+        quote = get_object_or_404(self.get_queryset(), pk=pk)
+        language = request.GET.get("language", "both")
+        if language not in ("en", "ar", "both"):
+            language = "both"
+        response = HttpResponse(quote_pdf(quote=quote, language=language),
+                                content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{quote.number}.pdf"'
+        return response

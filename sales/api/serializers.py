@@ -148,3 +148,13 @@ class QuoteVersionSerializer(serializers.ModelSerializer):
         fields = ["id", "version", "status", "total", "archived_by_id", "archived_at",
                   "reason", "snapshot"]
         read_only_fields = fields
+
+
+class QuoteSendSerializer(serializers.Serializer):
+    to = serializers.ListField(child=serializers.EmailField(), required=False, max_length=20,
+                               help_text=_("Addresses; left out, the quote's contact."))
+    message = serializers.CharField(required=False, allow_blank=True, default="",
+                                    max_length=5000)
+    language = serializers.ChoiceField(choices=["en", "ar", "both"], required=False,
+                                       allow_null=True, default=None, help_text=_(
+                                           "Left out, the firm's document language."))

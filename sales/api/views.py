@@ -1,10 +1,13 @@
 """sales API: parse, call sales.services, present (DESIGN §5.2). Paths and keys per API.md."""
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 
 from core.api.viewsets import TenantModelViewSet
 
@@ -47,6 +50,7 @@ class QuoteViewSet(TenantModelViewSet):
     required_permissions = {
         "calculate": VIEW, "calculate_new": VIEW, "versions": VIEW, "transition": CHANGE,
         "accept": CHANGE, "revise": CHANGE, "approve": ["sales.approve_quote"],
+        "send": CHANGE, "pdf": VIEW,
     }
 
     @property
@@ -160,6 +164,37 @@ class QuoteViewSet(TenantModelViewSet):
                                       reason=payload["reason"])
         return self._moved(quote, lazy_format(_("Quote revised: version %(version)s"),
                                               version=quote.version))
+
+    @extend_schema(request=s.QuoteSendSerializer, responses=s.QuoteSerializer)
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        """E-mail the quote (PDF and the customer's signed link): draft or approved → sent
+        (a quote needing approval is refused, 409); a sent or viewed one is e-mailed again."""
+        from ..services.sending import quote_send
+
+        payload = _parse(s.QuoteSendSerializer, request)
+        quote = quote_send(quote=self.get_object(), actor=self.actor,
+                           to=payload.get("to") or None, message=payload["message"],
+                           language=payload.get("language"),
+                           origin=request.build_absolute_uri("/"))
+        return self._moved(quote, _("Quote sent"))
+
+    @extend_schema(parameters=[OpenApiParameter("language", str, enum=["en", "ar", "both"])],
+                   responses={(200, "application/pdf"): OpenApiResponse(
+                       OpenApiTypes.BINARY, description=_("The quote as a PDF file."))})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        """The quote as a bilingual PDF (`language` en, ar or both; both by default)."""
+        from ..pdf import quote_pdf
+
+        language = request.query_params.get("language", "both")
+        if language not in ("en", "ar", "both"):
+            raise ValidationError({"language": [_("Choose en, ar or both.")]})
+        quote = self.get_object()
+        response = HttpResponse(quote_pdf(quote=quote, language=language),
+                                content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{quote.number}.pdf"'
+        return response
 
     @extend_schema(responses=s.QuoteVersionSerializer(many=True))
     @action(detail=True, methods=["get"])
