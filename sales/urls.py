@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_down_payments
 
 app_name = "sales"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("quotes/<int:pk>/pdf/", views.QuotePdfView.as_view(), name="quote_pdf"),
     path("quotes/<int:pk>/<str:transition>/", views.QuoteTransitionView.as_view(),
          name="quote_transition"),
+    *views_down_payments.urlpatterns,
 ]
