@@ -202,6 +202,8 @@ class InvoiceViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
                             "cancel": MANAGE, "pdf": VIEW}
 
     def get_required_permissions(self, action: str) -> list[str] | None:
+        if action in ("put", "patch", "delete"):
+            return []  # no such route here: the caller gets 405, not 403
         if action == "payments":
             return (["sales.record_payment"] if self.request.method == "POST"
                     else ["sales.view_payment"])
@@ -290,7 +292,8 @@ class CreditNoteViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
                    "creditDate": "credit_date", "total": "total", "status": "status",
                    "updatedAt": "updated_at"}
     default_sort = "-created_at"
-    required_permissions = {"pdf": ["sales.view_creditnote"]}
+    required_permissions = {"pdf": ["sales.view_creditnote"], "post": [], "put": [],
+                            "patch": [], "delete": []}  # no such routes: 405, not 403
 
     def retrieve(self, request, *args, **kwargs):
         return self.one(self.get_object())

@@ -1,0 +1,256 @@
+"""Invoices and credit notes API (API.md): the list/retrieve contract, create from an order,
+post, cancel, payments, PDFs, role permissions and another firm's ids."""
+
+from decimal import Decimal
+
+import pytest
+
+from core.choices import Role
+from sales.models import CreditNote, Invoice
+from tests.conftest import client_for
+from tests.contracts.api import ApiContract, assert_camel_keys, assert_error
+from tests.crm.factories import make_customer
+
+from .factories import confirmed_order, credit_note, draft_invoice, lines_of, pay, posted_invoice
+
+READ = {"list", "retrieve"}
+MANAGE = {"list", "retrieve", "create"}
+
+
+class TestInvoiceContract(ApiContract):
+    path = "/api/v1/invoices"
+    key, plural = "invoice", "invoices"
+    model = Invoice
+    sort_fields = ["createdAt", "number", "invoiceDate", "dueDate", "total", "amountDue",
+                   "status", "customerName"]
+    permissions = {Role.ADMIN: MANAGE, Role.SALES_MANAGER: MANAGE, Role.FINANCE: MANAGE}
+    query_rows = (2, 12)
+
+    # Invoices are never edited or deleted through the API: they are posted and cancelled.
+    test_update_writes_history_with_actor = None
+    test_delete = None
+    test_role_permissions = None
+    test_other_firm_is_not_found = None  # TestInvoiceActions has the invoice's own version
+
+    def make(self, firm, **kw):
+        return draft_invoice(firm, **kw)
+
+    def create_payload(self, firm):
+        return {"orderId": confirmed_order(firm).pk}
+
+    def invalid_payload(self, firm):
+        return {"orderId": None}, "orderId"
+
+    def update_payload(self, obj):
+        return {"notes": "changed"}
+
+    def search_case(self, firm):
+        self.make(firm)
+        customer = make_customer(firm, name="Zebra Unique Trading")
+        return draft_invoice(firm, order=confirmed_order(firm, customer=customer)), "zebra uniq"
+
+    def filter_cases(self, firm):
+        posted, draft = posted_invoice(firm), draft_invoice(firm)
+        return [
+            ({"status": "posted"}, posted, draft),
+            ({"status": "draft,cancelled"}, draft, posted),
+            ({"orderId": posted.order_id}, posted, draft),
+            ({"customerId": draft.customer_id}, draft, posted),
+            ({"kind": "regular"}, draft, make_down_payment_invoice(firm)),
+        ]
+
+
+def make_down_payment_invoice(firm):
+    from sales.services.invoices import invoice_create
+
+    return invoice_create(firm=firm, actor=None, customer=make_customer(firm), lines=[
+        {"description": "Advance", "quantity": 1, "unit_price": Decimal("100")}])
+
+
+class TestCreditNoteContract(ApiContract):
+    path = "/api/v1/credit-notes"
+    key, plural = "creditNote", "creditNotes"
+    model = CreditNote
+    sort_fields = ["createdAt", "number", "creditDate", "total", "status"]
+    query_rows = (2, 10)
+
+    # Credit notes come from returns and finance's services: the API reads them.
+    test_create = None
+    test_create_ignores_firm_in_request = None
+    test_create_invalid = None
+    test_csv_errors_and_writes_answer_json = None
+    test_update_writes_history_with_actor = None
+    test_delete = None
+    test_role_permissions = None
+    test_other_firm_is_not_found = None
+
+    def make(self, firm, **kw):
+        return credit_note(posted_invoice(firm))
+
+    def search_case(self, firm):
+        self.make(firm)
+        note = credit_note(posted_invoice(firm), post=True)
+        return note, note.number
+
+    def filter_cases(self, firm):
+        posted = credit_note(posted_invoice(firm), post=True)
+        draft = self.make(firm)
+        return [({"status": "posted"}, posted, draft),
+                ({"invoiceId": draft.invoice_id}, draft, posted)]
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestInvoiceActions:
+    def test_create_partial_post_pay_and_pdf(self, api, firm, admin_user):
+        order = confirmed_order(firm)
+        a, _b = lines_of(order)
+        created = api.post("/api/v1/invoices", {"orderId": order.pk, "lines": [
+            {"orderLineId": a.pk, "quantity": 1}]}, format="json")
+        assert created.status_code == 201, created.content
+        body = created.json()
+        assert body["message"] and body["messageAr"]
+        invoice = body["data"]["invoice"]
+        assert_camel_keys(body)
+        assert (invoice["status"], invoice["number"], invoice["total"],
+                invoice["amountDue"]) == ("draft", "", 989.0, 989.0)
+        assert invoice["allowedTransitions"] == ["cancelled", "posted"]
+        posted = api.post(f"/api/v1/invoices/{invoice['id']}/post")
+        assert posted.status_code == 200, posted.content
+        data = posted.json()["data"]["invoice"]
+        assert data["number"].startswith("INV-") and data["status"] == "posted"
+        assert data["number"] in posted.json()["message"]
+        paid = api.post(f"/api/v1/invoices/{invoice['id']}/payments",
+                        {"amount": 500.5, "method": "cash", "reference": "R-1"}, format="json")
+        assert paid.status_code == 201, paid.content
+        assert paid.json()["data"]["payment"]["amount"] == 500.5
+        assert paid.json()["data"]["invoice"]["amountDue"] == 488.5
+        assert paid.json()["data"]["invoice"]["status"] == "partially_paid"
+        listed = api.get(f"/api/v1/invoices/{invoice['id']}/payments").json()["data"]
+        assert [row["reference"] for row in listed["payments"]] == ["R-1"]
+        pdf = api.get(f"/api/v1/invoices/{invoice['id']}/pdf", {"language": "ar"})
+        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+        assert pdf.content.startswith(b"%PDF-")
+        assert_error(api.get(f"/api/v1/invoices/{invoice['id']}/pdf", {"language": "fr"}),
+                     400, "validation_error")
+
+    def test_business_errors(self, api, firm):
+        order = confirmed_order(firm)
+        a, _b = lines_of(order)
+        error = assert_error(api.post("/api/v1/invoices", {"orderId": order.pk, "lines": [
+            {"orderLineId": a.pk, "quantity": 5}]}, format="json"), 400,
+            "quantity_exceeds_remaining")
+        assert "lines.0.quantity" in error["details"]
+        error = assert_error(api.post("/api/v1/invoices", {"orderId": order.pk, "lines": [
+            {"orderLineId": 987654, "quantity": 1}]}, format="json"), 400, "validation_error")
+        assert "lines.0.orderLineId" in error["details"]
+        invoice = posted_invoice(firm)
+        error = assert_error(api.post(f"/api/v1/invoices/{invoice.pk}/payments",
+                                      {"amount": 2408.01}, format="json"),
+                             400, "amount_exceeds_due")
+        assert error["details"]["amountDue"] == "2408.00" or error["details"]["amountDue"]
+        pay(invoice, "1")
+        error = assert_error(api.post(f"/api/v1/invoices/{invoice.pk}/cancel",
+                                      {"reason": "x"}, format="json"), 409,
+                             "invalid_transition")
+        assert error["details"]["from"] == "partially_paid"
+        assert_error(api.post(f"/api/v1/invoices/{invoice.pk}/post"), 409,
+                     "invalid_transition")
+        assert_error(api.post(f"/api/v1/invoices/{invoice.pk}/cancel", {}, format="json"),
+                     400, "validation_error")
+        assert_error(api.post("/api/v1/invoices", {"orderId": confirmed_order(firm).pk,
+                                                   "lines": []}, format="json"),
+                     400, "validation_error")
+
+    def test_cancel(self, api, firm):
+        invoice = posted_invoice(firm)
+        response = api.post(f"/api/v1/invoices/{invoice.pk}/cancel", {"reason": "duplicate"},
+                            format="json")
+        assert response.status_code == 200, response.content
+        data = response.json()["data"]["invoice"]
+        assert (data["status"], data["cancellationReason"], data["number"]) == (
+            "cancelled", "duplicate", invoice.number)
+
+    def test_overdue_filter_and_dates(self, api, firm):
+        late, current = posted_invoice(firm), posted_invoice(firm)
+        Invoice.objects.filter(pk=late.pk).update(invoice_date="2020-01-01",
+                                                  due_date="2020-01-31")
+        ids = [row["id"] for row in api.get("/api/v1/invoices", {"overdue": "true"}).json()[
+            "data"]["invoices"]]
+        assert ids == [late.pk]
+        assert api.get(f"/api/v1/invoices/{late.pk}").json()["data"]["invoice"]["isOverdue"]
+        ids = [row["id"] for row in api.get("/api/v1/invoices", {
+            "startDate": "2020-01-01", "endDate": "2020-12-31"}).json()["data"]["invoices"]]
+        assert ids == [late.pk]
+        assert current.pk not in ids
+        assert_error(api.get("/api/v1/invoices", {"startDate": "yesterday"}), 400,
+                     "validation_error")
+
+    def test_another_firms_invoice_and_order_are_not_found(self, api, firm, other_firm):
+        foreign = posted_invoice(other_firm)
+        for response in (api.get(f"/api/v1/invoices/{foreign.pk}"),
+                         api.post(f"/api/v1/invoices/{foreign.pk}/post"),
+                         api.post(f"/api/v1/invoices/{foreign.pk}/payments", {"amount": 1},
+                                  format="json"),
+                         api.get(f"/api/v1/invoices/{foreign.pk}/pdf")):
+            assert_error(response, 404, "not_found")
+        error = assert_error(api.post("/api/v1/invoices", {"orderId": foreign.order_id},
+                                      format="json"), 400, "validation_error")
+        assert "orderId" in error["details"]
+        assert not foreign.payments.exists()
+
+    def test_no_edit_or_delete_routes(self, api, firm):
+        invoice = draft_invoice(firm)
+        assert_error(api.patch(f"/api/v1/invoices/{invoice.pk}", {"notes": "x"},
+                               format="json"), 405, "method_not_allowed")
+        assert_error(api.delete(f"/api/v1/invoices/{invoice.pk}"), 405, "method_not_allowed")
+
+    def test_credit_note_pdf(self, api, firm):
+        note = credit_note(posted_invoice(firm), post=True)
+        response = api.get(f"/api/v1/credit-notes/{note.pk}/pdf")
+        assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+        data = api.get(f"/api/v1/credit-notes/{note.pk}").json()["data"]["creditNote"]
+        assert (data["total"], data["invoiceNumber"]) == (430.0, note.invoice.number)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", Role.values)
+def test_roles(role, users, firm):
+    client = client_for(users[role])
+    invoice = posted_invoice(firm)
+    can_view = role != Role.WAREHOUSE
+    manages = role in (Role.ADMIN, Role.SALES_MANAGER, Role.FINANCE)
+    listed = client.get("/api/v1/invoices")
+    if not can_view:
+        assert_error(listed, 403, "permission_denied")
+    else:
+        ids = [row["id"] for row in listed.json()["data"]["invoices"]]
+        # A sales person sees only their own sales' invoices: this one is nobody's.
+        assert ids == ([] if role == Role.SALES_PERSON else [invoice.pk])
+    paid = client.post(f"/api/v1/invoices/{invoice.pk}/payments", {"amount": 1},
+                       format="json")
+    created = client.post("/api/v1/invoices", {"orderId": confirmed_order(firm).pk},
+                          format="json")
+    if manages:
+        assert paid.status_code == 201, paid.content
+        assert created.status_code == 201, created.content
+    else:
+        assert_error(paid, 403, "permission_denied")
+        assert_error(created, 403, "permission_denied")
+
+
+@pytest.mark.django_db
+def test_a_sales_person_sees_their_own_invoices(users, firm):
+    from tests.crm.factories import make_sales_person
+
+    seller = make_sales_person(firm, user=users[Role.SALES_PERSON])
+    own = posted_invoice(firm, order=confirmed_order(firm, sales_person=seller))
+    posted_invoice(firm)
+    client = client_for(users[Role.SALES_PERSON])
+    ids = [row["id"] for row in client.get("/api/v1/invoices").json()["data"]["invoices"]]
+    assert ids == [own.pk]
+    assert client.get(f"/api/v1/invoices/{own.pk}/pdf").status_code == 200
+    assert_error(client.post(f"/api/v1/invoices/{own.pk}/cancel", {"reason": "x"},
+                             format="json"), 403, "permission_denied")
