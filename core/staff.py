@@ -1,4 +1,5 @@
-"""Generic staff pages the domain apps configure: list, detail, form, transition.
+"""Generic staff pages the domain apps configure: list, detail, form (with formsets),
+delete, transition; and the small helpers their pages share.
 
 They hold no business rules: filtering comes from the app's FilterSet, writes go to the
 app's services, permissions from the role groups, and rows through core.scoping.
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.views import redirect_to_login
@@ -17,16 +19,101 @@ from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from .errors import ApplicationError
 from .filters import search_queryset, searchable_fields
-from .models import DocumentEvent
+from .forms import DATE, ReferenceSelect, apply_errors
+from .models import DocumentEvent, User
 from .scoping import scope_for
 from .services import document_transition, transition_targets
 
 PAGE_SIZE = 25
+
+
+def local_name(row: Any) -> str:
+    """A row's Arabic name in Arabic when it has one, else its name."""
+    if get_language() == "ar" and getattr(row, "name_ar", ""):
+        return row.name_ar
+    return str(row)
+
+
+def status_badge(value: str, label: Any) -> str:
+    return format_html('<span class="badge-status badge-status-{}">{}</span>', value, label)
+
+
+def safe_next(request, fallback: str) -> str:
+    """The `next` the page was opened with, when it points back into this site."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def error_text(error: Exception) -> str:
+    """A refusal as one line for a flash message."""
+    if isinstance(error, ApplicationError):
+        return str(error.message)
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+# --- list filters --------------------------------------------------------------------------
+
+
+def user_choices(user: User) -> list[tuple]:
+    """The firm's users, for a filter select."""
+    return [(row.pk, str(row)) for row in User.objects.filter(firm_id=user.firm_id)
+            .order_by("first_name", "last_name", "username")]
+
+
+def reference_choices(model: type[models.Model], label: Callable[[Any], str] = local_name, *,
+                      prepare: Callable[[models.QuerySet], models.QuerySet] | None = None
+                      ) -> Callable[[User], list[tuple]]:
+    """The firm's rows of `model` for a filter select; `prepare` narrows or joins the rows
+    (e.g. select_related for the label)."""
+    def choices(user: User) -> list[tuple]:
+        rows = model._default_manager.filter(firm_id=user.firm_id)
+        if prepare is not None:
+            rows = prepare(rows)
+        return [(row.pk, label(row)) for row in rows]
+    return choices
+
+
+class PageFilter:
+    """The app's FilterSet as a list page shows it: only `fields`, in that order, with the
+    id filters as selects of the firm's rows. The filtering itself is the FilterSet's.
+
+    An instance, not a function: set as a view's `filterset_class`, a function would be
+    bound to the view."""
+
+    def __init__(self, filterset_class: type, *, fields: list[str],
+                 references: dict[str, Callable[[User], list[tuple]]] | None = None) -> None:
+        self.filterset_class, self.fields = filterset_class, fields
+        self.references = references or {}
+
+    def __call__(self, data, *, queryset, request):
+        filterset = self.filterset_class(data, queryset=queryset, request=request)
+        form = filterset.form
+        form.fields = {name: form.fields[name] for name in self.fields if name in form.fields}
+        for name, field in form.fields.items():
+            field.label = capfirst(field.label)
+            if name in self.references:
+                field.widget = ReferenceSelect(choices=[("", "—"),
+                                                        *self.references[name](request.user)])
+            elif isinstance(field, django_forms.DateField):
+                field.widget = DATE
+        return filterset
+
+
+# --- pages ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -69,6 +156,7 @@ class StaffMixin(LoginRequiredMixin, PermissionRequiredMixin):
     # `user` (the person logged in) with the user being shown.
     context_object_name = "object"
     url_namespace = ""  # "core", "crm", ...: URL names are <namespace>:<model>_<action>
+    select_related: tuple[str, ...] = ()
 
     def handle_no_permission(self):
         # Anonymous visitors go to the login page; logged-in users without the role get 403.
@@ -78,7 +166,9 @@ class StaffMixin(LoginRequiredMixin, PermissionRequiredMixin):
         return super().handle_no_permission()
 
     def get_queryset(self):
-        return scope_for(self.model._default_manager.all(), user=self.request.user)
+        queryset = scope_for(self.model._default_manager.all(), user=self.request.user)
+        return queryset.select_related(*self.select_related) if self.select_related \
+            else queryset
 
     def url(self, action: str, *args: Any) -> str | None:
         try:
@@ -109,6 +199,8 @@ class StaffListView(StaffMixin, generic.ListView):
     search_fields: list[str] = []
     api_list_url_name = ""  # CSV export uses the API list with the same filters
     paginate_by = None
+    # (label, url name, permission): pages next to this list, shown to those who may open them.
+    related_links: list[tuple[Any, str, str]] = []
 
     def get_permission_required(self):
         return [self.perm("view")]
@@ -164,6 +256,9 @@ class StaffListView(StaffMixin, generic.ListView):
             "query": params.urlencode(),
             "create_url": self.url("create") if self.can(self.perm("add")) else None,
             "csv_url": self.csv_url(params),
+            "related_links": [{"label": label, "url": reverse(url_name)}
+                              for label, url_name, permission in self.related_links
+                              if self.can(permission)],
         })
         return context
 
@@ -175,7 +270,10 @@ class StaffListView(StaffMixin, generic.ListView):
             return None
         export = params.copy()
         export["format"] = "csv"
-        return reverse(self.api_list_url_name) + "?" + export.urlencode()
+        try:
+            return reverse(self.api_list_url_name) + "?" + export.urlencode()
+        except NoReverseMatch:
+            return None  # the API list is not mounted: no dead export button
 
 
 class StaffDetailView(StaffMixin, generic.DetailView):
@@ -194,6 +292,8 @@ class StaffDetailView(StaffMixin, generic.DetailView):
             "fields": [{"label": field.label, "value": field.read(obj)} for field in self.fields],
             "timeline": timeline(obj),
             "edit_url": self.url("update", obj.pk) if self.can(self.perm("change")) else None,
+            # Where the resource has a delete page and the role may delete.
+            "delete_url": self.url("delete", obj.pk) if self.can(self.perm("delete")) else None,
             "list_url": self.url("list"),
             "transition_buttons": self.transition_buttons(obj),
         })
@@ -249,9 +349,12 @@ def _field_label(obj: models.Model, name: str) -> str:
 
 class StaffFormView(StaffMixin, generic.edit.ModelFormMixin, generic.edit.ProcessFormView,
                     generic.base.TemplateResponseMixin):
-    """Create (no pk in the URL) or edit; `save(form)` calls the app's service."""
+    """Create (no pk in the URL) or edit a record, optionally with formsets, saved by one
+    service call in `save(form)`; the service's field errors show beside the fields (and
+    formset rows) they name."""
 
     template_name = "core/staff/form.html"
+    formset_labels: dict[str, Any] = {}
 
     def get_permission_required(self):
         return [self.perm("change" if "pk" in self.kwargs else "add")]
@@ -261,18 +364,40 @@ class StaffFormView(StaffMixin, generic.edit.ModelFormMixin, generic.edit.Proces
             return None
         return super().get_object(queryset)
 
+    def get_formsets(self) -> dict[str, django_forms.BaseFormSet]:
+        return {}
+
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
+        self.formsets = self.get_formsets()
+        return self.render_to_response(self.get_context_data())
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
+        form = self.get_form()
+        self.formsets = self.get_formsets()
+        # save() fills this with each formset's row forms, so row errors find their row.
+        self.row_forms: dict[str, list] = {}
+        valid = [form.is_valid(), *(formset.is_valid() for formset in self.formsets.values())]
+        return self.form_valid(form) if all(valid) else self.form_invalid(form)
+
+    def get_initial(self) -> dict:
+        # "New activity for this lead" links prefill fields through the query string.
+        return {**super().get_initial(), **{
+            name: value for name, value in self.request.GET.items()
+            if name in getattr(self.form_class, "base_fields", {})}}
 
     def get_form_kwargs(self) -> dict:
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
         return kwargs
+
+    def firm(self):
+        return self.request.user.firm
+
+    def formset_kwargs(self) -> dict:
+        return {"data": self.request.POST if self.request.method == "POST" else None,
+                "form_kwargs": {"user": self.request.user}}
 
     def save(self, form) -> models.Model:
         raise NotImplementedError("each form view names the service it calls")
@@ -284,19 +409,54 @@ class StaffFormView(StaffMixin, generic.edit.ModelFormMixin, generic.edit.Proces
             form.add_error(None, str(error.message))
             return self.form_invalid(form)
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_errors(form, error, getattr(self, "row_forms", {}), self.formset_labels)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
         return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self) -> str:
-        return self.url("detail", self.object.pk) or self.url("list")
+        return safe_next(self.request, self.url("detail", self.object.pk) or self.url("list"))
 
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
-        context["cancel_url"] = (self.url("detail", self.object.pk) if self.object
-                                 else self.url("list"))
+        context["formsets"] = [{"name": name, "label": self.formset_labels.get(name, name),
+                                "formset": formset}
+                               for name, formset in getattr(self, "formsets", {}).items()]
+        context["next"] = safe_next(self.request, "")
+        context["cancel_url"] = context["next"] or (
+            self.url("detail", self.object.pk) if self.object else self.url("list"))
         return context
+
+
+class StaffDeleteView(StaffMixin, generic.DetailView):
+    """GET: confirm; POST: the service deletes (`perform`), or the page says why not."""
+
+    template_name = "core/staff/confirm_delete.html"
+    # What else goes with the record, said on the confirmation page.
+    delete_note: Any = ""
+
+    def get_permission_required(self):
+        return [self.perm("delete")]
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = self.url("detail", self.object.pk)
+        context["delete_note"] = self.delete_note
+        return context
+
+    def post(self, request, *args, **kwargs):
+        obj = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        try:
+            target = self.perform(obj)
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+            return HttpResponseRedirect(self.url("detail", obj.pk))
+        messages.success(request, _("Deleted."))
+        return HttpResponseRedirect(target)
+
+    def perform(self, obj) -> str:
+        """Delete through the app's service; answer where to go next."""
+        raise NotImplementedError("each delete view names the service it calls")
 
 
 class StaffTransitionView(StaffMixin, generic.DetailView):

@@ -2,10 +2,8 @@
 core.scoping (firm and role scope), filters from crm.filters, every write from crm.services.
 """
 
-from collections.abc import Callable
 from typing import Any
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
@@ -13,25 +11,34 @@ from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views import View, generic
 
 from core.errors import ApplicationError
+from core.forms import apply_errors, formset_rows
 from core.models import User
 from core.scoping import scope_for
+from core.services import request_origin
 from core.staff import (
     Column,
+    PageFilter,
+    StaffDeleteView,
     StaffDetailView,
     StaffFormView,
     StaffListView,
     StaffMixin,
     StaffTransitionView,
     TransitionButton,
+    error_text,
+    local_name,
+    reference_choices,
+    safe_next,
+    status_badge,
+    user_choices,
 )
 
 from . import services
@@ -57,7 +64,6 @@ from .filters import (
 from .forms import (
     ADDRESS_FIELDS,
     CONTACT_FIELDS,
-    DATE,
     STAGE_FIELDS,
     ActivityForm,
     AddressFormSet,
@@ -72,14 +78,11 @@ from .forms import (
     MoveForm,
     PartyFormSet,
     PipelineForm,
-    ReferenceSelect,
     SalesPersonForm,
     SalesTeamForm,
     StageFormSet,
     TeamMemberFormSet,
     TerritoryForm,
-    apply_errors,
-    formset_rows,
 )
 from .models import (
     Activity,
@@ -101,224 +104,23 @@ from .services.common import save_audited
 BOARD_CARDS_PER_STAGE = 50
 
 
-def request_origin(request) -> dict:
-    """Where a lead change came from, for its audit log (spec 000 §1.3)."""
-    return {"ip_address": request.META.get("REMOTE_ADDR") or None,
-            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300]}
-
-
-def local_name(row: Any) -> str:
-    """A row's Arabic name in Arabic when it has one, else its name."""
-    if get_language() == "ar" and getattr(row, "name_ar", ""):
-        return row.name_ar
-    return str(row)
-
-
-def status_badge(value: str, label: Any) -> str:
-    return format_html('<span class="badge-status badge-status-{}">{}</span>', value, label)
-
-
-def safe_next(request, fallback: str) -> str:
-    """The `next` the page was opened with, when it points back into this site."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
-
-
-# --- list filters ------------------------------------------------------------------------
-
-
-def _users(user: User) -> list[tuple]:
-    return [(row.pk, str(row)) for row in User.objects.filter(firm_id=user.firm_id)
-            .order_by("first_name", "last_name", "username")]
-
-
-def _rows(model: type[models.Model], label: Callable[[Any], str] = local_name
-          ) -> Callable[[User], list[tuple]]:
-    def choices(user: User) -> list[tuple]:
-        rows = model._default_manager.filter(firm_id=user.firm_id)
-        if model is Stage:
-            rows = rows.select_related("pipeline").order_by("pipeline", "order")
-        if model is SalesPerson:
-            rows = rows.select_related("user")
-        if model is Campaign:
-            rows = rows.filter(deleted_at__isnull=True)
-        return [(row.pk, label(row)) for row in rows]
-    return choices
-
-
 def _stage_label(stage: Stage) -> str:
     return f"{local_name(stage.pipeline)} · {local_name(stage)}"
 
 
-class PageFilter:
-    """The app's FilterSet as a list page shows it: only `fields`, in that order, with the
-    id filters as selects of the firm's rows. The filtering itself is the FilterSet's.
-
-    An instance, not a function: set as a view's `filterset_class`, a function would be
-    bound to the view."""
-
-    def __init__(self, filterset_class: type, *, fields: list[str],
-                 references: dict[str, Callable[[User], list[tuple]]] | None = None) -> None:
-        self.filterset_class, self.fields = filterset_class, fields
-        self.references = references or {}
-
-    def __call__(self, data, *, queryset, request):
-        filterset = self.filterset_class(data, queryset=queryset, request=request)
-        form = filterset.form
-        form.fields = {name: form.fields[name] for name in self.fields if name in form.fields}
-        for name, field in form.fields.items():
-            field.label = capfirst(field.label)
-            if name in self.references:
-                field.widget = ReferenceSelect(choices=[("", "—"),
-                                                        *self.references[name](request.user)])
-            elif isinstance(field, django_forms.DateField):
-                field.widget = DATE
-        return filterset
-
-
-# --- generic pieces ------------------------------------------------------------------------
+# Filter selects of crm rows: stages with their pipeline, sellers with their user, and no
+# deleted campaigns.
+STAGE_ROWS = reference_choices(
+    Stage, _stage_label,
+    prepare=lambda rows: rows.select_related("pipeline").order_by("pipeline", "order"))
+SALES_PERSON_ROWS = reference_choices(SalesPerson, str,
+                                      prepare=lambda rows: rows.select_related("user"))
+CAMPAIGN_ROWS = reference_choices(Campaign,
+                                  prepare=lambda rows: rows.filter(deleted_at__isnull=True))
 
 
 class CrmMixin:
     url_namespace = "crm"
-
-
-class CrmListView(CrmMixin, StaffListView):
-    template_name = "crm/list.html"
-    select_related: tuple[str, ...] = ()
-    # (label, url name, permission): pages next to this list, shown to those who may open them.
-    related_links: list[tuple[Any, str, str]] = []
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        return queryset.select_related(*self.select_related) if self.select_related \
-            else queryset
-
-    def csv_url(self, params) -> str | None:
-        try:
-            return super().csv_url(params)
-        except NoReverseMatch:
-            return None  # the API list is not mounted (yet): no dead export button
-
-    def get_context_data(self, **kwargs: Any) -> dict:
-        context = super().get_context_data(**kwargs)
-        links = []
-        for label, url_name, permission in self.related_links:
-            if self.can(permission):
-                links.append({"label": label, "url": reverse(url_name)})
-        context["related_links"] = links
-        return context
-
-
-class CrmDetailView(CrmMixin, StaffDetailView):
-    select_related: tuple[str, ...] = ()
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        return queryset.select_related(*self.select_related) if self.select_related \
-            else queryset
-
-    def get_context_data(self, **kwargs: Any) -> dict:
-        context = super().get_context_data(**kwargs)
-        # The delete button, where the resource has a delete page and the role may delete.
-        context["delete_url"] = (self.url("delete", self.object.pk)
-                                 if self.can(self.perm("delete")) else None)
-        return context
-
-
-class CrmFormView(CrmMixin, StaffFormView):
-    """A form, optionally with formsets, saved by one service call in `save(form)`; the
-    service's field errors show beside the fields (and rows) they name."""
-
-    template_name = "crm/form.html"
-    formset_labels: dict[str, Any] = {}
-
-    def get_formsets(self) -> dict[str, django_forms.BaseFormSet]:
-        return {}
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        self.formsets = self.get_formsets()
-        return self.render_to_response(self.get_context_data())
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        form = self.get_form()
-        self.formsets = self.get_formsets()
-        self.row_forms: dict[str, list] = {}
-        valid = [form.is_valid(), *(formset.is_valid() for formset in self.formsets.values())]
-        return self.form_valid(form) if all(valid) else self.form_invalid(form)
-
-    def get_initial(self) -> dict:
-        return {**super().get_initial(), **{
-            name: value for name, value in self.request.GET.items()
-            if name in getattr(self.form_class, "base_fields", {})}}
-
-    def form_valid(self, form):
-        try:
-            self.object = self.save(form)
-        except ApplicationError as error:
-            form.add_error(None, str(error.message))
-            return self.form_invalid(form)
-        except ValidationError as error:
-            apply_errors(form, error, self.row_forms, self.formset_labels)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return HttpResponseRedirect(self.get_success_url())
-
-    def get_success_url(self) -> str:
-        return safe_next(self.request, super().get_success_url())
-
-    def get_context_data(self, **kwargs: Any) -> dict:
-        context = super().get_context_data(**kwargs)
-        context["formsets"] = [{"name": name, "label": self.formset_labels.get(name, name),
-                                "formset": formset}
-                               for name, formset in getattr(self, "formsets", {}).items()]
-        context["next"] = safe_next(self.request, "")
-        if context["next"]:
-            context["cancel_url"] = context["next"]
-        return context
-
-    def firm(self):
-        return self.request.user.firm
-
-    def formset_kwargs(self) -> dict:
-        return {"data": self.request.POST if self.request.method == "POST" else None,
-                "form_kwargs": {"user": self.request.user}}
-
-
-class CrmDeleteView(CrmMixin, StaffMixin, generic.DetailView):
-    """GET: confirm; POST: the service deletes."""
-
-    template_name = "crm/confirm_delete.html"
-
-    def get_permission_required(self):
-        return [self.perm("delete")]
-
-    # What else goes with the record, said on the confirmation page.
-    delete_note: Any = ""
-
-    def get_context_data(self, **kwargs: Any) -> dict:
-        context = super().get_context_data(**kwargs)
-        context["cancel_url"] = self.url("detail", self.object.pk)
-        context["delete_note"] = self.delete_note
-        return context
-
-    def post(self, request, *args, **kwargs):
-        obj = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        try:
-            target = self.perform(obj)
-        except ApplicationError as error:
-            messages.error(request, str(error.message))
-            return HttpResponseRedirect(self.url("detail", obj.pk))
-        messages.success(request, _("Deleted."))
-        return HttpResponseRedirect(target)
-
-    def perform(self, obj) -> str:
-        raise NotImplementedError("each delete view names the service it calls")
 
 
 def save_reference(instance: models.Model, changes: dict, *, actor: User) -> models.Model:
@@ -336,11 +138,11 @@ class CustomerMixin:
     model = Customer
 
 
-class CustomerListView(CustomerMixin, CrmListView):
+class CustomerListView(CustomerMixin, CrmMixin, StaffListView):
     filterset_class = PageFilter(
         CustomerFilter, fields=["type", "customer_group", "territory", "owner", "is_active"],
-        references={"customer_group": _rows(CustomerGroup), "territory": _rows(Territory),
-                    "owner": _users})
+        references={"customer_group": reference_choices(CustomerGroup),
+                    "territory": reference_choices(Territory), "owner": user_choices})
     api_list_url_name = "crm-api:customer-list"
     search_fields = CustomerFilter.search_fields
     sort_fields = {"code": "code", "name": "name", "creditLimit": "credit_limit",
@@ -362,7 +164,7 @@ class CustomerListView(CustomerMixin, CrmListView):
     ]
 
 
-class CustomerDetailView(CustomerMixin, CrmDetailView):
+class CustomerDetailView(CustomerMixin, CrmMixin, StaffDetailView):
     template_name = "crm/customer_detail.html"
     select_related = ("customer_group", "territory", "owner", "default_price_list")
     fields = [
@@ -416,7 +218,7 @@ def activity_create_url(entity_type: str, entity: models.Model, request) -> str 
             + f"&next={request.path}")
 
 
-class CustomerFormView(CustomerMixin, CrmFormView):
+class CustomerFormView(CustomerMixin, CrmMixin, StaffFormView):
     form_class = CustomerForm
     formset_labels = {"addresses": _("Addresses"), "contacts": _("Contacts")}
 
@@ -441,7 +243,7 @@ class CustomerFormView(CustomerMixin, CrmFormView):
                                         contacts=contacts, **changes)
 
 
-class CustomerDeleteView(CustomerMixin, CrmDeleteView):
+class CustomerDeleteView(CustomerMixin, CrmMixin, StaffDeleteView):
     delete_note = _("Its addresses, contacts and activities are deleted with it. A customer "
                     "that leads, cases or documents still use cannot be deleted.")
 
@@ -476,13 +278,13 @@ def lead_name(lead: Lead) -> str:
     return lead.display_name
 
 
-class LeadListView(LeadMixin, CrmListView):
+class LeadListView(LeadMixin, CrmMixin, StaffListView):
     filterset_class = PageFilter(
         LeadFilter, fields=["status", "source", "pipeline", "stage", "assigned_to", "campaign",
                             "score_min", "score_max", "is_stale", "is_vip", "start_date",
                             "end_date"],
-        references={"pipeline": _rows(Pipeline), "stage": _rows(Stage, _stage_label),
-                    "assigned_to": _users, "campaign": _rows(Campaign)})
+        references={"pipeline": reference_choices(Pipeline), "stage": STAGE_ROWS,
+                    "assigned_to": user_choices, "campaign": CAMPAIGN_ROWS})
     api_list_url_name = "crm-api:lead-list"
     search_fields = LeadFilter.search_fields
     sort_fields = {"score": "score", "estimatedValue": "estimated_value",
@@ -629,7 +431,7 @@ def conflict_context(lead: Lead) -> dict:
                          "conflicts": conflicts}}
 
 
-class LeadDetailView(LeadMixin, CrmDetailView):
+class LeadDetailView(LeadMixin, CrmMixin, StaffDetailView):
     template_name = "crm/lead_detail.html"
     select_related = ("assigned_to", "pipeline", "stage", "campaign", "customer")
     transitions = LEAD_BUTTONS
@@ -710,7 +512,7 @@ def lead_live_context(lead: Lead, request, *, activity_form=None) -> dict:
     }
 
 
-class LeadFormView(LeadMixin, CrmFormView):
+class LeadFormView(LeadMixin, CrmMixin, StaffFormView):
     form_class = LeadForm
     formset_labels = {"team": _("Deal team")}
 
@@ -761,7 +563,7 @@ class LeadTransitionView(LeadMixin, CrmMixin, StaffTransitionView):
                                  reason=reason, origin=request_origin(self.request))
 
 
-class LeadDeleteView(LeadMixin, CrmDeleteView):
+class LeadDeleteView(LeadMixin, CrmMixin, StaffDeleteView):
     delete_note = _("Its activities, deal team, audit log and the notifications about it are "
                     "deleted with it; its history keeps who deleted it. Cases opened from it "
                     "stay.")
@@ -785,14 +587,6 @@ class LeadActionView(LeadMixin, CrmMixin, StaffMixin, View):
 
     def detail(self, lead: Lead, tab: str = "") -> HttpResponseRedirect:
         return HttpResponseRedirect(self.url("detail", lead.pk) + (f"?tab={tab}" if tab else ""))
-
-
-def error_text(error: Exception) -> str:
-    if isinstance(error, ApplicationError):
-        return str(error.message)
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
 
 
 class LeadAssignView(LeadActionView):
@@ -982,10 +776,10 @@ def entity_url(entity_type: str, entity_id: int) -> str | None:
     return reverse(name, args=[entity_id]) if name and entity_id else None
 
 
-class ActivityListView(ActivityMixin, CrmListView):
+class ActivityListView(ActivityMixin, CrmMixin, StaffListView):
     filterset_class = PageFilter(
         ActivityFilter, fields=["type", "entity_type", "outcome", "performed_by", "start_date",
-                                "end_date"], references={"performed_by": _users})
+                                "end_date"], references={"performed_by": user_choices})
     api_list_url_name = "crm-api:activity-list"
     search_fields = ActivityFilter.search_fields
     sort_fields = {"performedAt": "performed_at", "type": "type"}
@@ -1025,7 +819,7 @@ def activity_about(activity: Activity):
     return f"{kind}: {label}"
 
 
-class ActivityDetailView(ActivityMixin, CrmDetailView):
+class ActivityDetailView(ActivityMixin, CrmMixin, StaffDetailView):
     template_name = "crm/activity_detail.html"
     select_related = ("performed_by",)
     fields = [
@@ -1049,7 +843,7 @@ class ActivityDetailView(ActivityMixin, CrmDetailView):
         return context
 
 
-class ActivityFormView(ActivityMixin, CrmFormView):
+class ActivityFormView(ActivityMixin, CrmMixin, StaffFormView):
     form_class = ActivityForm
 
     def save(self, form) -> Activity:
@@ -1061,7 +855,7 @@ class ActivityFormView(ActivityMixin, CrmFormView):
         return services.activity_update(activity=self.object, actor=actor, **changes)
 
 
-class ActivityDeleteView(ActivityMixin, CrmDeleteView):
+class ActivityDeleteView(ActivityMixin, CrmMixin, StaffDeleteView):
     def perform(self, obj: Activity) -> str:
         back = entity_url(obj.entity_type, obj.entity_id)
         services.activity_delete(activity=obj, actor=self.request.user)
@@ -1075,11 +869,11 @@ class CampaignMixin:
     model = Campaign
 
 
-class CampaignListView(CampaignMixin, CrmListView):
+class CampaignListView(CampaignMixin, CrmMixin, StaffListView):
     filterset_class = PageFilter(
         CampaignFilter, fields=["status", "platform", "type", "sales_person", "start_date",
                                 "end_date"],
-        references={"sales_person": _rows(SalesPerson, str)})
+        references={"sales_person": SALES_PERSON_ROWS})
     api_list_url_name = "crm-api:campaign-list"
     search_fields = CampaignFilter.search_fields
     sort_fields = {"title": "title", "budget": "budget", "startDate": "start_date",
@@ -1101,7 +895,7 @@ class CampaignListView(CampaignMixin, CrmListView):
         return super().get_queryset().alive()  # deleted campaigns stay readable by id only
 
 
-class CampaignDetailView(CampaignMixin, CrmDetailView):
+class CampaignDetailView(CampaignMixin, CrmMixin, StaffDetailView):
     template_name = "crm/campaign_detail.html"
     select_related = ("sales_person__user",)
     fields = [
@@ -1130,7 +924,7 @@ class CampaignDetailView(CampaignMixin, CrmDetailView):
         return context
 
 
-class CampaignFormView(CampaignMixin, CrmFormView):
+class CampaignFormView(CampaignMixin, CrmMixin, StaffFormView):
     form_class = CampaignForm
 
     def get_queryset(self):
@@ -1144,7 +938,7 @@ class CampaignFormView(CampaignMixin, CrmFormView):
                                         **form.changes())
 
 
-class CampaignDeleteView(CampaignMixin, CrmDeleteView):
+class CampaignDeleteView(CampaignMixin, CrmMixin, StaffDeleteView):
     def get_queryset(self):
         return super().get_queryset().alive()
 
@@ -1160,7 +954,7 @@ class CaseMixin:
     model = Case
 
 
-class CaseListView(CaseMixin, CrmListView):
+class CaseListView(CaseMixin, CrmMixin, StaffListView):
     filterset_class = PageFilter(CaseFilter, fields=["status", "start_date", "end_date"])
     api_list_url_name = "crm-api:case-list"
     search_fields = CaseFilter.search_fields
@@ -1178,7 +972,7 @@ class CaseListView(CaseMixin, CrmListView):
     ]
 
 
-class CaseDetailView(CaseMixin, CrmDetailView):
+class CaseDetailView(CaseMixin, CrmMixin, StaffDetailView):
     template_name = "crm/case_detail.html"
     select_related = ("customer", "lead")
     fields = [
@@ -1206,7 +1000,7 @@ class CaseDetailView(CaseMixin, CrmDetailView):
         return context
 
 
-class CaseFormView(CaseMixin, CrmFormView):
+class CaseFormView(CaseMixin, CrmMixin, StaffFormView):
     form_class = CaseForm
     formset_labels = {"parties": _("Parties")}
 
@@ -1224,7 +1018,7 @@ class CaseFormView(CaseMixin, CrmFormView):
         return services.case_update(case=self.object, actor=self.request.user, **changes)
 
 
-class CaseDeleteView(CaseMixin, CrmDeleteView):
+class CaseDeleteView(CaseMixin, CrmMixin, StaffDeleteView):
     delete_note = _("Its activities are deleted with it; the conflict check no longer finds "
                     "its parties.")
 
@@ -1240,9 +1034,9 @@ class SalesTeamMixin:
     model = SalesTeam
 
 
-class SalesTeamListView(SalesTeamMixin, CrmListView):
+class SalesTeamListView(SalesTeamMixin, CrmMixin, StaffListView):
     filterset_class = PageFilter(SalesTeamFilter, fields=["manager", "is_active"],
-                                  references={"manager": _users})
+                                  references={"manager": user_choices})
     api_list_url_name = "crm-api:salesteam-list"
     search_fields = SalesTeamFilter.search_fields
     sort_fields = {"name": "name"}
@@ -1261,7 +1055,7 @@ class SalesTeamListView(SalesTeamMixin, CrmListView):
         return super().get_queryset().annotate(member_count=models.Count("members"))
 
 
-class SalesTeamDetailView(SalesTeamMixin, CrmDetailView):
+class SalesTeamDetailView(SalesTeamMixin, CrmMixin, StaffDetailView):
     template_name = "crm/salesteam_detail.html"
     select_related = ("manager",)
     fields = [
@@ -1277,7 +1071,7 @@ class SalesTeamDetailView(SalesTeamMixin, CrmDetailView):
         return context
 
 
-class SalesTeamFormView(SalesTeamMixin, CrmFormView):
+class SalesTeamFormView(SalesTeamMixin, CrmMixin, StaffFormView):
     form_class = SalesTeamForm
 
     def save(self, form) -> SalesTeam:
@@ -1289,10 +1083,10 @@ class SalesPersonMixin:
     model = SalesPerson
 
 
-class SalesPersonListView(SalesPersonMixin, CrmListView):
+class SalesPersonListView(SalesPersonMixin, CrmMixin, StaffListView):
     filterset_class = PageFilter(SalesPersonFilter, fields=["team", "territory", "is_active"],
-                                  references={"team": _rows(SalesTeam),
-                                              "territory": _rows(Territory)})
+                                  references={"team": reference_choices(SalesTeam),
+                                              "territory": reference_choices(Territory)})
     api_list_url_name = "crm-api:salesperson-list"
     search_fields = SalesPersonFilter.search_fields
     sort_fields = {"name": "user__first_name", "commissionRate": "commission_rate"}
@@ -1308,7 +1102,7 @@ class SalesPersonListView(SalesPersonMixin, CrmListView):
     ]
 
 
-class SalesPersonDetailView(SalesPersonMixin, CrmDetailView):
+class SalesPersonDetailView(SalesPersonMixin, CrmMixin, StaffDetailView):
     template_name = "crm/salesperson_detail.html"
     select_related = ("user", "team", "territory")
     fields = [
@@ -1328,7 +1122,7 @@ class SalesPersonDetailView(SalesPersonMixin, CrmDetailView):
         return context
 
 
-class SalesPersonFormView(SalesPersonMixin, CrmFormView):
+class SalesPersonFormView(SalesPersonMixin, CrmMixin, StaffFormView):
     form_class = SalesPersonForm
 
     def save(self, form) -> SalesPerson:
@@ -1336,7 +1130,7 @@ class SalesPersonFormView(SalesPersonMixin, CrmFormView):
                                           sales_person=self.object, **form.changes())
 
 
-class SalesPersonDeleteView(SalesPersonMixin, CrmDeleteView):
+class SalesPersonDeleteView(SalesPersonMixin, CrmMixin, StaffDeleteView):
     delete_note = _("The user keeps their account. A sales person who runs campaigns cannot "
                     "be deleted.")
 
@@ -1349,7 +1143,7 @@ class CustomerGroupMixin:
     model = CustomerGroup
 
 
-class CustomerGroupListView(CustomerGroupMixin, CrmListView):
+class CustomerGroupListView(CustomerGroupMixin, CrmMixin, StaffListView):
     filterset_class = PageFilter(CustomerGroupFilter, fields=[])
     api_list_url_name = "crm-api:customergroup-list"
     search_fields = CustomerGroupFilter.search_fields
@@ -1366,12 +1160,12 @@ class CustomerGroupListView(CustomerGroupMixin, CrmListView):
         return super().get_queryset().annotate(customer_count=models.Count("customers"))
 
 
-class CustomerGroupDetailView(CustomerGroupMixin, CrmDetailView):
+class CustomerGroupDetailView(CustomerGroupMixin, CrmMixin, StaffDetailView):
     fields = [Column(_("Name"), "name"), Column(_("Arabic name"), "name_ar"),
               Column(_("Description"), "description")]
 
 
-class CustomerGroupFormView(CustomerGroupMixin, CrmFormView):
+class CustomerGroupFormView(CustomerGroupMixin, CrmMixin, StaffFormView):
     form_class = CustomerGroupForm
 
     def save(self, form) -> CustomerGroup:
@@ -1383,7 +1177,7 @@ class TerritoryMixin:
     model = Territory
 
 
-class TerritoryListView(TerritoryMixin, CrmListView):
+class TerritoryListView(TerritoryMixin, CrmMixin, StaffListView):
     filterset_class = PageFilter(TerritoryFilter, fields=[])
     api_list_url_name = "crm-api:territory-list"
     search_fields = TerritoryFilter.search_fields
@@ -1398,12 +1192,12 @@ class TerritoryListView(TerritoryMixin, CrmListView):
     ]
 
 
-class TerritoryDetailView(TerritoryMixin, CrmDetailView):
+class TerritoryDetailView(TerritoryMixin, CrmMixin, StaffDetailView):
     fields = [Column(_("Code"), "code"), Column(_("Name"), "name"),
               Column(_("Arabic name"), "name_ar")]
 
 
-class TerritoryFormView(TerritoryMixin, CrmFormView):
+class TerritoryFormView(TerritoryMixin, CrmMixin, StaffFormView):
     form_class = TerritoryForm
 
     def save(self, form) -> Territory:
@@ -1415,7 +1209,7 @@ class PipelineMixin:
     model = Pipeline
 
 
-class PipelineListView(PipelineMixin, CrmListView):
+class PipelineListView(PipelineMixin, CrmMixin, StaffListView):
     filterset_class = PageFilter(PipelineFilter, fields=["is_active", "is_default"])
     api_list_url_name = "crm-api:pipeline-list"
     search_fields = PipelineFilter.search_fields
@@ -1433,7 +1227,7 @@ class PipelineListView(PipelineMixin, CrmListView):
         return super().get_queryset().annotate(stage_count=models.Count("stages"))
 
 
-class PipelineDetailView(PipelineMixin, CrmDetailView):
+class PipelineDetailView(PipelineMixin, CrmMixin, StaffDetailView):
     template_name = "crm/pipeline_detail.html"
     fields = [Column(_("Name"), "name"), Column(_("Arabic name"), "name_ar"),
               Column(_("Default"), "is_default"), Column(_("Active"), "is_active")]
@@ -1446,7 +1240,7 @@ class PipelineDetailView(PipelineMixin, CrmDetailView):
         return context
 
 
-class PipelineFormView(PipelineMixin, CrmFormView):
+class PipelineFormView(PipelineMixin, CrmMixin, StaffFormView):
     form_class = PipelineForm
     formset_labels = {"stages": _("Stages, in order")}
 
@@ -1466,7 +1260,7 @@ class PipelineFormView(PipelineMixin, CrmFormView):
                                       pipeline=self.object, stages=stages, **form.changes())
 
 
-class PipelineDeleteView(PipelineMixin, CrmDeleteView):
+class PipelineDeleteView(PipelineMixin, CrmMixin, StaffDeleteView):
     delete_note = _("Its stages are deleted with it. A pipeline with leads in it cannot be "
                     "deleted.")
 

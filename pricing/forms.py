@@ -12,8 +12,8 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DATE, DirectionsMixin, StaffModelForm, firm_rows
 from core.models import User
-from crm.forms import DATE, DirectionsMixin, StaffModelForm, firm_rows
 from crm.models import Customer
 
 from .choices import ConditionField, ConditionOperator

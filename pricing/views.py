@@ -15,18 +15,19 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View, generic
 
 from core.errors import ApplicationError
-from core.staff import Column, StaffMixin
-from crm.forms import apply_errors
-from crm.services.common import save_audited
-from crm.views import (
-    CrmDetailView,
-    CrmFormView,
-    CrmListView,
+from core.forms import apply_errors
+from core.staff import (
+    Column,
     PageFilter,
-    _rows,
+    StaffDetailView,
+    StaffFormView,
+    StaffListView,
+    StaffMixin,
     error_text,
     local_name,
+    reference_choices,
 )
+from crm.services.common import save_audited
 
 from .filters import (
     BrandFilter,
@@ -74,15 +75,15 @@ class PricingMixin:
     url_namespace = "pricing"
 
 
-class PricingListView(PricingMixin, CrmListView):
+class PricingListView(PricingMixin, StaffListView):
     pass
 
 
-class PricingDetailView(PricingMixin, CrmDetailView):
+class PricingDetailView(PricingMixin, StaffDetailView):
     pass
 
 
-class PricingFormView(PricingMixin, CrmFormView):
+class PricingFormView(PricingMixin, StaffFormView):
     many: list[str] = []
 
     def save(self, form) -> models.Model:
@@ -135,7 +136,7 @@ class ProductGroupMixin:
 
 class ProductGroupListView(ProductGroupMixin, PricingListView):
     filterset_class = PageFilter(ProductGroupFilter, fields=["parent", "is_active"],
-                                 references={"parent": _rows(ProductGroup)})
+                                 references={"parent": reference_choices(ProductGroup)})
     search_fields = ProductGroupFilter.search_fields
     api_list_url_name = "pricing-api:productgroup-list"
     sort_fields = {"code": "code", "name": "name"}
@@ -174,8 +175,8 @@ class ProductMixin:
 
 class ProductListView(ProductMixin, PricingListView):
     filterset_class = PageFilter(ProductFilter, fields=["group", "brand", "is_active"],
-                                 references={"group": _rows(ProductGroup),
-                                             "brand": _rows(Brand)})
+                                 references={"group": reference_choices(ProductGroup),
+                                             "brand": reference_choices(Brand)})
     search_fields = ProductFilter.search_fields
     api_list_url_name = "pricing-api:product-list"
     sort_fields = {"code": "code", "name": "name", "standardPrice": "standard_price",

@@ -8,9 +8,9 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
+from core.forms import DirectionsMixin, StaffModelForm
 from core.models import User
 from core.scoping import scope_for
-from crm.forms import DirectionsMixin, StaffModelForm
 from crm.models import Customer, Lead
 from pricing.models import Product
 

@@ -14,19 +14,22 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from core.errors import ApplicationError
-from core.staff import Column, StaffMixin, StaffTransitionView, TransitionButton
-from crm.forms import formset_rows
-from crm.models import Customer
-from crm.views import (
-    CrmDeleteView,
-    CrmDetailView,
-    CrmFormView,
-    CrmListView,
+from core.forms import formset_rows
+from core.staff import (
+    Column,
     PageFilter,
-    _rows,
-    _users,
+    StaffDeleteView,
+    StaffDetailView,
+    StaffFormView,
+    StaffListView,
+    StaffMixin,
+    StaffTransitionView,
+    TransitionButton,
+    reference_choices,
     status_badge,
+    user_choices,
 )
+from crm.models import Customer
 
 from . import services
 from .choices import QuoteStatus
@@ -89,11 +92,12 @@ class QuoteMixin(SalesMixin):
     model = Quote
 
 
-class QuoteListView(QuoteMixin, CrmListView):
+class QuoteListView(QuoteMixin, StaffListView):
     filterset_class = PageFilter(
         QuoteFilter, fields=["status", "customer", "owner", "start_date", "end_date",
                              "total_min", "total_max", "needs_approval"],
-        references={"customer": _rows(Customer, lambda row: row.name), "owner": _users})
+        references={"customer": reference_choices(Customer, lambda row: row.name),
+                    "owner": user_choices})
     api_list_url_name = "sales-api:quote-list"
     search_fields = QuoteFilter.search_fields
     sort_fields = {"number": "number", "quoteDate": "quote_date", "validUntil": "valid_until",
@@ -171,7 +175,7 @@ def version_diff(version: QuoteVersion, quote: Quote) -> dict:
             "unchanged": not (header or totals or added or removed or changed)}
 
 
-class QuoteDetailView(QuoteMixin, CrmDetailView):
+class QuoteDetailView(QuoteMixin, StaffDetailView):
     template_name = "sales/quote_detail.html"
     select_related = ("customer", "lead", "owner", "sales_person__user", "price_list",
                       "approved_by")
@@ -244,7 +248,7 @@ def pricing_context(quote: Quote, lines: list, *, totals=None) -> dict:
             "warnings": quote.warnings, "approval_reasons": quote.approval_reasons}
 
 
-class QuoteFormView(QuoteMixin, CrmFormView):
+class QuoteFormView(QuoteMixin, StaffFormView):
     form_class = QuoteForm
     template_name = "sales/quote_form.html"
     formset_labels = {"items": _("Lines")}
@@ -349,7 +353,7 @@ class QuoteTransitionView(QuoteMixin, StaffTransitionView):
                                       reason=reason)
 
 
-class QuoteDeleteView(QuoteMixin, CrmDeleteView):
+class QuoteDeleteView(QuoteMixin, StaffDeleteView):
     delete_note = _("Only a draft can be deleted; its lines go with it and its history keeps "
                     "who deleted it.")
 
