@@ -12,10 +12,10 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
+from core.api.serializers import RoundedDecimalField, reference
 from core.api.viewsets import BaseViewSet, ListMixin
 from core.scoping import scope_for
 from core.services import settings_section
-from crm.api.serializers import RoundedDecimalField, reference
 
 from ..choices import PaymentMethod
 from ..documents_invoices import credit_note_pdf, invoice_pdf
@@ -86,6 +86,17 @@ class InvoiceCreateSerializer(serializers.Serializer):
     lines = InvoiceLineChoiceSerializer(many=True, required=False, max_length=500, help_text=_(
         "Quantities to invoice; left out, every uninvoiced (or, delivered-only, delivered) "
         "quantity."))
+    delivered_only = serializers.BooleanField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="",
+                                  max_length=5000)
+    notes_ar = serializers.CharField(required=False, allow_blank=True, default="",
+                                     max_length=5000)
+
+
+class InvoiceFromOrderSerializer(serializers.Serializer):
+    """`POST /sales-orders/:id/invoice`: the order is in the path."""
+
+    lines = InvoiceLineChoiceSerializer(many=True, required=False, max_length=500)
     delivered_only = serializers.BooleanField(required=False, allow_null=True, default=None)
     notes = serializers.CharField(required=False, allow_blank=True, default="",
                                   max_length=5000)
@@ -180,6 +191,25 @@ def _pdf_response(data: bytes, name: str) -> HttpResponse:
     return response
 
 
+def _invoice_from_order(request, *, order: SalesOrder, payload: dict) -> Invoice:
+    lines = payload.get("lines")
+    invoice = services.invoice_create_from_order(
+        order=order, actor=request.user, delivered_only=payload["delivered_only"],
+        lines=None if lines is None else [dict(row) for row in lines],
+        notes=payload["notes"], notes_ar=payload["notes_ar"])
+    return InvoiceViewSet.queryset.get(pk=invoice.pk)
+
+
+def order_invoice_response(view, request, *, order: SalesOrder):
+    """The answer of `POST /sales-orders/:id/invoice` (the orders viewset's action): a draft
+    invoice of the order, as `{"invoice": {...}}`, 201."""
+    invoice = _invoice_from_order(request, order=order,
+                                  payload=_parse(InvoiceFromOrderSerializer, request))
+    data = InvoiceSerializer(invoice, context=view.get_serializer_context()).data
+    return view.envelope({"invoice": data}, message=_("Invoice created as a draft"),
+                         status=status.HTTP_201_CREATED)
+
+
 class InvoiceViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      BaseViewSet):
     """Invoices (RULES.md §8): created from a sales order's uninvoiced quantities as drafts
@@ -223,11 +253,7 @@ class InvoiceViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
             pk=payload["order"].pk).first()
         if order is None:
             raise ValidationError({"orderId": [_("No sales order of yours has this id.")]})
-        lines = payload.get("lines")
-        invoice = services.invoice_create_from_order(
-            order=order, actor=request.user, delivered_only=payload["delivered_only"],
-            lines=None if lines is None else [dict(row) for row in lines],
-            notes=payload["notes"], notes_ar=payload["notes_ar"])
+        invoice = _invoice_from_order(request, order=order, payload=payload)
         return self.one(self._fresh(invoice), message=_("Invoice created as a draft"),
                         status=status.HTTP_201_CREATED)
 

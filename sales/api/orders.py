@@ -17,12 +17,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 
-from core.api.serializers import ModelSerializer
+from core.api.serializers import ModelSerializer, RoundedDecimalField, reference
 from core.api.viewsets import TenantModelViewSet
 from core.pdf import LANGUAGES
 from core.scoping import scope_for
 from core.services import settings_section
-from crm.api.serializers import RoundedDecimalField, reference
 from crm.models import (
     Campaign,
     Customer,
@@ -40,6 +39,7 @@ from ..filters_orders import SalesOrderFilter
 from ..models import Quote, SalesOrder, SalesOrderLine
 from ..selectors import order_stats
 from ..services import orders as services
+from .invoices import InvoiceFromOrderSerializer, InvoiceSerializer, order_invoice_response
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 QUANTITY = {"max_digits": 14, "decimal_places": 4}
@@ -251,6 +251,7 @@ class SalesOrderViewSet(TenantModelViewSet):
         "confirm": ["sales.confirm_salesorder"], "cancel": CHANGE, "hold": CHANGE,
         "resume": CHANGE, "approve": ["sales.approve_salesorder"],
         "from_quote": ["sales.add_salesorder"], "stats": VIEW, "pdf": VIEW,
+        "invoice": ["sales.add_invoice"],
     }
 
     @property
@@ -380,3 +381,10 @@ class SalesOrderViewSet(TenantModelViewSet):
                                 content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
         return response
+
+    @extend_schema(request=InvoiceFromOrderSerializer, responses={201: InvoiceSerializer})
+    @action(detail=True, methods=["post"])
+    def invoice(self, request, pk=None):
+        """A draft invoice of the order's uninvoiced (or delivered) quantities (RULES.md §8);
+        the invoices API posts, cancels and takes payments."""
+        return order_invoice_response(self, request, order=self.get_object())

@@ -254,3 +254,22 @@ def test_a_sales_person_sees_their_own_invoices(users, firm):
     assert client.get(f"/api/v1/invoices/{own.pk}/pdf").status_code == 200
     assert_error(client.post(f"/api/v1/invoices/{own.pk}/cancel", {"reason": "x"},
                              format="json"), 403, "permission_denied")
+
+
+@pytest.mark.django_db
+def test_invoice_from_the_sales_orders_api(api, firm, users):
+    order = confirmed_order(firm)
+    _a, b = lines_of(order)
+    response = api.post(f"/api/v1/sales-orders/{order.pk}/invoice",
+                        {"lines": [{"orderLineId": b.pk, "quantity": 1}]}, format="json")
+    assert response.status_code == 201, response.content
+    invoice = response.json()["data"]["invoice"]
+    assert (invoice["orderId"], invoice["status"], invoice["number"]) == (order.pk, "draft", "")
+    assert [item["orderLineId"] for item in invoice["items"]] == [b.pk]
+    error = assert_error(api.post(f"/api/v1/sales-orders/{order.pk}/invoice", {"lines": [
+        {"orderLineId": b.pk, "quantity": 1}]}, format="json"), 400,
+        "quantity_exceeds_remaining")
+    assert "lines.0.quantity" in error["details"]
+    assert_error(client_for(users[Role.WAREHOUSE]).post(
+        f"/api/v1/sales-orders/{order.pk}/invoice", {}, format="json"), 403,
+        "permission_denied")
