@@ -9,9 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.serializers import ModelSerializer
+from core.api.serializers import ModelSerializer, RoundedDecimalField, reference
 from core.models import User
-from crm.api.serializers import RoundedDecimalField, reference
 from crm.models import Customer, Lead, SalesPerson
 from pricing.models import PriceList, Product
 
@@ -111,7 +110,7 @@ class QuoteSerializer(ModelSerializer):
             ) from error
 
 
-class CalculationSerializer(serializers.Serializer):
+class QuoteCalculationSerializer(serializers.Serializer):
     """A quote priced without saving: every total, the lines with their amounts and traces."""
 
     items = QuoteLineSerializer(many=True)
@@ -135,7 +134,7 @@ class QuoteTransitionSerializer(serializers.Serializer):
                                    max_length=2000)
 
 
-class ReasonSerializer(serializers.Serializer):
+class QuoteReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="",
                                    max_length=2000)
 

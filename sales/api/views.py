@@ -103,18 +103,18 @@ class QuoteViewSet(TenantModelViewSet):
             "total_in_words_en": totals.total_in_words_en, "warnings": draft.warnings,
             "needs_approval": draft.needs_approval,
             "approval_reasons": draft.approval_reasons}
-        data = s.CalculationSerializer(calculation,
+        data = s.QuoteCalculationSerializer(calculation,
                                        context=self.get_serializer_context()).data
         return self.envelope({"calculation": data})
 
-    @extend_schema(request=s.QuoteSerializer, responses=s.CalculationSerializer)
+    @extend_schema(request=s.QuoteSerializer, responses=s.QuoteCalculationSerializer)
     @action(detail=True, methods=["post"])
     def calculate(self, request, pk=None):
         """The quote's totals (RULES.md §2) as they would be computed now; with a body (any
         quote fields and `items`), the quote so changed — nothing is saved."""
         return self._calculation(self.get_object(), request)
 
-    @extend_schema(request=s.QuoteSerializer, responses=s.CalculationSerializer,
+    @extend_schema(request=s.QuoteSerializer, responses=s.QuoteCalculationSerializer,
                    operation_id="quotes_calculate_new")
     @action(detail=False, methods=["post"], url_path="calculate")
     def calculate_new(self, request):
@@ -137,29 +137,29 @@ class QuoteViewSet(TenantModelViewSet):
         return self._moved(quote, lazy_format(_("Quote moved to %(status)s"),
                                               status=QuoteStatus(quote.status).label))
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.QuoteSerializer)
+    @extend_schema(request=s.QuoteReasonSerializer, responses=s.QuoteSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """The customer accepted the quote (sent or viewed); its lead is won."""
-        payload = _parse(s.ReasonSerializer, request)
+        payload = _parse(s.QuoteReasonSerializer, request)
         quote = services.quote_transition(quote=self.get_object(), target=QuoteStatus.ACCEPTED,
                                           actor=self.actor, reason=payload["reason"])
         return self._moved(quote, _("Quote accepted"))
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.QuoteSerializer)
+    @extend_schema(request=s.QuoteReasonSerializer, responses=s.QuoteSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve a quote pending approval (the quote's approvers only)."""
-        payload = _parse(s.ReasonSerializer, request)
+        payload = _parse(s.QuoteReasonSerializer, request)
         quote = services.quote_approve(quote=self.get_object(), actor=self.actor,
                                        reason=payload["reason"])
         return self._moved(quote, _("Quote approved"))
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.QuoteSerializer)
+    @extend_schema(request=s.QuoteReasonSerializer, responses=s.QuoteSerializer)
     @action(detail=True, methods=["post"])
     def revise(self, request, pk=None):
         """Archive the current version and reopen the quote as the next version's draft."""
-        payload = _parse(s.ReasonSerializer, request)
+        payload = _parse(s.QuoteReasonSerializer, request)
         quote = services.quote_revise(quote=self.get_object(), actor=self.actor,
                                       reason=payload["reason"])
         return self._moved(quote, lazy_format(_("Quote revised: version %(version)s"),

@@ -17,13 +17,13 @@ from core.services import (
     document_event_record,
     document_transition,
     firm_today,
+    same_firm,
     sequence_next,
     settings_read,
     transition_targets,
 )
 from crm.choices import LeadStatus
 from crm.services import lead_allowed_targets, lead_transition
-from crm.services.common import same_firm
 from pricing.models import Product
 from pricing.services.resolver import price_resolve
 
@@ -312,8 +312,10 @@ def quote_preview(*, firm: Firm, quote: Quote | None = None, lines: list[dict] |
         for name, value in changes.items():
             setattr(draft, name, value)
     same_firm(firm.pk, **{name: getattr(draft, name) for name in QUOTE_FOREIGN_KEYS})
-    built = (_build_lines(draft, lines, settings=settings) if lines is not None
-             else list(draft.lines.all()))
+    if lines is not None:
+        built = _build_lines(draft, lines, settings=settings)
+    else:  # a new quote without lines has none to read
+        built = list(draft.lines.all()) if draft.pk is not None else []
     totals = _apply_totals(draft, built, settings=settings)
     return draft, built, totals
 

@@ -240,6 +240,11 @@ class TestQuoteActions:
         assert calculation["items"][0]["pricingTrace"]["basePrice"] == 40
         assert not Quote.objects.exists()
 
+    def test_calculate_new_quote_without_anything(self, api):
+        response = api.post(f"{PATH}/calculate", {}, format="json")
+        assert response.status_code == 200, response.content
+        assert response.json()["data"]["calculation"]["total"] == 0
+
     def test_transition_and_refusal(self, api, firm):
         quote = make_quote(firm)
         response = api.post(f"{PATH}/{quote.pk}/transition", {"status": "sent"}, format="json")
