@@ -23,6 +23,7 @@ class SalesConfig(AppConfig):
         "label": _("Sales"), "icon": "receipt", "order": 300,
         "items": [
             (_("Quotes"), "sales:quote_list", "sales.view_quote"),
+            (_("Sales orders"), "sales:salesorder_list", "sales.view_salesorder"),
             (_("Down payments"), "sales:downpayment_list", "sales.view_downpayment"),
         ],
     }

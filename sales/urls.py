@@ -1,6 +1,6 @@
 """sales staff pages, mounted at /sales/. Names are <model>_<action> (DESIGN §5.11)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views, views_down_payments
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("quotes/<int:pk>/<str:transition>/", views.QuoteTransitionView.as_view(),
          name="quote_transition"),
     *views_down_payments.urlpatterns,
+    path("orders/", include("sales.urls_orders")),
 ]
