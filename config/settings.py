@@ -161,6 +161,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # E-mail: console unless EMAIL_URL says otherwise (smtp+tls://user:pass@host:587).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Sales ERP <no-reply@localhost>")
+# The site's public address, for links in e-mails sent outside a request (the nightly quote
+# reminders); `make run` serves http://127.0.0.1:8000.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

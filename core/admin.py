@@ -1,11 +1,15 @@
 """Admin for core models. Non-superusers see and edit only their own firm's rows."""
 
+from typing import Any
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.db import models
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -36,24 +40,8 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
             raise Http404
 
 
-class FirmScopedAdmin(ScopedHistoryAdmin):
-    """History admin limited to the user's firm; new rows join it; foreign keys offer only its
-    rows. Superusers see every firm."""
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(firm_id=request.user.firm_id)
-
-    def save_model(self, request, obj, form, change):
-        if not change and getattr(obj, "firm_id", None) is None:
-            obj.firm_id = request.user.firm_id
-        if hasattr(obj, "updated_by_id"):
-            obj.updated_by = request.user
-            if not change:
-                obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+class FirmChoicesMixin:
+    """Foreign keys and many-to-many fields offer only rows of the admin's firm."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -72,6 +60,106 @@ class FirmScopedAdmin(ScopedHistoryAdmin):
                 f.name == "firm" for f in model._meta.fields):
             field.queryset = field.queryset.filter(firm_id=request.user.firm_id)
         return field
+
+
+class FirmScopedAdmin(FirmChoicesMixin, ScopedHistoryAdmin):
+    """History admin limited to the user's firm; new rows join it; foreign keys offer only its
+    rows. Superusers see every firm."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(firm_id=request.user.firm_id)
+
+    def save_model(self, request, obj, form, change):
+        if not change and getattr(obj, "firm_id", None) is None:
+            obj.firm_id = request.user.firm_id
+        if hasattr(obj, "updated_by_id"):
+            obj.updated_by = request.user
+            if not change:
+                obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+
+
+def adopt(obj: models.Model, saved: models.Model) -> None:
+    """Make the admin's unsaved object the row a service created (the inlines, the log entry
+    and the redirect need its primary key and values)."""
+    obj.__dict__.update({name: value for name, value in saved.__dict__.items()
+                         if not name.startswith("_")})
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+def form_values(form, *, change: bool) -> dict[str, Any]:
+    """What the admin form changed (everything on add), as a service takes it."""
+    names = form.changed_data if change else list(form.cleaned_data)
+    return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
+
+
+class FirmScopedInline(FirmChoicesMixin, admin.TabularInline):
+    """Child rows of the admin's firm: foreign keys offer only its rows; new rows join it."""
+
+    extra = 0
+
+
+class InlineFirmMixin:
+    """Give new inline rows their parent's firm (the firm column is not on the form)."""
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for instance in instances:
+            if getattr(instance, "firm_id", None) is None:
+                instance.firm_id = form.instance.firm_id
+            instance.save()
+        formset.save_m2m()
+
+
+class ServiceDeleteMixin:
+    """Deleting goes through the app's service, as on the pages and the API: it takes along
+    what links to the row without a foreign key (activities, notifications) and refuses,
+    naming them, rows other records still use. The admin's confirmation page lists those
+    first."""
+
+    def delete_with_service(self, obj, actor) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        try:
+            self.delete_with_service(obj, request.user)
+        except ApplicationError as error:
+            request._delete_refused = True
+            self.message_user(request, str(error.message), messages.ERROR)
+
+    def response_delete(self, request, obj_display, obj_id):
+        # A refused delete goes back to the row it kept, without Django's "deleted" message.
+        if getattr(request, "_delete_refused", False):
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj_id],
+                current_app=self.admin_site.name))
+        return super().response_delete(request, obj_display, obj_id)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.order_by("pk"):
+            self.delete_model(request, obj)
+
+
+class ReadOnlyFirmAdmin(FirmScopedAdmin):
+    """Rows written only by services (audit logs, notifications): look, never touch."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Firm)

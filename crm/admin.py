@@ -6,17 +6,20 @@ their own actions on the staff pages or the API), and the audit log and notifica
 read-only.
 """
 
-from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import models
-from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import FirmScopedAdmin
-from core.errors import ApplicationError
-from core.models import Firm
+from core.admin import (
+    FirmScopedAdmin,
+    FirmScopedInline,
+    InlineFirmMixin,
+    ReadOnlyFirmAdmin,
+    ServiceDeleteMixin,
+    adopt,
+    form_values,
+)
 
 from . import services
 from .models import (
@@ -38,94 +41,6 @@ from .models import (
     Stage,
     Territory,
 )
-
-
-def adopt(obj: models.Model, saved: models.Model) -> None:
-    """Make the admin's unsaved object the row a service created (the inlines, the log entry
-    and the redirect need its primary key and values)."""
-    obj.__dict__.update({name: value for name, value in saved.__dict__.items()
-                         if not name.startswith("_")})
-    obj._state.adding = False
-    obj._state.db = saved._state.db
-
-
-def form_values(form, *, change: bool) -> dict[str, Any]:
-    """What the admin form changed (everything on add), as a service takes it."""
-    names = form.changed_data if change else list(form.cleaned_data)
-    return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
-
-
-class FirmScopedInline(admin.TabularInline):
-    """Child rows of the admin's firm: foreign keys offer only its rows; new rows join it."""
-
-    extra = 0
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        model = db_field.related_model
-        if not request.user.is_superuser and field is not None:
-            if model is Firm:
-                field.queryset = field.queryset.filter(pk=request.user.firm_id)
-            elif any(f.name == "firm" for f in model._meta.fields):
-                field.queryset = field.queryset.filter(firm_id=request.user.firm_id)
-        return field
-
-
-class InlineFirmMixin:
-    """Give new inline rows their parent's firm (the firm column is not on the form)."""
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for instance in instances:
-            if getattr(instance, "firm_id", None) is None:
-                instance.firm_id = form.instance.firm_id
-            instance.save()
-        formset.save_m2m()
-
-
-class ServiceDeleteMixin:
-    """Deleting goes through the crm service, as on the pages and the API: it takes along what
-    links to the row without a foreign key (activities, notifications) and refuses, naming
-    them, rows other records still use. The admin's confirmation page lists those first."""
-
-    def delete_with_service(self, obj, actor) -> None:
-        raise NotImplementedError
-
-    def delete_model(self, request, obj):
-        try:
-            self.delete_with_service(obj, request.user)
-        except ApplicationError as error:
-            request._delete_refused = True
-            self.message_user(request, str(error.message), messages.ERROR)
-
-    def response_delete(self, request, obj_display, obj_id):
-        # A refused delete goes back to the row it kept, without Django's "deleted" message.
-        if getattr(request, "_delete_refused", False):
-            opts = self.model._meta
-            return HttpResponseRedirect(reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj_id],
-                current_app=self.admin_site.name))
-        return super().response_delete(request, obj_display, obj_id)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset.order_by("pk"):
-            self.delete_model(request, obj)
-
-
-class ReadOnlyFirmAdmin(FirmScopedAdmin):
-    """Rows written only by services (audit logs, notifications): look, never touch."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 # --- reference data --------------------------------------------------------------------------
 

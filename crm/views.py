@@ -22,7 +22,7 @@ from core.errors import ApplicationError
 from core.forms import apply_errors, formset_rows
 from core.models import User
 from core.scoping import scope_for
-from core.services import request_origin
+from core.services import request_origin, save_audited
 from core.staff import (
     Column,
     PageFilter,
@@ -99,7 +99,6 @@ from .models import (
     Stage,
     Territory,
 )
-from .services.common import save_audited
 
 BOARD_CARDS_PER_STAGE = 50
 

@@ -7,8 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import FirmScopedAdmin
-from crm.admin import FirmScopedInline, InlineFirmMixin, ReadOnlyFirmAdmin
+from core.admin import FirmScopedAdmin, FirmScopedInline, InlineFirmMixin, ReadOnlyFirmAdmin
 
 from .conditions import conditions_validate
 from .models import (

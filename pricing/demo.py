@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import Firm
+from core.services import save_audited
 from crm.models import CustomerGroup
-from crm.services.common import save_audited
 
 from .choices import ApplyOn, DiscountType, RewardType, RoundingMethod, RuleType
 from .models import Brand, PriceList, PriceListItem, PricingRule, Product, ProductGroup

@@ -16,6 +16,7 @@ from django.views import View, generic
 
 from core.errors import ApplicationError
 from core.forms import apply_errors
+from core.services import save_audited
 from core.staff import (
     Column,
     PageFilter,
@@ -27,7 +28,6 @@ from core.staff import (
     local_name,
     reference_choices,
 )
-from crm.services.common import save_audited
 
 from .filters import (
     BrandFilter,

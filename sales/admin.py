@@ -5,8 +5,7 @@ here — lines are priced on the staff pages and the API; versions are read-only
 
 from django.contrib import admin
 
-from core.admin import FirmScopedAdmin
-from crm.admin import FirmScopedInline, ServiceDeleteMixin, adopt, form_values
+from core.admin import FirmScopedAdmin, FirmScopedInline, ServiceDeleteMixin, adopt, form_values
 
 from . import services
 from .choices import QuoteStatus

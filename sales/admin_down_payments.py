@@ -9,9 +9,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import FirmScopedAdmin
+from core.admin import FirmScopedAdmin, FirmScopedInline, ServiceDeleteMixin
 from core.errors import ApplicationError
-from crm.admin import FirmScopedInline, ServiceDeleteMixin
 
 from .models import DownPayment, DownPaymentApplication, DownPaymentRefund
 from .services import down_payments as services

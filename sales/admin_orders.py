@@ -6,9 +6,8 @@ Soft-deleted orders are listed too (marked), for audit. Actions: confirm, hold, 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import FirmScopedAdmin
+from core.admin import FirmScopedAdmin, ServiceDeleteMixin, adopt, form_values
 from core.errors import ApplicationError
-from crm.admin import ServiceDeleteMixin, adopt, form_values
 
 from .admin import ReadOnlyInline
 from .choices import SalesOrderStatus

@@ -1,12 +1,52 @@
 from copy import copy
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.models import Firm, User
 from core.scoping import scope_for
+
+
+class FirmRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id to a row of the caller's firm; any other id "does not exist".
+
+    The queryset is narrowed when the field validates (from the root serializer's request), so
+    the rule holds for nested rows too (deal team members, ...).
+    """
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        firm_id = getattr(getattr(request, "user", None), "firm_id", None)
+        return queryset.filter(firm_id=firm_id) if firm_id else queryset.none()
+
+
+def reference(model, source: str, **kwargs) -> FirmRelatedField:
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("allow_null", kwargs["required"] is False)
+    return FirmRelatedField(queryset=model._default_manager.all(), source=source, **kwargs)
+
+
+class RoundedDecimalField(serializers.DecimalField):
+    """Money (2 places) and rates (4) are rounded half up, not refused, for extra places
+    (API.md: "parsed ... as a decimal and rounded"); too many whole digits still fail."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("rounding", ROUND_HALF_UP)
+        super().__init__(*args, **kwargs)
+
+    def validate_precision(self, value: Decimal) -> Decimal:
+        if self.decimal_places is not None:
+            try:
+                value = value.quantize(Decimal(1).scaleb(-self.decimal_places),
+                                       rounding=self.rounding)
+            except InvalidOperation:
+                self.fail("max_digits", max_digits=self.max_digits)
+        return super().validate_precision(value)
 
 
 class ModelSerializer(serializers.ModelSerializer):
@@ -15,7 +55,11 @@ class ModelSerializer(serializers.ModelSerializer):
     A new row is checked as a row of the caller's firm, so per-firm unique constraints answer
     a 400 naming the field instead of an IntegrityError. Every relation accepts only rows the
     caller may reach (core.scoping.scope_for): another firm's id is a 400 naming the field.
+    Decimals are rounded half up to their places (RoundedDecimalField).
     """
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                models.DecimalField: RoundedDecimalField}
 
     def get_fields(self) -> dict:
         fields = super().get_fields()

@@ -4,13 +4,11 @@ References are `<thing>Id` fields looked up among the caller's firm's rows (Firm
 so another firm's id is a 400 naming the field, never a reference across tenants.
 """
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.serializers import ModelSerializer
+from core.api.serializers import ModelSerializer, RoundedDecimalField, reference
 from core.models import User
 from core.scoping import scope_for
 
@@ -36,65 +34,22 @@ from ..models import (
 AUDIT_FIELDS = ["created_at", "updated_at"]
 
 
-class FirmRelatedField(serializers.PrimaryKeyRelatedField):
-    """A reference by id to a row of the caller's firm; any other id "does not exist".
-
-    The queryset is narrowed when the field validates (from the root serializer's request), so
-    the rule holds for nested rows too (deal team members, ...).
-    """
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        firm_id = getattr(getattr(request, "user", None), "firm_id", None)
-        return queryset.filter(firm_id=firm_id) if firm_id else queryset.none()
-
-
-def reference(model, source: str, **kwargs) -> FirmRelatedField:
-    kwargs.setdefault("required", False)
-    kwargs.setdefault("allow_null", kwargs["required"] is False)
-    return FirmRelatedField(queryset=model._default_manager.all(), source=source, **kwargs)
-
-
-class RoundedDecimalField(serializers.DecimalField):
-    """Money (2 places) and rates (4) are rounded half up, not refused, for extra places
-    (API.md: "parsed ... as a decimal and rounded"); too many whole digits still fail."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("rounding", ROUND_HALF_UP)
-        super().__init__(*args, **kwargs)
-
-    def validate_precision(self, value: Decimal) -> Decimal:
-        if self.decimal_places is not None:
-            try:
-                value = value.quantize(Decimal(1).scaleb(-self.decimal_places),
-                                       rounding=self.rounding)
-            except InvalidOperation:
-                self.fail("max_digits", max_digits=self.max_digits)
-        return super().validate_precision(value)
-
-
-class CrmModelSerializer(ModelSerializer):
-    serializer_field_mapping = {**ModelSerializer.serializer_field_mapping,
-                                models.DecimalField: RoundedDecimalField}
-
-
 # --- sales organisation -------------------------------------------------------------------
 
 
-class CustomerGroupSerializer(CrmModelSerializer):
+class CustomerGroupSerializer(ModelSerializer):
     class Meta:
         model = CustomerGroup
         fields = ["id", "name", "name_ar", "description", *AUDIT_FIELDS]
 
 
-class TerritorySerializer(CrmModelSerializer):
+class TerritorySerializer(ModelSerializer):
     class Meta:
         model = Territory
         fields = ["id", "code", "name", "name_ar", *AUDIT_FIELDS]
 
 
-class SalesTeamSerializer(CrmModelSerializer):
+class SalesTeamSerializer(ModelSerializer):
     manager_id = reference(User, "manager")
 
     class Meta:
@@ -102,7 +57,7 @@ class SalesTeamSerializer(CrmModelSerializer):
         fields = ["id", "name", "name_ar", "manager_id", "is_active", *AUDIT_FIELDS]
 
 
-class SalesPersonSerializer(CrmModelSerializer):
+class SalesPersonSerializer(ModelSerializer):
     user_id = reference(User, "user", required=True)
     team_id = reference(SalesTeam, "team")
     territory_id = reference(Territory, "territory")
@@ -143,7 +98,7 @@ class CustomerContactSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "name_ar", "job_title", "email", "phone", "is_primary"]
 
 
-class CustomerSerializer(CrmModelSerializer):
+class CustomerSerializer(ModelSerializer):
     code = serializers.CharField(max_length=30, required=False, allow_blank=True,
                                  help_text=_("Numbered by the server when left empty."))
     customer_group_id = reference(CustomerGroup, "customer_group")
@@ -184,7 +139,7 @@ class CasePartySerializer(serializers.Serializer):
     role = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-class CaseSerializer(CrmModelSerializer):
+class CaseSerializer(ModelSerializer):
     customer_id = reference(Customer, "customer")
     lead_id = reference(Lead, "lead")
     parties = CasePartySerializer(many=True, required=False)
@@ -207,10 +162,10 @@ class StageSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "name_ar", "order", "probability", "status"]
         read_only_fields = ["order"]
 
-    serializer_field_mapping = CrmModelSerializer.serializer_field_mapping
+    serializer_field_mapping = ModelSerializer.serializer_field_mapping
 
 
-class PipelineSerializer(CrmModelSerializer):
+class PipelineSerializer(ModelSerializer):
     stages = StageSerializer(many=True, required=False,
                              help_text=_("In board order; entries without an id are added, "
                                          "entries left out are removed."))
@@ -230,7 +185,7 @@ class PipelineSerializer(CrmModelSerializer):
         return attrs
 
 
-class CampaignSerializer(CrmModelSerializer):
+class CampaignSerializer(ModelSerializer):
     sales_person_id = reference(SalesPerson, "sales_person", required=True,
                                 help_text=_("Fixed once the campaign is created."))
 
@@ -250,7 +205,7 @@ class LeadTeamMemberSerializer(serializers.Serializer):
                                         max_value=100, required=False, allow_null=True)
 
 
-class LeadSerializer(CrmModelSerializer):
+class LeadSerializer(ModelSerializer):
     display_name = serializers.CharField(read_only=True)
     campaign_id = reference(Campaign, "campaign")
     pipeline_id = reference(Pipeline, "pipeline")
@@ -350,7 +305,7 @@ class LeadTransactionSerializer(serializers.ModelSerializer):
 # --- activities and notifications ---------------------------------------------------------
 
 
-class ActivitySerializer(CrmModelSerializer):
+class ActivitySerializer(ModelSerializer):
     performed_by_id = serializers.IntegerField(read_only=True, allow_null=True)
     performed_at = serializers.DateTimeField(required=False, help_text=_("Now when left out."))
 

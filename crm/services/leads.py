@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError, InvalidTransition
 from core.models import Firm, User
-from core.services import document_transition, transition_targets
+from core.services import delete_protected, document_transition, same_firm, transition_targets
 
 from .. import signals
 from ..choices import (
@@ -28,7 +28,7 @@ from ..models import (
     Pipeline,
     Stage,
 )
-from .common import delete_protected, is_sales_person, same_firm
+from .common import is_sales_person
 from .notifications import notification_send
 from .scoring import lead_rescore
 

@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import DocumentType
 from core.errors import ApplicationError
 from core.models import Firm, User
-from core.services import firm_today, sequence_next
+from core.services import (
+    delete_protected,
+    firm_today,
+    replace_children,
+    same_firm,
+    save_audited,
+    sequence_next,
+)
 
 from .. import signals
 from ..choices import ActivityEntity, CampaignStatus
@@ -25,13 +32,7 @@ from ..models import (
     Stage,
 )
 from .activities import entity_links_delete
-from .common import (
-    delete_protected,
-    is_sales_person,
-    replace_children,
-    same_firm,
-    save_audited,
-)
+from .common import is_sales_person
 
 
 @transaction.atomic

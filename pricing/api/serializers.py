@@ -13,8 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.serializers import ModelSerializer
-from crm.api.serializers import FirmRelatedField, RoundedDecimalField, reference
+from core.api.serializers import FirmRelatedField, ModelSerializer, RoundedDecimalField, reference
 from crm.models import Campaign, Customer, CustomerGroup, Territory
 
 from ..conditions import conditions_validate

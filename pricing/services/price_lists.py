@@ -15,8 +15,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from core.errors import ApplicationError
 from core.models import Firm, User
 from core.money import to_decimal
+from core.services import save_audited
 from crm.models import Customer
-from crm.services.common import save_audited
 
 from ..choices import PricingErrorCode
 from ..models import PriceList, PriceListItem, Product

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.models import User
-from crm.services.common import save_audited
+from core.services import save_audited
 
 from ..models import PricingRule
 from .price_lists import check_code_free, free_code

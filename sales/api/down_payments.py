@@ -10,10 +10,9 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 
-from core.api.serializers import ModelSerializer
+from core.api.serializers import ModelSerializer, RoundedDecimalField
 from core.api.viewsets import TenantModelViewSet
 from core.scoping import scope_for
-from crm.api.serializers import RoundedDecimalField
 from crm.models import Customer
 
 from ..choices import DownPaymentSource, PaymentMethod

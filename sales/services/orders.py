@@ -26,13 +26,13 @@ from core.services import (
     document_event_record,
     document_transition,
     firm_today,
+    same_firm,
     sequence_next,
     settings_read,
     transition_targets,
 )
 from crm.choices import AddressKind
 from crm.models import Campaign, CustomerAddress
-from crm.services.common import same_firm
 from pricing.services.usage import pricing_rule_usage_record, pricing_rule_usage_release
 
 from .. import signals

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from core.choices import Role
 from core.models import Firm, User
+from core.services import save_audited
 from crm import services
 from crm.choices import LeadStatus
 from crm.models import (
@@ -24,7 +25,6 @@ from crm.models import (
     SalesTeam,
     Territory,
 )
-from crm.services.common import save_audited
 from tests.factories import make_user
 
 _counter = itertools.count(1)

@@ -4,10 +4,10 @@ import pytest
 from django.utils import timezone
 
 from core.choices import Role
+from core.services import save_audited
 from crm import services
 from crm.choices import LeadTransactionType
 from crm.models import Lead, LeadTransaction, Notification, StaffRelationship
-from crm.services.common import save_audited
 from tests.crm.factories import make_case, make_customer
 from tests.factories import make_user
 

@@ -7,7 +7,7 @@ import itertools
 from decimal import Decimal
 
 from core.models import Firm, User
-from crm.services.common import save_audited
+from core.services import save_audited
 from pricing.models import (
     Brand,
     PriceList,
