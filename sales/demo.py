@@ -83,7 +83,13 @@ def sales_seed_demo(*, firm: Firm, users: dict) -> None:
     if Quote.objects.filter(firm=firm, notes=DEMO_NOTE).exists():
         return  # seeded before: leave staff's changes alone
     admin, sales = users.get("admin"), users.get("sales")
-    actor = sales or admin
+    # Approving needs an admin or a manager of the firm (a demo name may be someone's else).
+    admin = admin if admin is not None and admin.firm_id == firm.pk else (
+        users.get("manager") if users.get("manager") is not None
+        and users["manager"].firm_id == firm.pk else None)
+    if admin is None:
+        return
+    actor = sales if sales is not None and sales.firm_id == firm.pk else admin
     customers = list(Customer.objects.filter(firm=firm).order_by("pk"))
     leads = list(Lead.objects.filter(firm=firm).order_by("pk"))
     if not customers and not leads:
@@ -94,14 +100,14 @@ def sales_seed_demo(*, firm: Firm, users: dict) -> None:
                  else {"customer": customers[index % len(customers)]} if customers
                  else {"lead": leads[index % len(leads)]})
         quote = services.quote_create(
-            firm=firm, actor=actor, owner=sales, lines=_lines(firm, items),
+            firm=firm, actor=actor, owner=actor, lines=_lines(firm, items),
             quote_date=today - datetime.timedelta(days=3 * index),
             discount_type="percentage", discount_value=Decimal(discount),
             probability=Decimal(40 + 5 * index), notes=DEMO_NOTE,
             notes_ar="عرض سعر تجريبي", **party)
         _walk(quote, PATHS[status], approver=admin, actor=actor)
     # One quote with history: sent, then revised to a second version with an extra line.
-    first = services.quote_create(firm=firm, actor=actor, owner=sales, notes=DEMO_NOTE,
+    first = services.quote_create(firm=firm, actor=actor, owner=actor, notes=DEMO_NOTE,
                                   customer=customers[0] if customers else None,
                                   lead=None if customers else leads[0],
                                   lines=_lines(firm, [("FU-200", 4)]))
