@@ -39,6 +39,7 @@ from .forms import LINE_FIELDS, QuoteLineFormSet, line_initial, line_rows
 from .forms_orders import SalesOrderForm
 from .models import Quote, SalesOrder
 from .services import orders as services
+from .services.conversion import quote_convert
 
 # Action -> its button (the actions are the services', not bare FSM transitions).
 ORDER_BUTTONS = {
@@ -312,7 +313,7 @@ class SalesOrderFromQuoteView(SalesOrderMixin, StaffMixin, View):
         quote = get_object_or_404(scope_for(Quote.objects.all(), user=request.user),
                                   pk=quote_pk)
         try:
-            order = services.order_from_quote(quote=quote, actor=request.user)
+            order = quote_convert(quote=quote, actor=request.user, to="order")
         except (ApplicationError, ValidationError) as error:
             messages.error(request, error_text(error))
             return HttpResponseRedirect(reverse("sales:quote_detail", args=[quote.pk]))

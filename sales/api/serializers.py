@@ -149,6 +149,11 @@ class QuoteVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class QuoteConvertSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=[("order", _("Sales order")),
+                                          ("invoice", _("Invoice"))], default="order")
+
+
 class QuoteSendSerializer(serializers.Serializer):
     to = serializers.ListField(child=serializers.EmailField(), required=False, max_length=20,
                                help_text=_("Addresses; left out, the quote's contact."))

@@ -50,7 +50,7 @@ class QuoteViewSet(TenantModelViewSet):
     required_permissions = {
         "calculate": VIEW, "calculate_new": VIEW, "versions": VIEW, "transition": CHANGE,
         "accept": CHANGE, "revise": CHANGE, "approve": ["sales.approve_quote"],
-        "send": CHANGE, "pdf": VIEW,
+        "send": CHANGE, "pdf": VIEW, "convert": ["sales.add_salesorder"],
     }
 
     @property
@@ -195,6 +195,29 @@ class QuoteViewSet(TenantModelViewSet):
                                 content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{quote.number}.pdf"'
         return response
+
+    @extend_schema(request=s.QuoteConvertSerializer,
+                   responses={201: OpenApiResponse(description=_(
+                       "The new sales order (`order`), or the invoice (`invoice`)."))})
+    @action(detail=True, methods=["post"])
+    def convert(self, request, pk=None):
+        """The accepted quote as a draft sales order, or (`"to": "invoice"`, when the settings
+        allow it) a confirmed order with its draft invoice; the quote becomes converted."""
+        from ..api.invoices import InvoiceSerializer
+        from ..api.orders import SalesOrderSerializer
+        from ..services.conversion import quote_convert
+
+        payload = _parse(s.QuoteConvertSerializer, request)
+        made = quote_convert(quote=self.get_object(), actor=self.actor, to=payload["to"])
+        if payload["to"] == "invoice":
+            data = {"invoice": InvoiceSerializer(made, context=self.get_serializer_context())
+                    .data}
+            message = _("Quote converted to an invoice")
+        else:
+            data = {"order": SalesOrderSerializer(made, context=self.get_serializer_context())
+                    .data}
+            message = _("Quote converted to a sales order")
+        return self.envelope(data, message=message, status=201)
 
     @extend_schema(responses=s.QuoteVersionSerializer(many=True))
     @action(detail=True, methods=["get"])
