@@ -25,6 +25,8 @@ class SalesConfig(AppConfig):
             (_("Quotes"), "sales:quote_list", "sales.view_quote"),
             (_("Sales orders"), "sales:salesorder_list", "sales.view_salesorder"),
             (_("Down payments"), "sales:downpayment_list", "sales.view_downpayment"),
+            (_("Invoices"), "sales:invoice_list", "sales.view_invoice"),
+            (_("Credit notes"), "sales:creditnote_list", "sales.view_creditnote"),
         ],
     }
 

@@ -21,4 +21,5 @@ urlpatterns = [
          name="quote_transition"),
     *views_down_payments.urlpatterns,
     path("orders/", include("sales.urls_orders")),
+    path("", include("sales.urls_invoices")),
 ]
