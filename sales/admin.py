@@ -82,3 +82,6 @@ import sales.admin_down_payments  # noqa: E402, F401
 
 # Sales orders have their own module; importing it registers them (after ReadOnlyInline).
 from . import admin_orders  # noqa: E402, F401
+
+# Invoices, payments and credit notes: read-only, moved only by their services' actions.
+from .admin_invoices import InvoiceAdmin  # noqa: E402, F401
