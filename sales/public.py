@@ -39,8 +39,10 @@ PAGE_LANGUAGES = ("en", "ar")
 
 def _private(response: HttpResponse) -> HttpResponse:
     # The signed value in the address is the customer's key: keep it out of other sites'
-    # logs (Referer) and out of search engines.
-    response["Referrer-Policy"] = "no-referrer"
+    # logs (Referer) and out of search engines. "same-origin", not "no-referrer": under
+    # no-referrer browsers post the page's own accept/reject forms with "Origin: null",
+    # which Django's CSRF check refuses (the browser test of the sales flow proves it).
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -70,7 +70,7 @@ class TestPage:
         assert 'data-testid="accept"' in html and 'data-testid="reject"' in html
         assert "csrfmiddlewaretoken" in html
         assert response["Cache-Control"].startswith("max-age=0")
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
 
     def test_arabic_when_sent_in_arabic_or_asked(self, client, sent):
         for url in [page_url(sent, "ar"), page_url(sent, "en") + "?lang=ar"]:
