@@ -1,7 +1,11 @@
-"""Demo quotes for `manage.py seed_demo`: one or more in every status of RULES.md §5, for the
-demo customers and leads, with lines priced by the resolver from the demo catalogue, and one
-quote revised to a second version. Idempotent: a firm with demo quotes is left alone (the
-crm demo's leads in proposal already have draft quotes of their own, RULES.md §4)."""
+"""Demo quotes and orders for `manage.py seed_demo`.
+
+Quotes: one or more in every status of RULES.md §5, for the demo customers and leads, with
+lines priced by the resolver from the demo catalogue, and one quote revised to a second
+version. Orders: one in every status the sales app reaches on its own (the shipped ones come
+with deliveries), invoiced through posted invoices, one paid. Idempotent: a firm with demo
+quotes is left alone (the crm demo's leads in proposal already have draft quotes of their
+own, RULES.md §4)."""
 
 import datetime
 from decimal import Decimal
@@ -15,7 +19,11 @@ from pricing.models import Product
 
 from . import services
 from .choices import QuoteStatus as S
-from .models import Quote
+from .choices import SalesOrderStatus as O
+from .models import Quote, SalesOrder
+from .services import invoices as invoice_services
+from .services import orders as order_services
+from .services.conversion import quote_convert
 
 DEMO_NOTE = "Demo quote"
 # How each demo quote gets to its status from a draft (the services check every step).
@@ -29,10 +37,20 @@ PATHS = {
     S.REJECTED: ["send", S.REJECTED],
     S.EXPIRED: ["send", S.EXPIRED],
     S.REVISED: ["send", S.REVISED],
-    S.CONVERTED: ["send", S.ACCEPTED, S.CONVERTED],
+    S.CONVERTED: ["send", S.ACCEPTED, "convert"],
     S.CANCELLED: [S.CANCELLED],
     S.ARCHIVED: ["send", S.EXPIRED, S.ARCHIVED],
 }
+# Orders: (status, product codes with quantities). Each is made, confirmed, then moved.
+ORDERS = [
+    (O.DRAFT, [("LT-200", 2)]),
+    (O.CONFIRMED, [("FU-100", 8), ("FU-200", 8)]),
+    (O.ON_HOLD, [("PH-100", 5)]),
+    (O.CANCELLED, [("ST-100", 30)]),
+    (O.PARTIALLY_INVOICED, [("LT-100", 6), ("AC-100", 6)]),
+    (O.INVOICED, [("AC-200", 10), ("ST-200", 15)]),
+]
+DEMO_ORDER_NOTE = "Demo order"
 # (status, product codes with quantities, document discount %, for a lead)
 QUOTES = [
     (S.DRAFT, [("LT-100", 5), ("AC-100", 5)], 0, False),
@@ -72,6 +90,9 @@ def _walk(quote: Quote, path: list[str], *, approver, actor) -> Quote:
                                                   actor=actor)
                 quote = services.quote_approve(quote=quote, actor=approver)
             step = S.SENT
+        if step == "convert":
+            quote_convert(quote=quote, actor=actor, to="order")
+            continue
         reason = "Budget moved to next year" if step == S.REJECTED else ""
         who = approver if step == S.APPROVED else actor
         quote = services.quote_transition(quote=quote, target=step, actor=who, reason=reason)
@@ -114,3 +135,37 @@ def sales_seed_demo(*, firm: Firm, users: dict) -> None:
     first = _walk(first, ["send"], approver=admin, actor=actor)
     services.quote_revise(quote=first, actor=actor, reason="Customer asked for chairs too",
                           lines=_lines(firm, [("FU-200", 4), ("FU-100", 4)]))
+    _seed_orders(firm=firm, customers=customers, actor=admin)
+
+
+def _seed_orders(*, firm: Firm, customers: list[Customer], actor) -> None:
+    for index, (status, items) in enumerate(ORDERS if customers else []):
+        order = order_services.order_create(
+            firm=firm, actor=actor, customer=customers[(index + 1) % len(customers)],
+            lines=_lines(firm, items), notes=DEMO_ORDER_NOTE, notes_ar="أمر بيع تجريبي")
+        if status == O.DRAFT:
+            continue
+        if order.needs_approval:
+            order = order_services.order_approve(order=order, actor=actor)
+        order = order_services.order_confirm(order=order, actor=actor)
+        if status == O.ON_HOLD:
+            order_services.order_hold(order=order, actor=actor, reason="Awaiting site survey")
+        elif status == O.CANCELLED:
+            order_services.order_cancel(order=order, actor=actor,
+                                        reason="Customer chose another supplier")
+        elif status in (O.PARTIALLY_INVOICED, O.INVOICED):
+            _seed_invoice(order, actor=actor, whole=status == O.INVOICED)
+
+
+def _seed_invoice(order: SalesOrder, *, actor, whole: bool) -> None:
+    """Invoice the order (half of its first line when not `whole`), post it; a whole one is
+    paid in part, so the demo has money on an invoice too."""
+    lines = None if whole else [{"order_line_id": line.pk, "quantity": line.quantity / 2}
+                                for line in order.lines.order_by("position", "pk")[:1]]
+    invoice = invoice_services.invoice_create_from_order(order=order, actor=actor, lines=lines)
+    invoice = invoice_services.invoice_post(invoice=invoice, actor=actor)
+    if whole:
+        invoice_services.payment_record(invoice=invoice, actor=actor,
+                                        amount=(invoice.amount_due / 2).quantize(
+                                            Decimal("0.01")),
+                                        reference="Demo transfer")

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from core.models import Firm
 from sales.choices import QuoteStatus
-from sales.models import Quote, QuoteLine, QuoteVersion
+from sales.models import Invoice, Quote, QuoteLine, QuoteVersion, SalesOrder
 from tests.crm.factories import make_customer
 from tests.sales.factories import make_quote, quote_in
 
@@ -72,6 +72,13 @@ def test_seed_demo_makes_quotes_in_every_status_once():
         pricing_trace={}).exists()
     assert QuoteVersion.objects.filter(firm=firm).exists()
     assert quotes.filter(lead__isnull=False).exists()
-    count = quotes.count()
+    orders = SalesOrder.objects.filter(firm=firm)
+    assert set(orders.values_list("status", flat=True)) == {
+        "draft", "confirmed", "on_hold", "cancelled", "partially_invoiced", "invoiced"}
+    assert orders.filter(quote__isnull=False).count() == 1  # the converted quote's
+    invoices = Invoice.objects.filter(firm=firm)
+    assert set(invoices.values_list("status", flat=True)) == {"posted", "partially_paid"}
+    count, order_count = quotes.count(), orders.count()
     call_command("seed_demo", "--force", stdout=StringIO())
     assert Quote.objects.filter(firm=firm).count() == count
+    assert SalesOrder.objects.filter(firm=firm).count() == order_count
