@@ -7,6 +7,7 @@ Stored totals are written only by sales.services through the totals engine (sale
 
 import secrets
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -243,15 +244,15 @@ QUOTE_TRANSITIONS = {
 }
 
 
-class QuoteLine(TenantModel):
-    """One priced line of a quote; amounts after `cost_price` are written by the engine."""
+class DocumentLine(TenantModel):
+    """The priced line quotes and sales orders share (RULES.md §2, §10): what the caller or the
+    price resolver gives, and the amounts the totals engine writes (after `cost_price`).
+    Each document's line adds its document and its product (their reverse names differ)."""
 
-    quote = models.ForeignKey(Quote, verbose_name=_("quote"), on_delete=models.CASCADE,
-                              related_name="lines")
+    # The foreign key to the document, left out when a line is validated before it has one.
+    document_field: ClassVar[str]
+
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    product = models.ForeignKey("pricing.Product", verbose_name=_("product"),
-                                on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="quote_lines")
     description = models.CharField(_("description"), max_length=500)
     description_ar = models.CharField(_("Arabic description"), max_length=500, blank=True)
     quantity = models.DecimalField(_("quantity"), **QUANTITY,
@@ -277,16 +278,31 @@ class QuoteLine(TenantModel):
     is_reward = models.BooleanField(_("reward line"), default=False, editable=False)
 
     class Meta:
-        verbose_name = _("quote line")
-        verbose_name_plural = _("quote lines")
-        ordering = ["quote", "position", "pk"]
+        abstract = True
         constraints = [
             models.CheckConstraint(condition=Q(discount_percent=0) | Q(discount_amount=0),
-                                   name="sales_quoteline_one_discount_kind"),
+                                   name="%(app_label)s_%(class)s_one_discount_kind"),
         ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.description}"
+
+
+class QuoteLine(DocumentLine):
+    """One priced line of a quote; amounts after `cost_price` are written by the engine."""
+
+    document_field = "quote"
+
+    quote = models.ForeignKey(Quote, verbose_name=_("quote"), on_delete=models.CASCADE,
+                              related_name="lines")
+    product = models.ForeignKey("pricing.Product", verbose_name=_("product"),
+                                on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="quote_lines")
+
+    class Meta(DocumentLine.Meta):
+        verbose_name = _("quote line")
+        verbose_name_plural = _("quote lines")
+        ordering = ["quote", "position", "pk"]
 
 
 class QuoteVersion(TenantModel):
@@ -531,37 +547,17 @@ class SalesOrder(DocumentModel):
         self.cancelled_by = by
 
 
-class SalesOrderLine(TenantModel):
+class SalesOrderLine(DocumentLine):
     """One line of an order: priced like a quote line, then delivered, invoiced and returned
     (quantities written under row locks by the delivery, invoice and return services)."""
 
+    document_field = "order"
+
     order = models.ForeignKey(SalesOrder, verbose_name=_("sales order"),
                               on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
     product = models.ForeignKey("pricing.Product", verbose_name=_("product"),
                                 on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="sales_order_lines")
-    description = models.CharField(_("description"), max_length=500)
-    description_ar = models.CharField(_("Arabic description"), max_length=500, blank=True)
-    quantity = models.DecimalField(_("quantity"), **QUANTITY,
-                                   validators=[MinValueValidator(Decimal("0.0001"))])
-    unit = models.CharField(_("unit"), max_length=20, default="unit")
-    unit_price = money_field(_("unit price"))
-    discount_percent = percent_field(_("discount (%)"))
-    discount_amount = money_field(_("discount amount"))
-    tax_rate = percent_field(_("tax rate (%)"))
-    taxable = models.BooleanField(_("taxable"), default=True)
-    cost_price = models.DecimalField(_("cost price"), **MONEY, null=True, blank=True,
-                                     validators=[MinValueValidator(Decimal("0"))])
-    base_amount = money_field(_("amount before discount"), editable=False)
-    line_discount = money_field(_("line discount"), editable=False)
-    line_total = money_field(_("line total"), editable=False)
-    tax_amount = money_field(_("VAT"), editable=False)
-    pricing_trace = models.JSONField(_("pricing trace"), default=dict, blank=True,
-                                     encoder=DjangoJSONEncoder)
-    price_override_reason = models.CharField(_("price override reason"), max_length=300,
-                                             blank=True)
-    is_reward = models.BooleanField(_("reward line"), default=False, editable=False)
     delivered_quantity = models.DecimalField(_("delivered quantity"), **QUANTITY,
                                              default=Decimal("0"), editable=False)
     invoiced_quantity = models.DecimalField(_("invoiced quantity"), **QUANTITY,
@@ -569,13 +565,12 @@ class SalesOrderLine(TenantModel):
     returned_quantity = models.DecimalField(_("returned quantity"), **QUANTITY,
                                             default=Decimal("0"), editable=False)
 
-    class Meta:
+    class Meta(DocumentLine.Meta):
         verbose_name = _("sales order line")
         verbose_name_plural = _("sales order lines")
         ordering = ["order", "position", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(discount_percent=0) | Q(discount_amount=0),
-                                   name="sales_salesorderline_one_discount_kind"),
+            *DocumentLine.Meta.constraints,
             models.CheckConstraint(condition=Q(quantity__gt=0),
                                    name="sales_salesorderline_quantity_positive"),
             models.CheckConstraint(
@@ -591,9 +586,6 @@ class SalesOrderLine(TenantModel):
                 & Q(returned_quantity__lte=models.F("delivered_quantity")),
                 name="sales_salesorderline_returned_le_delivered"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.quantity} × {self.description}"
 
     @property
     def remaining_quantity(self) -> Decimal:

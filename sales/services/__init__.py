@@ -1,7 +1,10 @@
-"""sales services: every write of the app goes through these (DESIGN §5.1)."""
+"""sales services: every write of the app goes through these (DESIGN §5.1).
 
+Lines and totals shared by quotes and orders are in sales.services.lines.
+"""
+
+from .lines import PriceOverrideNotAllowed
 from .quotes import (
-    PriceOverrideNotAllowed,
     QuoteNotDeletable,
     QuoteNotEditable,
     quote_allowed_targets,

@@ -2,9 +2,10 @@
 follow delivery and invoicing progress, delete, soft delete with their campaign
 (RULES.md §2, §6; spec 003 §1; spec 004 §2-3).
 
-Lines are priced exactly as quote lines are: sales.services.quotes builds and prices them
-(price resolver, traces, reward lines, overrides) and judges the discounts; this module only
-carries the result over to order lines and stores the totals engine's amounts.
+Lines are priced exactly as quote lines are: sales.services.lines builds and prices them
+(price resolver, traces, reward lines, overrides), judges the discounts and computes the
+totals for the order's customer, date, price list, promotion code, discount and shipping;
+this module stores the result on the order and its lines.
 """
 
 import json
@@ -38,15 +39,16 @@ from pricing.services.usage import pricing_rule_usage_record, pricing_rule_usage
 from .. import signals
 from ..choices import ORDER_PROGRESS_STATUSES, QuoteStatus, SalesOrderStatus
 from ..models import Quote, QuoteLine, SalesOrder, SalesOrderLine
-from ..totals import (
-    DiscountLimits,
-    DocumentTotals,
-    TaxSettings,
-    discount_limits_check,
-    margin_warnings,
-    totals_calculate,
+from ..totals import DocumentTotals
+from .lines import (
+    DocumentHeader,
+    document_approval_reasons,
+    document_fields_refuse_unknown,
+    document_line_rule_discount,
+    document_lines_price,
+    document_lines_save,
+    document_totals_apply,
 )
-from .quotes import _build_lines, _document, _manual_document, _refuse_unknown, _rule_discount
 from .quotes import quote_transition as _quote_transition
 
 ZERO = Decimal("0")
@@ -65,11 +67,10 @@ ORDER_FIELDS = {
 }
 ORDER_FOREIGN_KEYS = {"customer", "billing_address", "shipping_address", "contact",
                       "sales_person", "sales_team", "territory", "campaign", "price_list"}
-# Line fields copied from a priced quote line (or an accepted quote's line) to an order line.
+# Line fields copied from an accepted quote's line to an order line (amounts are recomputed).
 LINE_COPY = ["position", "product", "description", "description_ar", "quantity", "unit",
              "unit_price", "discount_percent", "discount_amount", "tax_rate", "taxable",
              "cost_price", "pricing_trace", "price_override_reason", "is_reward"]
-LINE_AMOUNTS = ["base_amount", "line_discount", "line_total", "tax_amount"]
 
 # Whether an order has an open delivery note (RULES.md §6: → in_progress). Sales cannot
 # import the delivery app (DESIGN §4): the delivery app appends its check here in ready().
@@ -129,15 +130,14 @@ def _lock(order: SalesOrder, *, allow_deleted: bool = False) -> SalesOrder:
     return locked
 
 
-def _pricing_quote(order: SalesOrder) -> Quote:
-    """The order as the quote pricing code reads a document (never saved)."""
-    return Quote(firm=order.firm, customer=order.customer, quote_date=order.order_date,
-                 promo_code=order.promo_code, price_list=order.price_list,
-                 discount_type=order.discount_type, discount_value=order.discount_value,
-                 shipping_cost=order.shipping_cost, currency=order.currency, probability=None)
+def _header(order: SalesOrder) -> DocumentHeader:
+    return DocumentHeader(discount_type=order.discount_type,
+                          discount_value=order.discount_value,
+                          shipping_cost=order.shipping_cost, currency=order.currency)
 
 
 def _order_line(order: SalesOrder, source: QuoteLine) -> SalesOrderLine:
+    """The accepted quote's line as it was priced (not priced again)."""
     line = SalesOrderLine(firm_id=order.firm_id)
     for name in LINE_COPY:
         setattr(line, name, getattr(source, name))
@@ -145,10 +145,13 @@ def _order_line(order: SalesOrder, source: QuoteLine) -> SalesOrderLine:
 
 
 def _build_order_lines(order: SalesOrder, rows: list[dict], *, settings) -> list[SalesOrderLine]:
-    """Validated, priced, unsaved order lines from caller rows (the quote line builder:
-    errors name `items.N.field`, products are priced by the resolver, rewards added)."""
-    built = _build_lines(_pricing_quote(order), rows, settings=settings)
-    return [_order_line(order, line) for line in built]
+    """Validated, priced, unsaved order lines from caller rows, as quote lines are built:
+    errors name `items.N.field`, products are priced by the resolver for the order's
+    customer, date, price list and promotion code, rewards added."""
+    return document_lines_price(firm=order.firm, line_model=SalesOrderLine,
+                                customer=order.customer, date=order.order_date,
+                                price_list=order.price_list, promo_code=order.promo_code,
+                                rows=rows, settings=settings)
 
 
 def _sales_person_of(user: User | None):
@@ -213,50 +216,23 @@ def _approval_reasons(order: SalesOrder, lines: list[SalesOrderLine], *,
                       settings) -> list[dict]:
     """Why the order must be approved before it is confirmed, or [] (RULES.md §2: the
     discount rule of quotes; plus the firm's own order approval threshold)."""
-    reasons = []
-    threshold = settings.orders.approval_threshold
-    if settings.orders.require_approval and (threshold is None or order.total >= threshold):
-        reasons.append({"reason": "total_above_threshold", "threshold": threshold,
-                        "total": order.total})
-    limits = DiscountLimits.from_settings(settings.discounts)
-    if limits.require_discount_approval:
-        review = discount_limits_check(
-            document=_manual_document(_pricing_quote(order), lines), limits=limits)
-        reasons += [{"reason": "discount", **detail} for detail in review.reasons]
-    return reasons
+    return document_approval_reasons(header=_header(order), lines=lines, total=order.total,
+                                     approval=settings.orders, settings=settings)
 
 
 def _apply_totals(order: SalesOrder, lines: list[SalesOrderLine], *, settings,
                   enforce_limits: bool = True) -> DocumentTotals:
     """Every total of the order and its lines from the one totals engine; discount limits
     enforced (pricing rules' own discounts are not judged), margins warned, approval noted."""
-    stand_in = _pricing_quote(order)
-    document = _document(stand_in, lines)
-    if enforce_limits:
-        discount_limits_check(document=_manual_document(stand_in, lines),
-                              limits=DiscountLimits.from_settings(settings.discounts))
-    tax = TaxSettings.from_settings(settings.tax)
-    totals = totals_calculate(document=document, tax=tax)
-    for line, amounts in zip(lines, totals.lines, strict=True):
-        line.base_amount = amounts.base
-        line.line_discount = amounts.line_discount
-        line.line_total = amounts.line_total
-        line.tax_amount = amounts.line_tax
-    order.subtotal = totals.subtotal
-    order.discount_amount = totals.document_discount
-    order.after_discount = totals.after_discount
-    order.tax_amount = totals.tax_amount
-    order.total = totals.total
-    order.total_in_words = totals.total_in_words
-    order.total_in_words_en = totals.total_in_words_en
+    pricing = document_totals_apply(header=_header(order), lines=lines, settings=settings,
+                                    enforce_limits=enforce_limits)
+    for name, value in pricing.amounts.items():
+        setattr(order, name, value)
     order.balance_due = order.total - order.down_payments_applied - order.amount_paid
-    order.warnings = margin_warnings(
-        document=document, tax=tax,
-        minimum_margin_percent=settings.pricing.minimum_margin_percent,
-        enabled=settings.pricing.warn_below_minimum_margin)
+    order.warnings = pricing.warnings
     order.approval_reasons = _approval_reasons(order, lines, settings=settings)
     order.needs_approval = bool(order.approval_reasons)
-    return totals
+    return pricing.totals
 
 
 def _save(order: SalesOrder, *, actor: User | None, reason: str) -> SalesOrder:
@@ -265,16 +241,6 @@ def _save(order: SalesOrder, *, actor: User | None, reason: str) -> SalesOrder:
     order._change_reason = str(reason)
     order.save()
     return order
-
-
-def _save_lines(order: SalesOrder, lines: list[SalesOrderLine], *, replace: bool) -> None:
-    if replace:
-        order.lines.all().delete()
-        for line in lines:
-            line.order = order
-        SalesOrderLine.objects.bulk_create(lines)
-    else:
-        SalesOrderLine.objects.bulk_update(lines, LINE_AMOUNTS)
 
 
 # --- create and edit ------------------------------------------------------------------------
@@ -288,7 +254,7 @@ def order_create(*, firm: Firm, actor: User | None, lines: list[dict] | None = N
     actor), team and territory from the sales person, payment terms and price list from the
     customer, currency and terms from the settings. Discounts above the limits are refused
     (`discount_above_limit`) unless the firm approves discounts instead."""
-    _refuse_unknown(fields, ORDER_FIELDS)
+    document_fields_refuse_unknown(fields=fields, allowed=ORDER_FIELDS)
     settings = settings_read(firm=firm)
     order = SalesOrder(firm=firm, created_by=actor, updated_by=actor, **fields)
     _check_references(order)
@@ -305,7 +271,7 @@ def order_create(*, firm: Firm, actor: User | None, lines: list[dict] | None = N
     order.number = sequence_next(firm=firm, document_type=DocumentType.ORDER,
                                  date=firm_today(firm=firm))
     _save(order, actor=actor, reason="created")
-    _save_lines(order, built, replace=True)
+    document_lines_save(document=order, lines=built, replace=True)
     document_event_record(instance=order, action="created", actor=actor,
                           to_status=order.status, details={"number": order.number})
     return order
@@ -317,7 +283,7 @@ def order_update(*, order: SalesOrder, actor: User | None, lines: list[dict] | N
     """Edit a draft order; given `lines` replace all of its lines. Totals, warnings and the
     need for approval are recomputed with the current settings; an approval given before
     does not survive the edit."""
-    _refuse_unknown(changes, ORDER_FIELDS)
+    document_fields_refuse_unknown(fields=changes, allowed=ORDER_FIELDS)
     locked = _lock(order)
     if locked.status != SalesOrderStatus.DRAFT:
         raise OrderNotEditable(status=locked.status)
@@ -335,7 +301,7 @@ def order_update(*, order: SalesOrder, actor: User | None, lines: list[dict] | N
     locked.approved_by, locked.approved_at = None, None
     locked.full_clean()
     _save(locked, actor=actor, reason=reason or "updated")
-    _save_lines(locked, built, replace=lines is not None)
+    document_lines_save(document=locked, lines=built, replace=lines is not None)
     document_event_record(instance=locked, action="updated", actor=actor, reason=reason,
                           details={"fields": sorted(changes), "lines": lines is not None})
     return locked
@@ -348,7 +314,7 @@ def order_from_quote(*, quote: Quote, actor: User | None, **fields: Any) -> Sale
     person and document discount; the quote becomes converted (quote_transition). A second
     conversion is refused (409 `quote_already_converted`), as is a quote not accepted (409).
     `fields` may add or override order fields (addresses, delivery dates, ...)."""
-    _refuse_unknown(fields, ORDER_FIELDS)
+    document_fields_refuse_unknown(fields=fields, allowed=ORDER_FIELDS)
     locked = Quote.objects.select_for_update().get(pk=quote.pk)
     existing = SalesOrder.all_objects.filter(quote=locked).first()
     if existing is not None:
@@ -390,7 +356,7 @@ def order_from_quote(*, quote: Quote, actor: User | None, **fields: Any) -> Sale
     order.number = sequence_next(firm=locked.firm, document_type=DocumentType.ORDER,
                                  date=firm_today(firm=locked.firm))
     _save(order, actor=actor, reason=f"created from quote {locked.number}")
-    _save_lines(order, built, replace=True)
+    document_lines_save(document=order, lines=built, replace=True)
     document_event_record(instance=order, action="created_from_quote", actor=actor,
                           to_status=order.status,
                           details={"number": order.number, "quote_id": locked.pk,
@@ -497,7 +463,7 @@ def _rule_uses(lines: list[SalesOrderLine]) -> list[tuple[int, Decimal]]:
         applied = trace.get("applied_rules") or []
         if not applied:
             continue
-        carried = line.is_reward or _rule_discount(line) or (
+        carried = line.is_reward or document_line_rule_discount(line=line) or (
             "override" not in trace and not line.discount_percent
             and line.discount_amount == round_money(to_decimal(
                 trace.get("discount_amount", 0))))

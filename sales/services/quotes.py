@@ -1,8 +1,6 @@
 """Quotes: create, edit, price, approve, move through RULES.md §5's states, revise."""
 
 import datetime
-from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -12,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import DocumentType, Role
 from core.errors import ApplicationError, ErrorCode, InvalidTransition
 from core.models import Firm, User
-from core.money import round_money
 from core.services import (
     document_event_record,
     document_transition,
@@ -24,21 +21,19 @@ from core.services import (
 )
 from crm.choices import LeadStatus
 from crm.services import lead_allowed_targets, lead_transition
-from pricing.models import Product
-from pricing.services.resolver import price_resolve
 
 from .. import signals
 from ..choices import QuoteStatus
 from ..models import QUOTE_TRANSITIONS, Quote, QuoteLine, QuoteVersion
-from ..totals import (
-    DiscountLimits,
-    DocumentInput,
-    DocumentTotals,
-    LineInput,
-    TaxSettings,
-    discount_limits_check,
-    margin_warnings,
-    totals_calculate,
+from ..totals import DocumentTotals
+from .lines import (
+    DocumentHeader,
+    document_approval_reasons,
+    document_fields_refuse_unknown,
+    document_lines_price,
+    document_lines_save,
+    document_totals_apply,
+    document_totals_calculate,
 )
 
 # What callers may set on a quote; everything else is the services' (number, status,
@@ -51,12 +46,6 @@ QUOTE_FIELDS = {
     "notes_ar",
 }
 QUOTE_FOREIGN_KEYS = {"customer", "lead", "owner", "sales_person", "price_list"}
-LINE_FIELDS = {
-    "product", "description", "description_ar", "quantity", "unit", "unit_price",
-    "discount_percent", "discount_amount", "tax_rate", "taxable", "cost_price",
-    "pricing_trace", "price_override_reason", "is_reward",
-}
-NOT_SETTABLE = _("This field cannot be set.")
 
 
 class QuoteNotEditable(ApplicationError):
@@ -67,230 +56,48 @@ class QuoteNotEditable(ApplicationError):
             "Only a draft quote can be changed. Revise it to make a new version."))
 
 
-def _refuse_unknown(fields: dict, allowed: set[str], prefix: str = "") -> None:
-    allowed = allowed | {f"{name}_id" for name in allowed}
-    refused = {f"{prefix}{name}": NOT_SETTABLE for name in fields if name not in allowed}
-    if refused:
-        raise ValidationError(refused)
+# --- lines and totals (sales.services.lines) ------------------------------------------------
 
 
-# --- lines and totals ---------------------------------------------------------------------
-
-
-class PriceOverrideNotAllowed(ApplicationError):
-    def __init__(self, *, field: str, resolved: Decimal) -> None:
-        super().__init__(code="price_override_not_allowed", details={field: _(
-            "The price list gives %(price)s; prices cannot be changed by hand in this firm.")
-            % {"price": resolved}}, message=_(
-            "A unit price differs from the price list and price overrides are not allowed."))
-
-
-def _line_errors(index: int, error: ValidationError) -> ValidationError:
-    return ValidationError({f"items.{index}.{field}": messages
-                            for field, messages in error.message_dict.items()})
-
-
-def _resolve_prices(quote: Quote, rows: list[tuple[int, QuoteLine]]):
-    """The resolver's result for the lines with a product (in that order), for the quote's
-    customer (none for a lead), date, price list and promotion code. Errors name the
-    quote's own line (`items.4.quantity`), not the resolver's cart position."""
-    try:
-        return price_resolve(firm=quote.firm, customer=quote.customer, date=quote.quote_date,
-                             items=[{"product": line.product_id, "quantity": line.quantity}
-                                    for _index, line in rows],
-                             promo_code=quote.promo_code, price_list=quote.price_list)
-    except ValidationError as error:
-        renamed = {}
-        for key, messages in error.message_dict.items():
-            parts = key.split(".")
-            if len(parts) >= 2 and parts[0] == "items" and parts[1].isdigit():
-                field = "product" if parts[2:] == ["product_id"] else ".".join(parts[2:])
-                key = f"items.{rows[int(parts[1])][0]}.{field or 'product'}"
-            renamed[key] = messages
-        raise ValidationError(renamed) from error
-
-
-def _number(value: Decimal) -> int | float:
-    """A JSON number, as the resolver's trace writes them."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _price_from_resolver(line: QuoteLine, row: dict, priced, *, index: int,
-                         settings) -> None:
-    """Put the resolver's price on a line: the list price as the unit price, the rules'
-    discount as its discount amount (unless the row gives a discount of its own), the
-    trace. A unit price given by hand that differs is an override (settings decide)."""
-    resolved = round_money(priced.base_price)
-    trace = priced.as_dict()
-    given = row.get("unit_price")
-    if given is not None and round_money(given) != resolved:
-        if not settings.pricing.allow_price_override:
-            raise PriceOverrideNotAllowed(field=f"items.{index}.unit_price", resolved=resolved)
-        if settings.pricing.require_price_override_reason and not line.price_override_reason:
-            raise ValidationError({f"items.{index}.price_override_reason": _(
-                "Say why the price differs from the price list (%(price)s).")
-                % {"price": resolved}})
-        trace["override"] = {"resolved_unit_price": _number(resolved),
-                             "unit_price": _number(round_money(given)),
-                             "reason": line.price_override_reason}
-    else:
-        line.unit_price = resolved
-        line.price_override_reason = ""
-        if not row.get("discount_percent") and not row.get("discount_amount"):
-            line.discount_amount = round_money(priced.discount_amount)
-    line.pricing_trace = trace
-
-
-def _reward_line(quote: Quote, priced, *, position: int, products: dict,
-                 settings) -> QuoteLine:
-    """A buy-X-get-Y reward as its own line at a price of zero (RULES.md §10)."""
-    product = products[priced.product_id]
-    return QuoteLine(
-        firm_id=quote.firm_id, position=position, product=product, is_reward=True,
-        description=product.name, description_ar=product.name_ar, quantity=priced.quantity,
-        unit=product.unit, unit_price=Decimal("0"), cost_price=product.cost_price,
-        tax_rate=(product.tax_rate if product.tax_rate is not None
-                  else settings.tax.default_tax_rate),
-        pricing_trace=priced.as_dict())
+def _header(quote: Quote) -> DocumentHeader:
+    return DocumentHeader(discount_type=quote.discount_type,
+                          discount_value=quote.discount_value,
+                          shipping_cost=quote.shipping_cost, currency=quote.currency,
+                          probability=quote.probability)
 
 
 def _build_lines(quote: Quote, rows: list[dict], *, settings) -> list[QuoteLine]:
-    """Unsaved, validated lines from caller rows; a product fills what the row leaves out,
-    and its price comes from the price resolver (RULES.md §10) with the trace kept on the
-    line. Reward lines are the resolver's: rows marked `is_reward` are dropped and the
-    rewards added again at the end.
-
-    Errors name the line as the API does: `items.2.quantity`.
-    """
-    rows = [row for row in rows if not row.get("is_reward")]
-    lines, priced_rows = [], []
-    for index, row in enumerate(rows):
-        _refuse_unknown(row, LINE_FIELDS, prefix=f"items.{index}.")
-        fields = {name: value for name, value in row.items()
-                  if name not in ("pricing_trace", "is_reward")
-                  and not (name == "unit_price" and value is None)}
-        line = QuoteLine(firm_id=quote.firm_id, position=index, **fields)
-        same_firm(quote.firm_id, **{f"items.{index}.product": line.product})
-        product = line.product
-        if product is not None:
-            line.description = line.description or product.name
-            line.description_ar = line.description_ar or product.name_ar
-            if "unit" not in row:
-                line.unit = product.unit
-            if row.get("cost_price") is None:
-                line.cost_price = product.cost_price
-        if row.get("tax_rate") is None:
-            line.tax_rate = (product.tax_rate if product is not None and product.tax_rate
-                             is not None else settings.tax.default_tax_rate)
-        try:
-            if line.discount_percent and line.discount_amount:
-                raise ValidationError({"discount_amount": _(
-                    "Give a discount percentage or a discount amount, not both.")})
-            line.full_clean(exclude=["quote"])
-        except ValidationError as error:
-            raise _line_errors(index, error) from error
-        if product is not None:
-            priced_rows.append((index, line))
-        lines.append(line)
-    if priced_rows:
-        result = _resolve_prices(quote, priced_rows)
-        for (index, line), priced in zip(priced_rows, result.lines, strict=True):
-            _price_from_resolver(line, rows[index], priced, index=index, settings=settings)
-        products = {line.product_id: line.product for _index, line in priced_rows}
-        missing = {reward.product_id for reward in result.reward_lines} - set(products)
-        products.update({product.pk: product for product in
-                         Product.objects.filter(firm_id=quote.firm_id, pk__in=missing)})
-        lines += [_reward_line(quote, reward, position=len(lines) + offset, products=products,
-                               settings=settings)
-                  for offset, reward in enumerate(result.reward_lines)]
-    return lines
-
-
-def _rule_discount(line: QuoteLine) -> Decimal:
-    """The part of a line's discount that pricing rules gave (not limited by the manual
-    discount limits: the firm set those rules itself)."""
-    trace = line.pricing_trace or {}
-    if line.is_reward:
-        return Decimal("0")
-    if "override" in trace or line.discount_percent:
-        return Decimal("0")
-    ruled = round_money(Decimal(str(trace.get("discount_amount", 0))))
-    return ruled if ruled and line.discount_amount == ruled else Decimal("0")
-
-
-def _manual_document(quote: Quote, lines: list[QuoteLine]) -> DocumentInput:
-    """The quote as the discount limits judge it: discounts given by hand only."""
-    document = _document(quote, lines)
-    return replace(document, lines=[
-        replace(item, discount_amount=item.discount_amount - _rule_discount(line))
-        for item, line in zip(document.lines, lines, strict=True)])
-
-
-def _document(quote: Quote, lines: list[QuoteLine]) -> DocumentInput:
-    return DocumentInput(
-        lines=[LineInput(quantity=line.quantity, unit_price=line.unit_price,
-                         discount_percent=line.discount_percent,
-                         discount_amount=line.discount_amount, tax_rate=line.tax_rate,
-                         taxable=line.taxable, cost_price=line.cost_price) for line in lines],
-        discount_type=quote.discount_type, discount_value=quote.discount_value,
-        shipping_cost=quote.shipping_cost, probability=quote.probability,
-        currency=quote.currency)
+    """Unsaved, validated quote lines priced for the quote's customer (none for a lead),
+    date, price list and promotion code (sales.services.lines)."""
+    return document_lines_price(firm=quote.firm, line_model=QuoteLine, customer=quote.customer,
+                                date=quote.quote_date, price_list=quote.price_list,
+                                promo_code=quote.promo_code, rows=rows, settings=settings)
 
 
 def _approval_reasons(quote: Quote, lines: list[QuoteLine], *, settings) -> list[dict]:
-    """Why the quote must be approved before it is sent (RULES.md §5), or [] if it need not.
-
-    Discounts above the limits without discount approval are refused when the quote is
-    saved, so here they only count when the firm approves discounts instead."""
-    reasons = []
-    threshold = settings.quotes.approval_threshold
-    if settings.quotes.require_approval and (threshold is None or quote.total >= threshold):
-        reasons.append({"reason": "total_above_threshold",
-                        "threshold": threshold, "total": quote.total})
-    limits = DiscountLimits.from_settings(settings.discounts)
-    if limits.require_discount_approval:
-        review = discount_limits_check(document=_manual_document(quote, lines), limits=limits)
-        reasons += [{"reason": "discount", **detail} for detail in review.reasons]
-    return reasons
+    """Why the quote must be approved before it is sent (RULES.md §5), or [] if it need not."""
+    return document_approval_reasons(header=_header(quote), lines=lines, total=quote.total,
+                                     approval=settings.quotes, settings=settings)
 
 
 def _apply_totals(quote: Quote, lines: list[QuoteLine], *, settings) -> DocumentTotals:
     """Price the quote with the firm's settings: enforce discount limits, write every total
     on the quote and its lines, and note margin warnings and the need for approval."""
-    document = _document(quote, lines)
-    limits = DiscountLimits.from_settings(settings.discounts)
-    # Raises above the limits; discounts of the firm's own pricing rules are not judged.
-    discount_limits_check(document=_manual_document(quote, lines), limits=limits)
-    tax = TaxSettings.from_settings(settings.tax)
-    totals = totals_calculate(document=document, tax=tax)
-    for line, amounts in zip(lines, totals.lines, strict=True):
-        line.base_amount = amounts.base
-        line.line_discount = amounts.line_discount
-        line.line_total = amounts.line_total
-        line.tax_amount = amounts.line_tax
-    quote.subtotal = totals.subtotal
-    quote.discount_amount = totals.document_discount
-    quote.after_discount = totals.after_discount
-    quote.tax_amount = totals.tax_amount
-    quote.total = totals.total
-    quote.weighted_value = totals.weighted_value
-    quote.total_in_words = totals.total_in_words
-    quote.total_in_words_en = totals.total_in_words_en
-    quote.warnings = margin_warnings(
-        document=document, tax=tax,
-        minimum_margin_percent=settings.pricing.minimum_margin_percent,
-        enabled=settings.pricing.warn_below_minimum_margin)
+    pricing = document_totals_apply(header=_header(quote), lines=lines, settings=settings)
+    for name, value in pricing.amounts.items():
+        setattr(quote, name, value)
+    quote.weighted_value = pricing.totals.weighted_value
+    quote.warnings = pricing.warnings
     quote.approval_reasons = _approval_reasons(quote, lines, settings=settings)
     quote.needs_approval = bool(quote.approval_reasons)
-    return totals
+    return pricing.totals
 
 
 def quote_totals(*, quote: Quote) -> DocumentTotals:
     """The quote's totals as they would be computed now (`POST /quotes/:id/calculate`);
     nothing is saved."""
-    settings = settings_read(firm=quote.firm)
-    return totals_calculate(document=_document(quote, list(quote.lines.all())),
-                            tax=TaxSettings.from_settings(settings.tax))
+    return document_totals_calculate(header=_header(quote), lines=list(quote.lines.all()),
+                                     settings=settings_read(firm=quote.firm))
 
 
 def quote_preview(*, firm: Firm, quote: Quote | None = None, lines: list[dict] | None = None,
@@ -299,7 +106,7 @@ def quote_preview(*, firm: Firm, quote: Quote | None = None, lines: list[dict] |
     price it — resolver, discount limits, totals, warnings, approval — with nothing saved.
     Given `lines` replace the stored ones. Used by `POST /quotes/:id/calculate` and the form's
     live pricing."""
-    _refuse_unknown(changes, QUOTE_FIELDS)
+    document_fields_refuse_unknown(fields=changes, allowed=QUOTE_FIELDS)
     settings = settings_read(firm=firm)
     if quote is None:
         draft = Quote(firm=firm, **changes)
@@ -328,17 +135,6 @@ def _save(quote: Quote, *, actor: User | None, reason: str) -> Quote:
     return quote
 
 
-def _save_lines(quote: Quote, lines: list[QuoteLine], *, replace: bool) -> None:
-    if replace:
-        quote.lines.all().delete()
-        for line in lines:
-            line.quote = quote
-        QuoteLine.objects.bulk_create(lines)
-    else:
-        QuoteLine.objects.bulk_update(lines, ["base_amount", "line_discount", "line_total",
-                                              "tax_amount"])
-
-
 def _check_references(quote: Quote) -> None:
     same_firm(quote.firm_id, **{name: getattr(quote, name) for name in QUOTE_FOREIGN_KEYS})
     if quote.customer_id is None and quote.lead_id is None:
@@ -365,7 +161,7 @@ def quote_create(*, firm: Firm, actor: User | None, lines: list[dict] | None = N
     the firm's defaults. Discounts above the limits are refused (`discount_above_limit`);
     margin warnings are kept on the quote (`warnings`).
     """
-    _refuse_unknown(fields, QUOTE_FIELDS)
+    document_fields_refuse_unknown(fields=fields, allowed=QUOTE_FIELDS)
     settings = settings_read(firm=firm)
     quote = Quote(firm=firm, created_by=actor, updated_by=actor, **fields)
     _check_references(quote)
@@ -394,7 +190,7 @@ def quote_create(*, firm: Firm, actor: User | None, lines: list[dict] | None = N
     quote.number = sequence_next(firm=firm, document_type=DocumentType.QUOTE,
                                  date=firm_today(firm=firm))
     _save(quote, actor=actor, reason="created")
-    _save_lines(quote, built, replace=True)
+    document_lines_save(document=quote, lines=built, replace=True)
     document_event_record(instance=quote, action="created", actor=actor,
                           to_status=quote.status, details={"number": quote.number})
     return quote
@@ -421,7 +217,7 @@ def quote_update(*, quote: Quote, actor: User | None, lines: list[dict] | None =
                  reason: str = "", **changes: Any) -> Quote:
     """Edit a draft quote; given `lines` replace all of its lines. Totals, warnings and the
     need for approval are recomputed with the firm's current settings."""
-    _refuse_unknown(changes, QUOTE_FIELDS)
+    document_fields_refuse_unknown(fields=changes, allowed=QUOTE_FIELDS)
     locked = Quote.objects.select_for_update().get(pk=quote.pk)
     if locked.status != QuoteStatus.DRAFT:
         raise QuoteNotEditable(status=locked.status)
@@ -434,7 +230,7 @@ def quote_update(*, quote: Quote, actor: User | None, lines: list[dict] | None =
     _apply_totals(locked, built, settings=settings)
     locked.full_clean()
     _save(locked, actor=actor, reason=reason or "updated")
-    _save_lines(locked, built, replace=lines is not None)
+    document_lines_save(document=locked, lines=built, replace=lines is not None)
     document_event_record(instance=locked, action="updated", actor=actor, reason=reason,
                           details={"fields": sorted(changes), "lines": lines is not None})
     return locked
@@ -547,7 +343,7 @@ def _next_version(quote: Quote, *, actor: User | None, settings) -> Quote:
     lines = list(quote.lines.all())
     _apply_totals(quote, lines, settings=settings)
     _save(quote, actor=actor, reason=f"version {quote.version}")
-    _save_lines(quote, lines, replace=False)
+    document_lines_save(document=quote, lines=lines, replace=False)
     return quote
 
 
