@@ -1,7 +1,7 @@
 """Quotes with their lines and archived versions (RULES.md §2, §5; spec 000 §2), sales orders
-with their lines (RULES.md §6; spec 003 §1).
+with their lines (RULES.md §6; spec 003 §1), invoices with payments and credit notes, and
+down payments with their applications and refunds (RULES.md §8; spec 003 §5).
 
-Invoices, payments, credit notes and down payments join this module later.
 Stored totals are written only by sales.services through the totals engine (sales.totals).
 """
 
@@ -11,25 +11,38 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
+from simple_history.models import HistoricalRecords
 
 from core.choices import PaymentTerms
 from core.fields import MONEY, PERCENT, RATE, money_field, percent_field, unique_per_firm
-from core.models import DocumentModel, TenantModel
+from core.models import AuditedModel, DocumentModel, TenantModel
 
 from .choices import (
+    DOWN_PAYMENT_AVAILABLE_STATUSES,
+    INVOICE_MONEY_STATUSES,
     ORDER_OPEN_STATUSES,
     ORDER_PROGRESS_STATUSES,
+    CreditNoteStatus,
     DiscountType,
+    DownPaymentSource,
+    DownPaymentStatus,
+    DownPaymentType,
+    InvoiceKind,
+    InvoiceStatus,
+    PaymentMethod,
+    PaymentStatus,
     QuoteStatus,
     SalesOrderStatus,
 )
 from .querysets import QuoteQuerySet, SalesOrderManager, SalesOrderQuerySet
+from .querysets_down_payments import DownPaymentQuerySet
+from .querysets_invoices import InvoicePartQuerySet, InvoiceQuerySet
 
 QUANTITY = {"max_digits": 14, "decimal_places": 4}
 
@@ -595,17 +608,6 @@ class SalesOrderLine(DocumentLine):
 
 # --- invoices, payments and credit notes (RULES.md §1, §2, §8) ---------------------------
 
-from core.models import AuditedModel  # noqa: E402
-
-from .choices import (  # noqa: E402  (this section joined the module later)
-    INVOICE_MONEY_STATUSES,
-    CreditNoteStatus,
-    InvoiceKind,
-    InvoiceStatus,
-    PaymentMethod,
-    PaymentStatus,
-)
-from .querysets_invoices import InvoicePartQuerySet, InvoiceQuerySet  # noqa: E402
 
 
 def invoice_without_money(invoice: "Invoice") -> bool:
@@ -964,16 +966,7 @@ class CreditNoteLine(TenantModel):
 
 # --- down payments (RULES.md §8, spec 003 §5) ----------------------------------------------
 
-from django.core.validators import MaxValueValidator  # noqa: E402
-from simple_history.models import HistoricalRecords  # noqa: E402
 
-from .choices import (  # noqa: E402  (this section joined the module later)
-    DOWN_PAYMENT_AVAILABLE_STATUSES,
-    DownPaymentSource,
-    DownPaymentStatus,
-    DownPaymentType,
-)
-from .querysets_down_payments import DownPaymentQuerySet  # noqa: E402
 
 # A down payment is a positive share of its source: more than 0 %, at most 100 %.
 PERCENT_ABOVE_ZERO = [MinValueValidator(Decimal("0.0001")), MaxValueValidator(Decimal("100"))]

@@ -386,9 +386,9 @@ def _fill_customer(invoice: Invoice, *, settings, order: SalesOrder | None) -> N
     else:
         address = customer.addresses.filter(kind="billing").first()
         if address is not None:
-            from .orders import _address_snapshot
+            from .orders import address_snapshot
 
-            invoice.billing_address_snapshot = _address_snapshot(address)
+            invoice.billing_address_snapshot = address_snapshot(address)
         invoice.payment_terms = invoice.payment_terms or customer.payment_terms
     invoice.invoice_date = firm_today(firm=invoice.firm)
     invoice.due_date = invoice_due_date(invoice_date=invoice.invoice_date,

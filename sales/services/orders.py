@@ -440,7 +440,9 @@ def order_approve(*, order: SalesOrder, actor: User | None, reason: str = "") ->
     return locked
 
 
-def _address_snapshot(address: CustomerAddress | None) -> dict:
+def address_snapshot(address: CustomerAddress | None) -> dict:
+    """An address as documents keep it: copied, so later edits of the customer's address
+    never change an order or invoice already made."""
     if address is None:
         return {}
     return {"id": address.pk, "address_line1": address.line1,
@@ -503,8 +505,8 @@ def order_confirm(*, order: SalesOrder, actor: User | None, reason: str = "") ->
     snapshot = {
         "customer_name": locked.customer.name, "customer_name_ar": locked.customer.name_ar,
         "billing_address": billing, "shipping_address": shipping,
-        "billing_address_snapshot": _address_snapshot(billing),
-        "shipping_address_snapshot": _address_snapshot(shipping),
+        "billing_address_snapshot": address_snapshot(billing),
+        "shipping_address_snapshot": address_snapshot(shipping),
     }
     pricing_rule_usage_record(firm=locked.firm, customer=locked.customer,
                               source_type=USAGE_SOURCE, source_id=locked.pk,
