@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from core.pdf import format_amount
 
 from .choices import QuoteStatus
+from .documents.quotes import quote_pdf
 from .models import Quote
-from .pdf import quote_pdf
 from .services.sending import (
     OPEN_TO_CUSTOMER,
     REASON_MAX_LENGTH,

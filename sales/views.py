@@ -433,7 +433,7 @@ class QuotePdfView(QuoteMixin, StaffMixin, View):
         return ["sales.view_quote"]
 
     def get(self, request, pk: int):
-        from .pdf import quote_pdf
+        from .documents.quotes import quote_pdf
 
         quote = get_object_or_404(self.get_queryset(), pk=pk)
         language = request.GET.get("language", "both")

@@ -34,7 +34,7 @@ from core.staff import (
 from crm.models import Customer
 
 from .choices import CreditNoteStatus, InvoiceStatus
-from .documents_invoices import credit_note_pdf, invoice_pdf
+from .documents.invoices import credit_note_pdf, invoice_pdf
 from .filters_invoices import CreditNoteFilter, InvoiceFilter
 from .forms_invoices import (
     CreditNoteForm,

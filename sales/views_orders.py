@@ -33,7 +33,7 @@ from core.staff import (
 from crm.models import Campaign, Customer, SalesPerson
 
 from .choices import SalesOrderStatus
-from .documents_orders import order_pdf
+from .documents.orders import order_pdf
 from .filters_orders import SalesOrderFilter
 from .forms import LINE_FIELDS, QuoteLineFormSet, line_initial, line_rows
 from .forms_orders import SalesOrderForm

@@ -18,7 +18,7 @@ from core.scoping import scope_for
 from core.services import settings_section
 
 from ..choices import PaymentMethod
-from ..documents_invoices import credit_note_pdf, invoice_pdf
+from ..documents.invoices import credit_note_pdf, invoice_pdf
 from ..filters_invoices import CreditNoteFilter, InvoiceFilter
 from ..models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, SalesOrder
 from ..services import invoices as services

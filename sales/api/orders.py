@@ -34,7 +34,7 @@ from crm.models import (
 from pricing.models import PriceList, Product
 
 from ..choices import SalesOrderStatus
-from ..documents_orders import order_pdf
+from ..documents.orders import order_pdf
 from ..filters_orders import SalesOrderFilter
 from ..models import Quote, SalesOrder, SalesOrderLine
 from ..selectors import order_stats

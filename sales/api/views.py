@@ -185,7 +185,7 @@ class QuoteViewSet(TenantModelViewSet):
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         """The quote as a bilingual PDF (`language` en, ar or both; both by default)."""
-        from ..pdf import quote_pdf
+        from ..documents.quotes import quote_pdf
 
         language = request.query_params.get("language", "both")
         if language not in ("en", "ar", "both"):

@@ -189,7 +189,7 @@ def _subject(quote: Quote, kind: str, language: str) -> str:
 def quote_email_deliver(*, quote: Quote, to: list[str], message: str, language: str,
                         link: str, kind: str = "sent") -> None:
     """Write and send the customer's e-mail (kind "sent" or "reminder") with the PDF."""
-    from ..pdf import quote_pdf
+    from ..documents.quotes import quote_pdf
 
     quote = Quote.objects.select_related("firm", "customer", "lead", "owner").get(pk=quote.pk)
     context = {"quote": quote, "message": message, "link": link, "kind": kind,

@@ -1,5 +1,5 @@
-"""sales.pdf.quote_pdf: a bilingual A4 quote checked through poppler (pdftotext for the text,
-pdftoppm to render page 1 as the customer sees it).
+"""sales.documents.quotes.quote_pdf: a bilingual A4 quote checked through poppler (pdftotext
+for the text, pdftoppm to render page 1 as the customer sees it).
 
 pdftotext gives Arabic back in reading order (it undoes the visual reordering we drew, which
 it can only do when the runs are right to left) and in the joined presentation forms (which
@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from core import pdf
-from sales.pdf import quote_pdf
+from sales.documents.quotes import quote_pdf
 from tests.crm.factories import make_customer, make_lead
 
 from .factories import make_quote

@@ -1,5 +1,5 @@
 """Sending a quote and its PDF through the API and the staff pages (the services are
-sales.services.sending.quote_send and sales.pdf.quote_pdf)."""
+sales.services.sending.quote_send and sales.documents.quotes.quote_pdf)."""
 
 import pytest
 from django.core import mail

@@ -1,4 +1,4 @@
-"""sales.documents_invoices: the tax invoice and the credit note, read back with poppler
+"""sales.documents.invoices: the tax invoice and the credit note, read back with poppler
 (pdftotext; pdftoppm renders page 1). Arabic comes back joined and in reading order, so the
 Arabic assertions compare with the reshaped text (see tests/sales/test_pdf.py)."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from core import pdf
-from sales.documents_invoices import credit_note_pdf, invoice_pdf
+from sales.documents.invoices import credit_note_pdf, invoice_pdf
 from sales.services import invoices as services
 from tests.crm.factories import make_customer
 

@@ -1,4 +1,4 @@
-"""sales.documents_orders.order_pdf: the order as A4 PDF, checked through poppler (pdftotext
+"""sales.documents.orders.order_pdf: the order as A4 PDF, checked through poppler (pdftotext
 for the text, pdftoppm renders page 1; see tests/sales/test_pdf.py on reading Arabic back)."""
 
 import os
@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from core import pdf
-from sales.documents_orders import order_pdf
+from sales.documents.orders import order_pdf
 from sales.services import orders as services
 from tests.crm.factories import make_customer
 

@@ -12,10 +12,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from core import pdf
-from core.pdf import CONTENT_WIDTH, bilingual, format_amount, paragraph, styles
+from core.pdf import CONTENT_WIDTH, bilingual, format_amount, styles
 
-from .choices import SalesOrderStatus
-from .models import SalesOrder, SalesOrderLine
+from ..choices import SalesOrderStatus
+from ..models import SalesOrder
+from . import line_description, quantity_text, text_block
 
 TITLE = ("Sales order", "أمر بيع")
 HEADERS = [
@@ -57,9 +58,6 @@ def _terms_ar(terms: str) -> str:
     return {"due_on_receipt": "مستحق عند الاستلام", "custom": "حسب الاتفاق"}.get(terms, terms)
 
 
-def _quantity(value: Decimal) -> str:
-    """2, 2.5, 0.125: without the trailing zeros of the four stored places."""
-    return format(value.normalize(), "f")
 
 
 def _address(snapshot: dict, *, arabic: bool) -> str:
@@ -124,32 +122,24 @@ def _info_rows(order: SalesOrder, language: str) -> list[Flowable]:
             for en, ar, style_en, style_ar in rows]
 
 
-def _description(line: SalesOrderLine, language: str) -> str:
-    if language == "en":
-        return line.description or line.description_ar
-    if language == "ar":
-        return line.description_ar or line.description
-    if line.description_ar and line.description_ar != line.description:
-        return f"{line.description}\n{line.description_ar}"
-    return line.description
 
 
 def _line_rows(order: SalesOrder, language: str) -> list[list[str]]:
     rows = []
     for number, line in enumerate(order.lines.all(), start=1):
         if line.discount_percent:
-            discount = f"{_quantity(line.discount_percent)}%"
+            discount = f"{quantity_text(line.discount_percent)}%"
         elif line.line_discount:
             discount = format_amount(line.line_discount, currency="")
         else:
             discount = "—"
-        quantity = _quantity(line.quantity)
+        quantity = quantity_text(line.quantity)
         rows.append([
-            str(number), _description(line, language),
+            str(number), line_description(line, language),
             f"{quantity} {line.unit}".strip() if language == "en" else quantity,
-            _quantity(line.delivered_quantity),
+            quantity_text(line.delivered_quantity),
             format_amount(line.unit_price, currency=""), discount,
-            f"{_quantity(line.tax_rate)}%" if line.taxable else "—",
+            f"{quantity_text(line.tax_rate)}%" if line.taxable else "—",
             format_amount(line.line_total, currency=""),
         ])
     return rows
@@ -178,20 +168,6 @@ def _totals_rows(order: SalesOrder) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _texts(en: str, ar: str, title: tuple[str, str], language: str) -> list[Flowable]:
-    """A heading and a text block; left out when the document's language has no text."""
-    st = styles()
-    if (language == "en" and not en) or (language == "ar" and not ar) or not (en or ar):
-        return []
-    flowables: list[Flowable] = [Spacer(0, 8),
-                                 bilingual(*title, style_en=st.heading, style_ar=st.heading_ar,
-                                           language=language)]
-    if language == "both":
-        flowables.append(bilingual(en, ar, language=language))
-    else:
-        flowables.append(paragraph(en, st.body) if language == "en"
-                         else paragraph(ar, st.body_ar, rtl=True))
-    return flowables
 
 
 def order_story(*, order: SalesOrder, language: str) -> list[Flowable]:
@@ -209,11 +185,11 @@ def order_story(*, order: SalesOrder, language: str) -> list[Flowable]:
     story.append(KeepTogether([pdf.totals_table(rows=_totals_rows(order), language=language),
                                *words]))
     # Instructions are written once, for the driver, in whatever language they were typed.
-    story += _texts(order.delivery_instructions, order.delivery_instructions,
+    story += text_block(order.delivery_instructions, order.delivery_instructions,
                     ("Delivery instructions", "تعليمات التسليم"), language)
-    story += _texts(order.terms, order.terms_ar, ("Terms and conditions", "الشروط والأحكام"),
+    story += text_block(order.terms, order.terms_ar, ("Terms and conditions", "الشروط والأحكام"),
                     language)
-    story += _texts(order.notes, order.notes_ar, ("Notes", "ملاحظات"), language)
+    story += text_block(order.notes, order.notes_ar, ("Notes", "ملاحظات"), language)
     return story
 
 

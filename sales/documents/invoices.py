@@ -12,10 +12,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from core import pdf
-from core.pdf import CONTENT_WIDTH, bilingual, format_amount, paragraph, styles
+from core.pdf import CONTENT_WIDTH, bilingual, format_amount, styles
 
-from .choices import CreditNoteStatus, InvoiceKind, InvoiceStatus
-from .models import CreditNote, Invoice
+from ..choices import CreditNoteStatus, InvoiceKind, InvoiceStatus
+from ..models import CreditNote, Invoice
+from . import line_description, percent_text, quantity_text, text_block
 
 INVOICE_TITLE = ("Tax invoice", "فاتورة ضريبية")
 DOWN_PAYMENT_TITLE = ("Tax invoice (down payment)", "فاتورة ضريبية (دفعة مقدمة)")
@@ -36,22 +37,10 @@ _NARROW = [20, 42, 68, 58, 42, 78]
 COL_WIDTHS = [_NARROW[0], CONTENT_WIDTH - sum(_NARROW), *_NARROW[1:]]
 
 
-def _quantity(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
-def _percent(value: Decimal) -> str:
-    return f"{_quantity(value)}%"
 
 
-def _description(line, language: str) -> str:
-    if language == "en":
-        return line.description or line.description_ar
-    if language == "ar":
-        return line.description_ar or line.description
-    if line.description_ar and line.description_ar != line.description:
-        return f"{line.description}\n{line.description_ar}"
-    return line.description
 
 
 def _info(rows: list[tuple[str, str]], language: str, *, first_bold: bool = True):
@@ -91,18 +80,6 @@ def _words(document, language: str) -> Flowable:
                      style_en=st.small, style_ar=st.small_ar, language=language)
 
 
-def _texts(en: str, ar: str, title: tuple[str, str], language: str) -> list[Flowable]:
-    st = styles()
-    if (language == "en" and not en) or (language == "ar" and not ar) or not (en or ar):
-        return []
-    flowables: list[Flowable] = [Spacer(0, 8), bilingual(
-        *title, style_en=st.heading, style_ar=st.heading_ar, language=language)]
-    if language == "both":
-        flowables.append(bilingual(en, ar, language=language))
-    else:
-        flowables.append(paragraph(en, st.body) if language == "en"
-                         else paragraph(ar, st.body_ar, rtl=True))
-    return flowables
 
 
 def _title(base: tuple[str, str], status: str) -> tuple[str, str]:
@@ -134,17 +111,17 @@ def invoice_story(*, invoice: Invoice, language: str) -> list[Flowable]:
     line_rows = []
     for number, line in enumerate(invoice.lines.all(), start=1):
         if line.discount_percent:
-            discount = _percent(line.discount_percent)
+            discount = percent_text(line.discount_percent)
         elif line.line_discount:
             discount = format_amount(line.line_discount, currency="")
         else:
             discount = "—"
         line_rows.append([
-            str(number), _description(line, language),
-            f"{_quantity(line.quantity)} {line.unit}".strip() if language == "en"
-            else _quantity(line.quantity),
+            str(number), line_description(line, language),
+            f"{quantity_text(line.quantity)} {line.unit}".strip() if language == "en"
+            else quantity_text(line.quantity),
             format_amount(line.unit_price, currency=""), discount,
-            _percent(line.tax_rate) if line.taxable else "—",
+            percent_text(line.tax_rate) if line.taxable else "—",
             format_amount(line.line_total, currency=""),
         ])
     story.append(pdf.lines_table(headers=HEADERS, rows=line_rows, col_widths=COL_WIDTHS,
@@ -176,7 +153,7 @@ def invoice_story(*, invoice: Invoice, language: str) -> list[Flowable]:
         due.append(("Amount due", "المبلغ المستحق", money(invoice.amount_due)))
         blocks += [Spacer(0, 6), pdf.totals_table(rows=due, language=language)]
     story.append(KeepTogether(blocks))
-    story += _texts(invoice.notes, invoice.notes_ar, ("Notes", "ملاحظات"), language)
+    story += text_block(invoice.notes, invoice.notes_ar, ("Notes", "ملاحظات"), language)
     return story
 
 
@@ -204,9 +181,9 @@ def credit_note_story(*, credit_note: CreditNote, language: str) -> list[Flowabl
                  f"السبب: {credit_note.reason_ar or credit_note.reason}"))
     story: list[Flowable] = [*_info(rows, language), Spacer(0, 8)]
     line_rows = [[
-        str(number), _description(line, language), _quantity(line.quantity),
+        str(number), line_description(line, language), quantity_text(line.quantity),
         format_amount(line.unit_price, currency=""), "—",
-        _percent(line.tax_rate) if line.taxable else "—",
+        percent_text(line.tax_rate) if line.taxable else "—",
         format_amount(line.line_total, currency=""),
     ] for number, line in enumerate(credit_note.lines.all(), start=1)]
     story.append(pdf.lines_table(headers=HEADERS, rows=line_rows, col_widths=COL_WIDTHS,

@@ -12,9 +12,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from core import pdf
-from core.pdf import CONTENT_WIDTH, bilingual, format_amount, paragraph, styles
+from core.pdf import CONTENT_WIDTH, bilingual, format_amount, styles
 
-from .models import Quote, QuoteLine
+from ..models import Quote
+from . import line_description, percent_text, quantity_text, text_block
 
 TITLE = ("Quotation", "عرض سعر")
 HEADERS = [
@@ -32,14 +33,8 @@ _NARROW = [20, 42, 68, 58, 42, 78]
 COL_WIDTHS = [_NARROW[0], CONTENT_WIDTH - sum(_NARROW), *_NARROW[1:]]
 
 
-def _quantity(value: Decimal) -> str:
-    """2, 2.5, 0.125: a quantity without the trailing zeros of its four stored places."""
-    text = format(value.normalize(), "f")
-    return text
 
 
-def _percent(value: Decimal) -> str:
-    return f"{_quantity(value)}%"
 
 
 def _party(quote: Quote) -> dict[str, str]:
@@ -80,14 +75,6 @@ def _info_rows(quote: Quote, language: str) -> list[Flowable]:
             for en, ar, style_en, style_ar in rows]
 
 
-def _description(line: QuoteLine, language: str) -> str:
-    if language == "en":
-        return line.description or line.description_ar
-    if language == "ar":
-        return line.description_ar or line.description
-    if line.description_ar and line.description_ar != line.description:
-        return f"{line.description}\n{line.description_ar}"
-    return line.description
 
 
 def _line_rows(quote: Quote, language: str) -> list[list[str]]:
@@ -95,19 +82,19 @@ def _line_rows(quote: Quote, language: str) -> list[list[str]]:
     rows = []
     for number, line in enumerate(quote.lines.all(), start=1):
         if line.discount_percent:
-            discount = _percent(line.discount_percent)
+            discount = percent_text(line.discount_percent)
         elif line.line_discount:
             discount = format_amount(line.line_discount, currency=currency)
         else:
             discount = "—"
         rows.append([
             str(number),
-            _description(line, language),
-            f"{_quantity(line.quantity)} {line.unit}".strip() if language == "en"
-            else _quantity(line.quantity),
+            line_description(line, language),
+            f"{quantity_text(line.quantity)} {line.unit}".strip() if language == "en"
+            else quantity_text(line.quantity),
             format_amount(line.unit_price, currency=currency),
             discount,
-            _percent(line.tax_rate) if line.taxable else "—",
+            percent_text(line.tax_rate) if line.taxable else "—",
             format_amount(line.line_total, currency=currency),
         ])
     return rows
@@ -128,22 +115,6 @@ def _totals_rows(quote: Quote) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _texts(en: str, ar: str, title: tuple[str, str], language: str) -> list[Flowable]:
-    """A heading and a text block (terms, notes) in the document's language(s)."""
-    st = styles()
-    if (language == "en" and not en) or (language == "ar" and not ar) or not (en or ar):
-        # A block the customer's language has no text for is left out, not shown in the
-        # other language: terms are legal text and must be the ones written for them.
-        return []
-    flowables: list[Flowable] = [Spacer(0, 8),
-                                 bilingual(*title, style_en=st.heading, style_ar=st.heading_ar,
-                                           language=language)]
-    if language == "both":
-        flowables.append(bilingual(en, ar, language=language))
-    else:
-        flowables.append(paragraph(en, st.body) if language == "en"
-                         else paragraph(ar, st.body_ar, rtl=True))
-    return flowables
 
 
 def quote_story(*, quote: Quote, language: str) -> list[Flowable]:
@@ -163,9 +134,9 @@ def quote_story(*, quote: Quote, language: str) -> list[Flowable]:
     # The totals and the words belong together: never split over a page break.
     story.append(KeepTogether([pdf.totals_table(rows=_totals_rows(quote), language=language),
                                *words]))
-    story += _texts(quote.terms, quote.terms_ar, ("Terms and conditions", "الشروط والأحكام"),
+    story += text_block(quote.terms, quote.terms_ar, ("Terms and conditions", "الشروط والأحكام"),
                     language)
-    story += _texts(quote.notes, quote.notes_ar, ("Notes", "ملاحظات"), language)
+    story += text_block(quote.notes, quote.notes_ar, ("Notes", "ملاحظات"), language)
     return story
 
 

@@ -1,0 +1,47 @@
+"""The sales documents as bilingual A4 PDFs (reportlab on core.pdf): quotes, sales orders,
+invoices and credit notes. The pieces every document draws the same way live here."""
+
+from decimal import Decimal
+
+from reportlab.platypus import Flowable, Spacer
+
+from core.pdf import bilingual, paragraph, styles
+
+
+def quantity_text(value: Decimal) -> str:
+    """2, 2.5, 0.125: a quantity without the trailing zeros of its four stored places."""
+    return format(value.normalize(), "f")
+
+
+def percent_text(value: Decimal) -> str:
+    return f"{quantity_text(value)}%"
+
+
+def line_description(line, language: str) -> str:
+    """A line's description in the document's language; both, one under the other, when the
+    document is bilingual and the Arabic differs."""
+    if language == "en":
+        return line.description or line.description_ar
+    if language == "ar":
+        return line.description_ar or line.description
+    if line.description_ar and line.description_ar != line.description:
+        return f"{line.description}\n{line.description_ar}"
+    return line.description
+
+
+def text_block(en: str, ar: str, title: tuple[str, str], language: str) -> list[Flowable]:
+    """A heading and a text block (terms, notes) in the document's language(s)."""
+    st = styles()
+    if (language == "en" and not en) or (language == "ar" and not ar) or not (en or ar):
+        # A block the customer's language has no text for is left out, not shown in the
+        # other language: terms are legal text and must be the ones written for them.
+        return []
+    flowables: list[Flowable] = [Spacer(0, 8),
+                                 bilingual(*title, style_en=st.heading, style_ar=st.heading_ar,
+                                           language=language)]
+    if language == "both":
+        flowables.append(bilingual(en, ar, language=language))
+    else:
+        flowables.append(paragraph(en, st.body) if language == "en"
+                         else paragraph(ar, st.body_ar, rtl=True))
+    return flowables
