@@ -56,7 +56,42 @@ def approval_not_needed(quote: "Quote") -> bool:
     return not quote.needs_approval
 
 
-class Quote(DocumentModel):
+class PricedDocument(models.Model):
+    """What quotes and sales orders share (RULES.md §2): the document discount, shipping,
+    texts, and the totals the services write from the totals engine (sales.services.lines)."""
+
+    discount_type = models.CharField(_("discount type"), max_length=12,
+                                     choices=DiscountType.choices, default=DiscountType.AMOUNT)
+    # A percentage (4 places) or an amount, as discount_type says.
+    discount_value = models.DecimalField(_("discount"), max_digits=16, decimal_places=4,
+                                         default=Decimal("0"),
+                                         validators=[MinValueValidator(Decimal("0"))])
+    shipping_cost = money_field(_("shipping cost"))
+
+    terms = models.TextField(_("terms and conditions"), blank=True)
+    terms_ar = models.TextField(_("Arabic terms and conditions"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    notes_ar = models.TextField(_("Arabic notes"), blank=True)
+
+    # Totals (RULES.md §2), written by the services from the totals engine only.
+    subtotal = money_field(_("subtotal"), editable=False)
+    discount_amount = money_field(_("document discount"), editable=False)
+    after_discount = money_field(_("after discount"), editable=False)
+    tax_amount = money_field(_("VAT"), editable=False)
+    total = money_field(_("total"), editable=False)
+    total_in_words = models.CharField(_("total in words"), max_length=500, blank=True,
+                                      editable=False)
+    total_in_words_en = models.CharField(_("total in words (English)"), max_length=500,
+                                         blank=True, editable=False)
+    # Margin warnings of the last calculation, shown until the next one.
+    warnings = models.JSONField(_("warnings"), default=list, blank=True, editable=False,
+                                encoder=DjangoJSONEncoder)
+
+    class Meta:
+        abstract = True
+
+
+class Quote(DocumentModel, PricedDocument):
     """A priced offer to a customer or a lead, moving through RULES.md §5's states."""
 
     number = models.CharField(_("number"), max_length=30, editable=False)
@@ -85,34 +120,8 @@ class Quote(DocumentModel):
                                       validators=PERCENT)
     currency = models.CharField(_("currency"), max_length=3, default="SAR")
 
-    discount_type = models.CharField(_("discount type"), max_length=12,
-                                     choices=DiscountType.choices, default=DiscountType.AMOUNT)
-    # A percentage (4 places) or an amount, as discount_type says.
-    discount_value = models.DecimalField(_("discount"), max_digits=16, decimal_places=4,
-                                         default=Decimal("0"),
-                                         validators=[MinValueValidator(Decimal("0"))])
-    shipping_cost = money_field(_("shipping cost"))
-
-    terms = models.TextField(_("terms and conditions"), blank=True)
-    terms_ar = models.TextField(_("Arabic terms and conditions"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-    notes_ar = models.TextField(_("Arabic notes"), blank=True)
-
-    # Totals (RULES.md §2), written by the services from the totals engine only.
-    subtotal = money_field(_("subtotal"), editable=False)
-    discount_amount = money_field(_("document discount"), editable=False)
-    after_discount = money_field(_("after discount"), editable=False)
-    tax_amount = money_field(_("VAT"), editable=False)
-    total = money_field(_("total"), editable=False)
     weighted_value = models.DecimalField(_("weighted value"), **MONEY, null=True, blank=True,
                                          editable=False)
-    total_in_words = models.CharField(_("total in words"), max_length=500, blank=True,
-                                      editable=False)
-    total_in_words_en = models.CharField(_("total in words (English)"), max_length=500,
-                                         blank=True, editable=False)
-    # Margin warnings of the last calculation, shown until the next one.
-    warnings = models.JSONField(_("warnings"), default=list, blank=True, editable=False,
-                                encoder=DjangoJSONEncoder)
 
     status = FSMField(_("status"), max_length=20, choices=QuoteStatus.choices,
                       default=QuoteStatus.DRAFT, protected=True)
@@ -362,7 +371,7 @@ def nothing_delivered_or_invoiced(order: "SalesOrder") -> bool:
                    for line in order.lines.all())
 
 
-class SalesOrder(DocumentModel):
+class SalesOrder(DocumentModel, PricedDocument):
     """A confirmed sale to a customer; after confirmation its status follows delivery and
     invoicing progress (RULES.md §6). Soft-deleted with its campaign (spec 004 §2): the
     default manager hides those rows, `all_objects` still reaches them by id for audit."""
@@ -430,31 +439,7 @@ class SalesOrder(DocumentModel):
     # Instructions for whoever delivers ("delivery notes" are the delivery app's documents).
     delivery_instructions = models.TextField(_("delivery instructions"), blank=True)
 
-    discount_type = models.CharField(_("discount type"), max_length=12,
-                                     choices=DiscountType.choices, default=DiscountType.AMOUNT)
-    discount_value = models.DecimalField(_("discount"), max_digits=16, decimal_places=4,
-                                         default=Decimal("0"),
-                                         validators=[MinValueValidator(Decimal("0"))])
-    shipping_cost = money_field(_("shipping cost"))
-
-    terms = models.TextField(_("terms and conditions"), blank=True)
-    terms_ar = models.TextField(_("Arabic terms and conditions"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-    notes_ar = models.TextField(_("Arabic notes"), blank=True)
     internal_notes = models.TextField(_("internal notes"), blank=True)
-
-    # Totals (RULES.md §2), written by the services from the totals engine only.
-    subtotal = money_field(_("subtotal"), editable=False)
-    discount_amount = money_field(_("document discount"), editable=False)
-    after_discount = money_field(_("after discount"), editable=False)
-    tax_amount = money_field(_("VAT"), editable=False)
-    total = money_field(_("total"), editable=False)
-    total_in_words = models.CharField(_("total in words"), max_length=500, blank=True,
-                                      editable=False)
-    total_in_words_en = models.CharField(_("total in words (English)"), max_length=500,
-                                         blank=True, editable=False)
-    warnings = models.JSONField(_("warnings"), default=list, blank=True, editable=False,
-                                encoder=DjangoJSONEncoder)
     # RULES.md §6: balanceDue = total − downPaymentsApplied − payments.
     down_payments_applied = money_field(_("down payments applied"), editable=False)
     amount_paid = money_field(_("amount paid"), editable=False)
