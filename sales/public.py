@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.pdf import format_amount
 
 from .choices import QuoteStatus
+from .documents import pdf_response
 from .documents.quotes import quote_pdf
 from .models import Quote
 from .services.sending import (
@@ -184,10 +185,8 @@ def quote_pdf_download(request: HttpRequest, signed: str) -> HttpResponse:
         return _invalid(request)
     asked = request.GET.get("lang", "")
     language = asked if asked in PAGE_LANGUAGES else link.language
-    response = HttpResponse(quote_pdf(quote=link.quote, language=language),
-                            content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{link.quote.number}.pdf"'
-    return _private(response)
+    return _private(pdf_response(quote_pdf(quote=link.quote, language=language),
+                                 name=link.quote.number, attachment=True))
 
 
 def _after_decision(request: HttpRequest, signed: str, link: PublicLink) -> HttpResponse:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,7 @@ from django.views import View
 
 from core.errors import ApplicationError
 from core.forms import formset_rows
+from core.pdf import LANGUAGES
 from core.staff import (
     Column,
     PageFilter,
@@ -433,13 +434,11 @@ class QuotePdfView(QuoteMixin, StaffMixin, View):
         return ["sales.view_quote"]
 
     def get(self, request, pk: int):
+        from .documents import pdf_response
         from .documents.quotes import quote_pdf
 
         quote = get_object_or_404(self.get_queryset(), pk=pk)
         language = request.GET.get("language", "both")
-        if language not in ("en", "ar", "both"):
+        if language not in LANGUAGES:
             language = "both"
-        response = HttpResponse(quote_pdf(quote=quote, language=language),
-                                content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{quote.number}.pdf"'
-        return response
+        return pdf_response(quote_pdf(quote=quote, language=language), name=quote.number)

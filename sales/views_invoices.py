@@ -9,15 +9,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View, generic
 
 from core.errors import ApplicationError
+from core.pdf import LANGUAGES
 from core.scoping import scope_for
-from core.services import settings_read, settings_section
+from core.services import settings_read
 from core.staff import (
     Column,
     PageFilter,
@@ -34,6 +35,7 @@ from core.staff import (
 from crm.models import Customer
 
 from .choices import CreditNoteStatus, InvoiceStatus
+from .documents import firm_document_language, pdf_response
 from .documents.invoices import credit_note_pdf, invoice_pdf
 from .filters_invoices import CreditNoteFilter, InvoiceFilter
 from .forms_invoices import (
@@ -83,18 +85,9 @@ def pdf_links(url: str) -> list[dict]:
             for code, label in PDF_LANGUAGES]
 
 
-def pdf_response(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-    return response
-
-
 def pdf_language(request) -> str:
     language = request.GET.get("language")
-    if language not in ("en", "ar", "both"):
-        language = settings_section(firm=request.user.firm,
-                                    section="documents")["default_language"]
-    return language
+    return language if language in LANGUAGES else firm_document_language(request.user.firm)
 
 
 # --- invoices -----------------------------------------------------------------------------
@@ -294,7 +287,7 @@ class InvoicePdfView(InvoiceMixin, StaffMixin, View):
     def get(self, request, pk: int):
         invoice = get_object_or_404(scope_for(Invoice.objects.all(), user=request.user), pk=pk)
         return pdf_response(invoice_pdf(invoice=invoice, language=pdf_language(request)),
-                            invoice.number or f"invoice-draft-{invoice.pk}")
+                            name=invoice.number or f"invoice-draft-{invoice.pk}")
 
 
 class InvoiceCreateView(InvoiceMixin, StaffFormView):
@@ -505,7 +498,7 @@ class CreditNotePdfView(CreditNoteMixin, StaffMixin, View):
     def get(self, request, pk: int):
         note = get_object_or_404(scope_for(CreditNote.objects.all(), user=request.user), pk=pk)
         return pdf_response(credit_note_pdf(credit_note=note, language=pdf_language(request)),
-                            note.number or f"credit-note-draft-{note.pk}")
+                            name=note.number or f"credit-note-draft-{note.pk}")
 
 
 class CreditNoteCreateView(CreditNoteMixin, StaffMixin, generic.TemplateView):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +14,8 @@ from django.views import View
 
 from core.errors import ApplicationError
 from core.forms import formset_rows
+from core.pdf import LANGUAGES
 from core.scoping import scope_for
-from core.services import settings_section
 from core.staff import (
     Column,
     PageFilter,
@@ -33,6 +33,7 @@ from core.staff import (
 from crm.models import Campaign, Customer, SalesPerson
 
 from .choices import SalesOrderStatus
+from .documents import firm_document_language, pdf_response
 from .documents.orders import order_pdf
 from .filters_orders import SalesOrderFilter
 from .forms import LINE_FIELDS, QuoteLineFormSet, line_initial, line_rows
@@ -292,13 +293,9 @@ class SalesOrderPdfView(SalesOrderMixin, StaffMixin, View):
         order = get_object_or_404(scope_for(SalesOrder.all_objects.all(), user=request.user),
                                   pk=pk)
         language = request.GET.get("language")
-        if language not in ("en", "ar", "both"):
-            language = settings_section(firm=request.user.firm,
-                                        section="documents")["default_language"]
-        response = HttpResponse(order_pdf(order=order, language=language),
-                                content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
-        return response
+        if language not in LANGUAGES:
+            language = firm_document_language(request.user.firm)
+        return pdf_response(order_pdf(order=order, language=language), name=order.number)
 
 
 class SalesOrderFromQuoteView(SalesOrderMixin, StaffMixin, View):

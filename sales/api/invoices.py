@@ -3,7 +3,6 @@ sales.services.invoices, present (DESIGN §5.2). Money is written by the service
 every money column here is read-only."""
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,10 +13,11 @@ from rest_framework.exceptions import ValidationError
 
 from core.api.serializers import RoundedDecimalField, reference
 from core.api.viewsets import BaseViewSet, ListMixin
+from core.pdf import LANGUAGES
 from core.scoping import scope_for
-from core.services import settings_section
 
 from ..choices import PaymentMethod
+from ..documents import firm_document_language, pdf_response
 from ..documents.invoices import credit_note_pdf, invoice_pdf
 from ..filters_invoices import CreditNoteFilter, InvoiceFilter
 from ..models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, SalesOrder
@@ -179,16 +179,10 @@ def _parse(serializer_class, request) -> dict:
 def _pdf_language(request) -> str:
     language = request.query_params.get("language")
     if language is None:
-        return settings_section(firm=request.user.firm, section="documents")["default_language"]
-    if language not in ("en", "ar", "both"):
+        return firm_document_language(request.user.firm)
+    if language not in LANGUAGES:
         raise ValidationError({"language": [_("Choose en, ar or both.")]})
     return language
-
-
-def _pdf_response(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-    return response
 
 
 def _invoice_from_order(request, *, order: SalesOrder, payload: dict) -> Invoice:
@@ -299,8 +293,8 @@ class InvoiceViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
     def pdf(self, request, pk=None):
         """The invoice as a bilingual PDF."""
         invoice = self.get_object()
-        return _pdf_response(invoice_pdf(invoice=invoice, language=_pdf_language(request)),
-                             invoice.number or f"invoice-draft-{invoice.pk}")
+        return pdf_response(invoice_pdf(invoice=invoice, language=_pdf_language(request)),
+                            name=invoice.number or f"invoice-draft-{invoice.pk}")
 
 
 class CreditNoteViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -329,5 +323,5 @@ class CreditNoteViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def pdf(self, request, pk=None):
         """The credit note as a bilingual PDF."""
         note = self.get_object()
-        return _pdf_response(credit_note_pdf(credit_note=note, language=_pdf_language(request)),
-                             note.number or f"credit-note-draft-{note.pk}")
+        return pdf_response(credit_note_pdf(credit_note=note, language=_pdf_language(request)),
+                            name=note.number or f"credit-note-draft-{note.pk}")

@@ -8,7 +8,6 @@ and the stats but stay readable by id.
 
 from django.db import models
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +20,6 @@ from core.api.serializers import ModelSerializer, RoundedDecimalField, reference
 from core.api.viewsets import TenantModelViewSet
 from core.pdf import LANGUAGES
 from core.scoping import scope_for
-from core.services import settings_section
 from crm.models import (
     Campaign,
     Customer,
@@ -34,6 +32,7 @@ from crm.models import (
 from pricing.models import PriceList, Product
 
 from ..choices import SalesOrderStatus
+from ..documents import firm_document_language, pdf_response
 from ..documents.orders import order_pdf
 from ..filters_orders import SalesOrderFilter
 from ..models import Quote, SalesOrder, SalesOrderLine
@@ -372,15 +371,12 @@ class SalesOrderViewSet(TenantModelViewSet):
     def pdf(self, request, pk=None):
         """The order as an A4 PDF in English, Arabic or both."""
         order = self.get_object()
-        language = request.query_params.get("language") or settings_section(
-            firm=request.user.firm, section="documents")["default_language"]
+        language = request.query_params.get("language") or firm_document_language(
+            request.user.firm)
         if language not in LANGUAGES:
             raise serializers.ValidationError(
                 {"language": [_("Must be one of: en, ar, both.")]})
-        response = HttpResponse(order_pdf(order=order, language=language),
-                                content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
-        return response
+        return pdf_response(order_pdf(order=order, language=language), name=order.number)
 
     @extend_schema(request=InvoiceFromOrderSerializer, responses={201: InvoiceSerializer})
     @action(detail=True, methods=["post"])

@@ -1,7 +1,6 @@
 """sales API: parse, call sales.services, present (DESIGN §5.2). Paths and keys per API.md."""
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
 from core.api.viewsets import TenantModelViewSet
+from core.pdf import LANGUAGES
 
 from .. import services
 from ..choices import QuoteStatus
@@ -185,16 +185,14 @@ class QuoteViewSet(TenantModelViewSet):
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         """The quote as a bilingual PDF (`language` en, ar or both; both by default)."""
+        from ..documents import pdf_response
         from ..documents.quotes import quote_pdf
 
         language = request.query_params.get("language", "both")
-        if language not in ("en", "ar", "both"):
+        if language not in LANGUAGES:
             raise ValidationError({"language": [_("Choose en, ar or both.")]})
         quote = self.get_object()
-        response = HttpResponse(quote_pdf(quote=quote, language=language),
-                                content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{quote.number}.pdf"'
-        return response
+        return pdf_response(quote_pdf(quote=quote, language=language), name=quote.number)
 
     @extend_schema(request=s.QuoteConvertSerializer,
                    responses={201: OpenApiResponse(description=_(

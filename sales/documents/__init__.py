@@ -3,9 +3,25 @@ invoices and credit notes. The pieces every document draws the same way live her
 
 from decimal import Decimal
 
+from django.http import HttpResponse
 from reportlab.platypus import Flowable, Spacer
 
+from core.models import Firm
 from core.pdf import bilingual, paragraph, styles
+from core.services import settings_section
+
+
+def firm_document_language(firm: Firm) -> str:
+    """The language the firm's documents are printed in unless a caller asks (en, ar, both)."""
+    return settings_section(firm=firm, section="documents")["default_language"]
+
+
+def pdf_response(data: bytes, *, name: str, attachment: bool = False) -> HttpResponse:
+    """A document's PDF, shown in the browser (or downloaded) as `<name>.pdf`."""
+    response = HttpResponse(data, content_type="application/pdf")
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}.pdf"'
+    return response
 
 
 def quantity_text(value: Decimal) -> str:
