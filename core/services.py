@@ -389,17 +389,22 @@ def same_firm(firm_id: int, **related: Any) -> None:
         raise ValidationError(errors)
 
 
-def save_audited(instance: models.Model, *, actor: User | None, reason: str) -> models.Model:
-    """Validate and save with who and why (history row; created_by/updated_by)."""
+def record_save(instance: models.Model, *, actor: User | None, reason: str) -> models.Model:
+    """Save with who and why (history row; created_by/updated_by); the caller validated."""
     if hasattr(instance, "updated_by_id"):
         instance.updated_by = actor
         if instance.pk is None:
             instance.created_by = actor
-    instance.full_clean()
     instance._history_user = actor
-    instance._change_reason = reason
+    instance._change_reason = str(reason)
     instance.save()
     return instance
+
+
+def save_audited(instance: models.Model, *, actor: User | None, reason: str) -> models.Model:
+    """Validate and save with who and why (history row; created_by/updated_by)."""
+    instance.full_clean()
+    return record_save(instance, actor=actor, reason=reason)
 
 
 def replace_children(parent: models.Model, *, name: str, model: type[models.Model],

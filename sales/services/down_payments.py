@@ -25,6 +25,7 @@ from core.services import (
     document_event_record,
     document_transition,
     firm_today,
+    record_save,
     sequence_next,
     settings_read,
     transition_targets,
@@ -202,12 +203,6 @@ def _check_type_value(down_payment: DownPayment) -> None:
         down_payment.percentage_value = None
 
 
-def _save(down_payment: DownPayment, *, actor: User | None, reason: str) -> DownPayment:
-    down_payment.updated_by = actor
-    down_payment._history_user = actor
-    down_payment._change_reason = str(reason)
-    down_payment.save()
-    return down_payment
 
 
 def down_payment_allowed_targets(*, down_payment: DownPayment) -> list[str]:
@@ -272,7 +267,7 @@ def down_payment_create(*, firm: Firm, actor: User | None, quote: Quote | None =
     # Numbered last, so a refused down payment burns no number.
     down_payment.number = sequence_next(firm=firm, document_type=DocumentType.DOWN_PAYMENT,
                                         date=firm_today(firm=firm))
-    _save(down_payment, actor=actor, reason="created")
+    record_save(down_payment, actor=actor, reason="created")
     document_event_record(instance=down_payment, action="created", actor=actor,
                           to_status=down_payment.status,
                           details={"number": down_payment.number, "amount": str(
@@ -302,7 +297,7 @@ def down_payment_update(*, down_payment: DownPayment, actor: User | None, reason
     _fill_amounts(locked)
     locked.full_clean()
     _check_within_total(locked, source)
-    _save(locked, actor=actor, reason=reason or "updated")
+    record_save(locked, actor=actor, reason=reason or "updated")
     return locked
 
 
@@ -434,7 +429,7 @@ def down_payment_refund(*, down_payment: DownPayment, amount: Decimal, reason: s
     # The amounts move first (with their own history row), the status after, if at all.
     locked.refunded_amount += amount
     locked.remaining_amount -= amount
-    _save(locked, actor=actor, reason=reason)
+    record_save(locked, actor=actor, reason=reason)
     if locked.remaining_amount == 0:
         document_transition(instance=locked, transition="refund", actor=actor,
                             reason=reason, details=details)

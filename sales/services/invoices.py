@@ -34,6 +34,7 @@ from core.services import (
     document_event_record,
     document_transition,
     firm_today,
+    record_save,
     sequence_next,
     settings_read,
     transition_targets,
@@ -148,12 +149,6 @@ def _quantity(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _save(instance, *, actor: User | None, reason: str):
-    instance.updated_by = actor
-    instance._history_user = actor
-    instance._change_reason = str(reason)
-    instance.save()
-    return instance
 
 
 def _tax_settings(settings, *, net_prices: bool = False) -> TaxSettings:
@@ -398,7 +393,7 @@ def _fill_customer(invoice: Invoice, *, settings, order: SalesOrder | None) -> N
 def _invoice_save_new(invoice: Invoice, lines: list[InvoiceLine], *,
                       actor: User | None) -> Invoice:
     invoice.full_clean(exclude=["number"])
-    _save(invoice, actor=actor, reason="created")
+    record_save(invoice, actor=actor, reason="created")
     for line in lines:
         line.invoice = invoice
     InvoiceLine.objects.bulk_create(lines)
@@ -574,7 +569,7 @@ def _recompute(locked: Invoice, *, actor: User | None, reason: str,
     if any(getattr(locked, name) != value for name, value in amounts.items()):
         for name, value in amounts.items():
             setattr(locked, name, value)
-        _save(locked, actor=actor, reason=reason)
+        record_save(locked, actor=actor, reason=reason)
     return locked
 
 
@@ -625,7 +620,7 @@ def payment_record(*, invoice: Invoice, actor: User | None, amount: Decimal | st
                       reference=reference or "", notes=notes or "", recorded_by=actor,
                       created_by=actor, updated_by=actor)
     payment.full_clean()
-    _save(payment, actor=actor, reason="recorded")
+    record_save(payment, actor=actor, reason="recorded")
     moved = _recompute(locked, actor=actor, reason="payment")
     document_event_record(instance=moved, action="payment_recorded", actor=actor,
                           details={"payment_id": payment.pk, "amount": str(value),
@@ -651,7 +646,7 @@ def payment_void(*, payment: Payment, actor: User | None, reason: str) -> Paymen
             "This payment is voided already."))
     locked.status = PaymentStatus.VOIDED
     locked.voided_at, locked.voided_by, locked.void_reason = timezone.now(), actor, reason
-    _save(locked, actor=actor, reason=reason)
+    record_save(locked, actor=actor, reason=reason)
     moved = _recompute(locked_invoice, actor=actor, reason="payment voided")
     document_event_record(instance=moved, action="payment_voided", actor=actor, reason=reason,
                           details={"payment_id": locked.pk, "amount": str(locked.amount)})
@@ -789,7 +784,7 @@ def credit_note_create(*, invoice: Invoice, actor: User | None, lines: list[dict
     if note.total > available:
         raise AmountExceedsInvoice(total=note.total, creditable=available)
     note.full_clean(exclude=["number", "invoice", "customer"])
-    _save(note, actor=actor, reason="created")
+    record_save(note, actor=actor, reason="created")
     for line in built:
         line.credit_note = note
     CreditNoteLine.objects.bulk_create(built)

@@ -27,6 +27,7 @@ from core.services import (
     document_event_record,
     document_transition,
     firm_today,
+    record_save,
     same_firm,
     sequence_next,
     settings_read,
@@ -235,12 +236,6 @@ def _apply_totals(order: SalesOrder, lines: list[SalesOrderLine], *, settings,
     return pricing.totals
 
 
-def _save(order: SalesOrder, *, actor: User | None, reason: str) -> SalesOrder:
-    order.updated_by = actor
-    order._history_user = actor
-    order._change_reason = str(reason)
-    order.save()
-    return order
 
 
 # --- create and edit ------------------------------------------------------------------------
@@ -270,7 +265,7 @@ def order_create(*, firm: Firm, actor: User | None, lines: list[dict] | None = N
     # Numbered last, so a refused order burns no number (a rollback gives it back).
     order.number = sequence_next(firm=firm, document_type=DocumentType.ORDER,
                                  date=firm_today(firm=firm))
-    _save(order, actor=actor, reason="created")
+    record_save(order, actor=actor, reason="created")
     document_lines_save(document=order, lines=built, replace=True)
     document_event_record(instance=order, action="created", actor=actor,
                           to_status=order.status, details={"number": order.number})
@@ -300,7 +295,7 @@ def order_update(*, order: SalesOrder, actor: User | None, lines: list[dict] | N
     _apply_totals(locked, built, settings=settings)
     locked.approved_by, locked.approved_at = None, None
     locked.full_clean()
-    _save(locked, actor=actor, reason=reason or "updated")
+    record_save(locked, actor=actor, reason=reason or "updated")
     document_lines_save(document=locked, lines=built, replace=lines is not None)
     document_event_record(instance=locked, action="updated", actor=actor, reason=reason,
                           details={"fields": sorted(changes), "lines": lines is not None})
@@ -355,7 +350,7 @@ def order_from_quote(*, quote: Quote, actor: User | None, **fields: Any) -> Sale
     order.full_clean(exclude=["number"])
     order.number = sequence_next(firm=locked.firm, document_type=DocumentType.ORDER,
                                  date=firm_today(firm=locked.firm))
-    _save(order, actor=actor, reason=f"created from quote {locked.number}")
+    record_save(order, actor=actor, reason=f"created from quote {locked.number}")
     document_lines_save(document=order, lines=built, replace=True)
     document_event_record(instance=order, action="created_from_quote", actor=actor,
                           to_status=order.status,
@@ -434,7 +429,7 @@ def order_approve(*, order: SalesOrder, actor: User | None, reason: str = "") ->
             "This sales order does not need approval."))
     _check_approver(locked, actor, settings=settings)
     locked.approved_by, locked.approved_at = actor, timezone.now()
-    _save(locked, actor=actor, reason=reason or "approved")
+    record_save(locked, actor=actor, reason=reason or "approved")
     document_event_record(instance=locked, action="approved", actor=actor, reason=reason,
                           details={"approval_reasons": _json_ready(locked.approval_reasons)})
     return locked
@@ -633,7 +628,7 @@ def order_progress_update(*, order: SalesOrder, actor: User | None = None,
     if any(getattr(locked, name) != value for name, value in progress.items()):
         for name, value in progress.items():
             setattr(locked, name, value)
-        _save(locked, actor=actor, reason="progress")
+        record_save(locked, actor=actor, reason="progress")
     return locked
 
 
@@ -662,7 +657,7 @@ def orders_soft_delete_for_campaign(*, campaign: Campaign,
     reason = f"campaign {campaign.pk} deleted"
     for order in orders:
         order.deleted_at = now
-        _save(order, actor=actor, reason=reason)
+        record_save(order, actor=actor, reason=reason)
         document_event_record(instance=order, action="deleted", actor=actor, reason=reason,
                               details={"campaign_id": campaign.pk})
 
@@ -690,7 +685,7 @@ def order_balance_update(*, order: SalesOrder, down_payments_applied: Decimal | 
     if amount_paid is not None:
         locked.amount_paid = round_money(amount_paid)
     locked.balance_due = locked.total - locked.down_payments_applied - locked.amount_paid
-    return _save(locked, actor=actor, reason="payments")
+    return record_save(locked, actor=actor, reason="payments")
 
 
 def order_progress_status(*, order: SalesOrder) -> str:

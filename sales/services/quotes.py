@@ -14,6 +14,7 @@ from core.services import (
     document_event_record,
     document_transition,
     firm_today,
+    record_save,
     same_firm,
     sequence_next,
     settings_read,
@@ -127,12 +128,6 @@ def quote_preview(*, firm: Firm, quote: Quote | None = None, lines: list[dict] |
     return draft, built, totals
 
 
-def _save(quote: Quote, *, actor: User | None, reason: str) -> Quote:
-    quote.updated_by = actor
-    quote._history_user = actor
-    quote._change_reason = str(reason)
-    quote.save()
-    return quote
 
 
 def _check_references(quote: Quote) -> None:
@@ -189,7 +184,7 @@ def quote_create(*, firm: Firm, actor: User | None, lines: list[dict] | None = N
     # until commit; a rollback gives the number back).
     quote.number = sequence_next(firm=firm, document_type=DocumentType.QUOTE,
                                  date=firm_today(firm=firm))
-    _save(quote, actor=actor, reason="created")
+    record_save(quote, actor=actor, reason="created")
     document_lines_save(document=quote, lines=built, replace=True)
     document_event_record(instance=quote, action="created", actor=actor,
                           to_status=quote.status, details={"number": quote.number})
@@ -229,7 +224,7 @@ def quote_update(*, quote: Quote, actor: User | None, lines: list[dict] | None =
              else list(locked.lines.all()))
     _apply_totals(locked, built, settings=settings)
     locked.full_clean()
-    _save(locked, actor=actor, reason=reason or "updated")
+    record_save(locked, actor=actor, reason=reason or "updated")
     document_lines_save(document=locked, lines=built, replace=lines is not None)
     document_event_record(instance=locked, action="updated", actor=actor, reason=reason,
                           details={"fields": sorted(changes), "lines": lines is not None})
@@ -342,7 +337,7 @@ def _next_version(quote: Quote, *, actor: User | None, settings) -> Quote:
     quote.version += 1
     lines = list(quote.lines.all())
     _apply_totals(quote, lines, settings=settings)
-    _save(quote, actor=actor, reason=f"version {quote.version}")
+    record_save(quote, actor=actor, reason=f"version {quote.version}")
     document_lines_save(document=quote, lines=lines, replace=False)
     return quote
 
