@@ -13,14 +13,15 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import ApplicationError
-from core.models import Firm
+from core.choices import Role
+from core.errors import ApplicationError, ErrorCode
+from core.models import Firm, User
 from core.money import round_money
 from core.services import same_firm
-from crm.models import Customer
+from crm.models import Customer, SalesPerson
 from pricing.models import PriceList, Product
 from pricing.services.resolver import PricedLine, PriceResult, price_resolve
 
@@ -331,3 +332,29 @@ def document_approval_reasons(*, header: DocumentHeader, lines: list[DocumentLin
                                        limits=limits)
         reasons += [{"reason": "discount", **detail} for detail in review.reasons]
     return reasons
+
+
+def document_approver_check(*, document: Quote | SalesOrder, actor: User | None,
+                            total_approvers: list[int], discount_approvers: list[int],
+                            message: Any) -> None:
+    """Who may approve: the firm's named approvers for the reasons the document has
+    (`total_approvers` for its total, `discount_approvers` for its discounts), else any
+    admin or sales manager of the firm; anyone else is refused (403, `message`)."""
+    kinds = {reason["reason"] for reason in document.approval_reasons}
+    named: set[int] = set()
+    if "total_above_threshold" in kinds:
+        named |= set(total_approvers)
+    if "discount" in kinds:
+        named |= set(discount_approvers)
+    if actor is not None and actor.firm_id == document.firm_id and (
+            actor.pk in named if named else actor.role in (Role.ADMIN, Role.SALES_MANAGER)):
+        return
+    raise ApplicationError(code=ErrorCode.PERMISSION_DENIED, status_code=403, message=message)
+
+
+def user_sales_person(user: User | None) -> SalesPerson | None:
+    """The user's sales person profile, if they have one."""
+    try:
+        return user.sales_person if user is not None else None
+    except ObjectDoesNotExist:
+        return None

@@ -13,14 +13,14 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import DocumentType, Role
-from core.errors import ApplicationError, Conflict, ErrorCode, InvalidTransition
+from core.choices import DocumentType
+from core.errors import ApplicationError, Conflict, InvalidTransition
 from core.models import Firm, User
 from core.money import round_money, round_rate, to_decimal
 from core.services import (
@@ -44,11 +44,13 @@ from ..totals import DocumentTotals
 from .lines import (
     DocumentHeader,
     document_approval_reasons,
+    document_approver_check,
     document_fields_refuse_unknown,
     document_line_rule_discount,
     document_lines_price,
     document_lines_save,
     document_totals_apply,
+    user_sales_person,
 )
 from .quotes import quote_transition as _quote_transition
 
@@ -155,11 +157,6 @@ def _build_order_lines(order: SalesOrder, rows: list[dict], *, settings) -> list
                                 rows=rows, settings=settings)
 
 
-def _sales_person_of(user: User | None):
-    try:
-        return user.sales_person if user is not None else None
-    except ObjectDoesNotExist:
-        return None
 
 
 def _check_references(order: SalesOrder) -> None:
@@ -181,8 +178,8 @@ def _fill_defaults(order: SalesOrder, *, actor: User | None, given: set[str], se
     """What a new order takes from its customer and the firm when the caller leaves it out."""
     customer = order.customer
     if "sales_person" not in given:
-        order.sales_person = (_sales_person_of(customer.owner) if customer.owner_id
-                              else None) or _sales_person_of(actor)
+        order.sales_person = (user_sales_person(customer.owner) if customer.owner_id
+                              else None) or user_sales_person(actor)
     _fill_sales_structure(order, given=given)
     if "payment_terms" not in given:
         order.payment_terms = customer.payment_terms
@@ -390,20 +387,6 @@ def order_allowed_targets(*, order: SalesOrder) -> list[str]:
     return sorted(targets)
 
 
-def _check_approver(order: SalesOrder, actor: User | None, *, settings) -> None:
-    """The firm's named approvers for the order's reasons (order approvers for its total,
-    discount approvers for its discounts), else any admin or sales manager."""
-    kinds = {reason["reason"] for reason in order.approval_reasons}
-    named: set[int] = set()
-    if "total_above_threshold" in kinds:
-        named |= set(settings.orders.approvers)
-    if "discount" in kinds:
-        named |= set(settings.discounts.discount_approvers)
-    if actor is not None and actor.firm_id == order.firm_id and (
-            actor.pk in named if named else actor.role in (Role.ADMIN, Role.SALES_MANAGER)):
-        return
-    raise ApplicationError(code=ErrorCode.PERMISSION_DENIED, status_code=403, message=_(
-        "You are not one of the approvers of this sales order."))
 
 
 def _refresh_approval(order: SalesOrder, *, settings) -> None:
@@ -427,7 +410,10 @@ def order_approve(*, order: SalesOrder, actor: User | None, reason: str = "") ->
     if not locked.needs_approval:
         raise ApplicationError(code="approval_not_needed", status_code=409, message=_(
             "This sales order does not need approval."))
-    _check_approver(locked, actor, settings=settings)
+    document_approver_check(
+        document=locked, actor=actor, total_approvers=settings.orders.approvers,
+        discount_approvers=settings.discounts.discount_approvers,
+        message=_("You are not one of the approvers of this sales order."))
     locked.approved_by, locked.approved_at = actor, timezone.now()
     record_save(locked, actor=actor, reason=reason or "approved")
     document_event_record(instance=locked, action="approved", actor=actor, reason=reason,

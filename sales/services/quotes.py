@@ -3,12 +3,12 @@
 import datetime
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import DocumentType, Role
-from core.errors import ApplicationError, ErrorCode, InvalidTransition
+from core.choices import DocumentType
+from core.errors import ApplicationError, InvalidTransition
 from core.models import Firm, User
 from core.services import (
     document_event_record,
@@ -30,11 +30,13 @@ from ..totals import DocumentTotals
 from .lines import (
     DocumentHeader,
     document_approval_reasons,
+    document_approver_check,
     document_fields_refuse_unknown,
     document_lines_price,
     document_lines_save,
     document_totals_apply,
     document_totals_calculate,
+    user_sales_person,
 )
 
 # What callers may set on a quote; everything else is the services' (number, status,
@@ -139,11 +141,6 @@ def _check_references(quote: Quote) -> None:
 # --- create and edit ----------------------------------------------------------------------
 
 
-def _sales_person_of(user: User | None):
-    try:
-        return user.sales_person if user is not None else None
-    except ObjectDoesNotExist:
-        return None
 
 
 @transaction.atomic
@@ -163,7 +160,7 @@ def quote_create(*, firm: Firm, actor: User | None, lines: list[dict] | None = N
     if quote.owner_id is None and actor is not None and actor.firm_id == firm.pk:
         quote.owner = actor
     if quote.sales_person_id is None:
-        quote.sales_person = _sales_person_of(quote.owner)
+        quote.sales_person = user_sales_person(quote.owner)
     if "quote_date" not in fields:
         quote.quote_date = firm_today(firm=firm)
     if quote.valid_until is None:
@@ -257,21 +254,6 @@ def quote_allowed_targets(*, quote: Quote) -> list[str]:
     return sorted(set(transition_targets(quote).values()))
 
 
-def _check_approver(quote: Quote, actor: User | None, *, settings) -> None:
-    """Who may approve: the firm's named approvers for the reasons the quote has (quote
-    approvers for its total, discount approvers for its discounts), else any admin or sales
-    manager of the firm."""
-    kinds = {reason["reason"] for reason in quote.approval_reasons}
-    named: set[int] = set()
-    if "total_above_threshold" in kinds:
-        named |= set(settings.quotes.approvers)
-    if "discount" in kinds:
-        named |= set(settings.discounts.discount_approvers)
-    if actor is not None and actor.firm_id == quote.firm_id and (
-            actor.pk in named if named else actor.role in (Role.ADMIN, Role.SALES_MANAGER)):
-        return
-    raise ApplicationError(code=ErrorCode.PERMISSION_DENIED, status_code=403, message=_(
-        "You are not one of the approvers of this quote."))
 
 
 def _row(instance) -> dict[str, Any]:
@@ -316,7 +298,10 @@ def quote_transition(*, quote: Quote, target: str, actor: User | None,
     source = current.status
     kwargs: dict[str, Any] = {}
     if target == QuoteStatus.APPROVED:
-        _check_approver(current, actor, settings=settings)
+        document_approver_check(
+            document=current, actor=actor, total_approvers=settings.quotes.approvers,
+            discount_approvers=settings.discounts.discount_approvers,
+            message=_("You are not one of the approvers of this quote."))
         kwargs["approver"] = actor
     elif target == QuoteStatus.REJECTED:
         kwargs["rejection_reason"] = reason
