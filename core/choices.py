@@ -11,7 +11,7 @@ class Role(models.TextChoices):
 
 
 class DocumentType(models.TextChoices):
-    """Documents that take a number from a sequence (RULES.md §1)."""
+    """Documents that take a number from a sequence (business-rules §1)."""
 
     QUOTE = "quote", _("Quote")
     ORDER = "order", _("Sales order")

@@ -1,4 +1,5 @@
-"""FilterSet base shared by the API lists, the staff list pages and CSV export (DESIGN §5.3)."""
+"""FilterSet base shared by the API lists, the staff list pages and CSV export (architecture
+§5.3)."""
 
 import re
 

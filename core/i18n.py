@@ -1,4 +1,4 @@
-"""Texts every app produces in both languages (API.md: `message` and `messageAr`)."""
+"""Texts every app produces in both languages (docs/api.md: `message` and `messageAr`)."""
 
 from django.utils import translation
 from django.utils.functional import Promise

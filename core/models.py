@@ -135,7 +135,7 @@ class AuditedModel(TenantModel):
 
 
 class SalesSettings(AuditedModel):
-    """A firm's sales settings (spec 003 §8), one JSON object per section.
+    """A firm's sales settings, one JSON object per section.
 
     The sections' fields, defaults and validation live in core.sales_settings; a missing key
     reads as its default, so adding a setting needs no data migration.

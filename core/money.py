@@ -1,4 +1,4 @@
-"""The one rounding rule for money (DESIGN.md §5.9): Decimal, half-up, currency precision."""
+"""The one rounding rule for money (architecture §5.9): Decimal, half-up, currency precision."""
 
 from decimal import ROUND_HALF_UP, Decimal
 

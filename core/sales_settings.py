@@ -1,4 +1,4 @@
-"""The sections of a firm's sales settings (spec 003 §8): fields, defaults and validation.
+"""The sections of a firm's sales settings: fields, defaults and validation.
 
 Each section is a DRF serializer, so the REST API and the staff page validate the same way.
 Values are stored snake_case in SalesSettings' JSON columns; a key that is missing there
@@ -213,7 +213,7 @@ def _sequence_field(document_type: DocumentType, prefix: str) -> SequenceConfig:
         "include_year": True, "include_month": False, **NEVER_RESET.get(document_type, {})})
 
 
-# One nested config per numbered document type (spec 003 §8 lists four; RULES.md §1 eight;
+# One nested config per numbered document type (business-rules §1 numbers eight;
 # customer codes and case numbers use the same mechanism).
 SequencesSection = type(
     "SequencesSection",

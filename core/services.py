@@ -22,7 +22,7 @@ from .errors import ApplicationError, Conflict, ErrorCode, InvalidTransition
 from .models import DocumentEvent, Firm, SalesSettings, Sequence, User
 from .sales_settings import SECTIONS, section_values, to_namespace
 
-# --- numbering (RULES.md §1) -------------------------------------------------------------
+# --- numbering (business-rules §1) -------------------------------------------------------------
 
 
 def sequence_format(*, config: dict, number: int, date: datetime.date) -> str:
@@ -67,7 +67,7 @@ def sequence_next(*, firm: Firm, document_type: DocumentType | str, date: dateti
     return sequence_format(config=config, number=sequence.last_number, date=date)
 
 
-# --- sales settings (spec 003 §8) ---------------------------------------------------------
+# --- sales settings ---------------------------------------------------------
 
 SETTINGS_EXPORT_VERSION = 1
 

@@ -1,7 +1,8 @@
 """crm in the Django admin, scoped to the admin's firm (core.admin.FirmScopedAdmin).
 
-Records with a workflow save through the crm services, as every other caller does (DESIGN
-§5.1): a lead's status, stage, assignee and score are read-only here (they change through
+Records with a workflow save through the crm services, as every other caller does
+(architecture §5.1): a lead's status, stage, assignee and score are read-only here (they change
+through
 their own actions on the staff pages or the API), and the audit log and notifications are
 read-only.
 """
@@ -187,7 +188,7 @@ class CampaignAdmin(FirmScopedAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        # The sales person never changes (spec 004 §2); a deleted campaign is frozen.
+        # The sales person never changes; a deleted campaign is frozen.
         fields = [*super().get_readonly_fields(request, obj)]
         if obj is not None:
             fields.append("sales_person")

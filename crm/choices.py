@@ -25,7 +25,7 @@ class AddressKind(models.TextChoices):
     SHIPPING = "shipping", _("Shipping")
 
 
-# BANT qualification (spec 000 §1.1); each value carries its points (RULES.md §3).
+# BANT qualification; each value carries its points (business-rules §3).
 class Budget(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
     UNDER_10K = "under_10k", _("Under 10,000")

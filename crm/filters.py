@@ -1,7 +1,7 @@
-"""crm FilterSets, shared by the API lists, the staff list pages and CSV export (DESIGN §5.3).
+"""crm FilterSets, shared by the API lists, the staff list pages and CSV export (architecture §5.3).
 
 Query names are camelCase on the wire (core.filters.FilterSet maps them). References filter by
-id and take a comma list (`?assignedTo=3,4`); each has its `<thing>Id` twin of API.md's
+id and take a comma list (`?assignedTo=3,4`); each has its `<thing>Id` twin of docs/api.md's
 conventions (`?assignedToId=3`). `search_fields` are the columns the list's `search` looks in.
 """
 

@@ -201,7 +201,7 @@ class CustomerContact(TenantModel):
 
 
 class Case(AuditedModel):
-    """A legal matter, kept for conflict checks (spec 000 §7)."""
+    """A legal matter, kept for conflict checks."""
 
     number = models.CharField(_("number"), max_length=30, editable=False)
     title = models.CharField(_("title"), max_length=200)
@@ -301,7 +301,7 @@ class Stage(TenantModel):
 
 
 class Campaign(AuditedModel):
-    """A marketing campaign run by one sales person (spec 004 §2); deleted softly."""
+    """A marketing campaign run by one sales person; deleted softly."""
 
     title = models.CharField(_("title"), max_length=200)
     platform = models.CharField(_("platform"), max_length=20,
@@ -339,7 +339,7 @@ class Campaign(AuditedModel):
 
 
 class Lead(DocumentModel):
-    """A prospect moving through the lead state machine (RULES.md §4) with a score (§3)."""
+    """A prospect moving through the lead state machine (business-rules §4) with a score (§3)."""
 
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
@@ -374,7 +374,7 @@ class Lead(DocumentModel):
     case_type = models.CharField(_("case type"), max_length=100, blank=True)
     opposing_party = models.CharField(_("opposing party"), max_length=200, blank=True)
     intake_notes = models.TextField(_("intake notes"), blank=True)
-    # conflict check (spec 000 §7)
+    # conflict check
     # Set only by the conflict check (crm.services.lead_conflict_check).
     conflict_status = models.CharField(_("conflict check"), max_length=20,
                                        choices=choices.ConflictStatus.choices,
@@ -438,11 +438,11 @@ class Lead(DocumentModel):
         return person or self.company
 
     def _close(self) -> None:
-        # A closed lead (won, lost, disqualified) waits for nobody: it is not stale (RULES
-        # §12), and the stale job only looks at open statuses, so it stays that way.
+        # A closed lead (won, lost, disqualified) waits for nobody: it is not stale
+        # (business-rules §12), and the stale job only looks at open statuses, so it stays that way.
         self.is_stale, self.stale_reason, self.stale_notified_at = False, "", None
 
-    # The state machine declares; crm.services.lead_transition performs (DESIGN §5.5).
+    # The state machine declares; crm.services.lead_transition performs (architecture §5.5).
     @transition(field=status, source=[choices.LeadStatus.NEW, choices.LeadStatus.NURTURING,
                                       choices.LeadStatus.REOPENED],
                 target=choices.LeadStatus.CONTACTED)
@@ -532,7 +532,7 @@ class LeadTeamMember(TenantModel):
 
 
 class LeadTransaction(TenantModel):
-    """The lead's audit log (spec 000 §1.3), written in the same transaction as the change."""
+    """The lead's audit log, written in the same transaction as the change."""
 
     lead = models.ForeignKey(Lead, verbose_name=_("lead"), on_delete=models.CASCADE,
                              related_name="transactions")

@@ -1,5 +1,5 @@
-"""Read-side CRM figures: pipeline metrics, forecast and dashboards (spec 000 §3, §6;
-RULES.md §12). Everything starts from the caller's scope (core.scoping.scope_for)."""
+"""Read-side CRM figures: pipeline metrics, forecast and dashboards (§6;
+business-rules §12). Everything starts from the caller's scope (core.scoping.scope_for)."""
 
 import datetime
 from collections import Counter, defaultdict
@@ -126,7 +126,7 @@ def forecast_generate(*, user, assignee_id: int | None = None,
                       start: datetime.date | None = None,
                       end: datetime.date | None = None) -> dict:
     """Best, most likely and worst case of the assignee's open deals closing in the period
-    (spec 000 §3.2: probability 50 when unset; coefficients by probability band)."""
+    (probability 50 when unset; coefficients by probability band)."""
     leads = scope_for(Lead.objects.all(), user=user).filter(
         assigned_to_id=assignee_id or user.pk, status__in=FORECAST_STATUSES)
     if start:

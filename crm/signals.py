@@ -1,4 +1,4 @@
-"""Domain signals crm sends; apps to its right connect receivers (DESIGN §4).
+"""Domain signals crm sends; apps to its right connect receivers (architecture §4).
 
 All are sent after the transaction commits, once per event.
 """

@@ -1,4 +1,4 @@
-"""crm staff pages, mounted at /crm/. Names are <model>_<action> (DESIGN §5.11)."""
+"""crm staff pages, mounted at /crm/. Names are <model>_<action> (architecture §5.11)."""
 
 from django.urls import path
 

@@ -1,4 +1,5 @@
-"""crm staff pages. They parse, call a crm service, and present (DESIGN §5.2): rows come through
+"""crm staff pages. They parse, call a crm service, and present (architecture §5.2): rows come
+through
 core.scoping (firm and role scope), filters from crm.filters, every write from crm.services.
 """
 

@@ -23,7 +23,7 @@ class RuleType(models.TextChoices):
 
 
 class ApplyOn(models.TextChoices):
-    """What a rule covers, most specific first (RULES.md §10: only the most specific level
+    """What a rule covers, most specific first (business-rules §10: only the most specific level
     that has a candidate competes)."""
 
     ITEM_CODE = "item_code", _("Products")

@@ -1,5 +1,5 @@
 """pricing FilterSets, shared by the API lists, the staff list pages and CSV export
-(DESIGN §5.3).
+(architecture §5.3).
 
 Query names are camelCase on the wire (core.filters.FilterSet maps them). References filter by
 id and take a comma list (`?brandId=3,4`), each with its bare twin (`?brand=3`) that the staff

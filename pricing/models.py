@@ -1,4 +1,4 @@
-"""Catalogue, price lists and pricing rules (spec 003 §3, §4; RULES.md §10).
+"""Catalogue, price lists and pricing rules (business-rules §10).
 
 The resolver (pricing.services.resolver) reads these in a fixed number of queries and
 matches in memory, so nothing here computes prices on its own.

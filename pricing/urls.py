@@ -1,4 +1,4 @@
-"""pricing staff pages, mounted at /pricing/. Names are <model>_<action> (DESIGN §5.11)."""
+"""pricing staff pages, mounted at /pricing/. Names are <model>_<action> (architecture §5.11)."""
 
 from django.urls import path
 

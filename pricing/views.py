@@ -1,5 +1,5 @@
 """pricing staff pages. They parse, call a pricing service (or the one audited save for plain
-catalogue data), and present (DESIGN §5.2): rows come through core.scoping, filters from
+catalogue data), and present (architecture §5.2): rows come through core.scoping, filters from
 pricing.filters, prices from pricing.services.resolver.
 """
 

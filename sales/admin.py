@@ -1,5 +1,5 @@
 """sales in the Django admin, scoped to the admin's firm (core.admin.FirmScopedAdmin), with
-history. A quote saves through the sales services as every other caller does (DESIGN §5.1):
+history. A quote saves through the sales services as every other caller does (architecture §5.1):
 its header while it is a draft (the totals are recomputed), never its status, totals or lines
 here — lines are priced on the staff pages and the API; versions are read-only."""
 

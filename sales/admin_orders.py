@@ -1,5 +1,5 @@
 """Sales orders in the Django admin, scoped to the admin's firm, with history. An order saves
-through sales.services.orders as every other caller does (DESIGN §5.1): its header while it
+through sales.services.orders as every other caller does (architecture §5.1): its header while it
 is a draft (totals recomputed); status, totals, progress and lines are never edited here.
 Soft-deleted orders are listed too (marked), for audit. Actions: confirm, hold, resume."""
 

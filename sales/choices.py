@@ -10,7 +10,7 @@ class DiscountType(models.TextChoices):
 
 
 class QuoteStatus(models.TextChoices):
-    """RULES.md §5 (spec 000 §2.2)."""
+    """business-rules §5."""
 
     DRAFT = "draft", _("Draft")
     PENDING_APPROVAL = "pending_approval", _("Pending approval")
@@ -27,7 +27,7 @@ class QuoteStatus(models.TextChoices):
 
 
 class SalesOrderStatus(models.TextChoices):
-    """RULES.md §6: confirmed, then the status follows delivery and invoicing progress."""
+    """business-rules §6: confirmed, then the status follows delivery and invoicing progress."""
 
     DRAFT = "draft", _("Draft")
     CONFIRMED = "confirmed", _("Confirmed")
@@ -41,7 +41,7 @@ class SalesOrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# The statuses progress can give a confirmed order (RULES.md §6), in the order of the rule.
+# The statuses progress can give a confirmed order (business-rules §6), in the order of the rule.
 ORDER_PROGRESS_STATUSES = [
     SalesOrderStatus.CONFIRMED, SalesOrderStatus.IN_PROGRESS,
     SalesOrderStatus.PARTIALLY_SHIPPED, SalesOrderStatus.SHIPPED,
@@ -52,7 +52,7 @@ ORDER_OPEN_STATUSES = [status for status in ORDER_PROGRESS_STATUSES
                        if status != SalesOrderStatus.COMPLETED]
 
 
-# --- invoices, payments, credit notes (RULES.md §8) ---------------------------------------
+# --- invoices, payments, credit notes (business-rules §8) ---------------------------------------
 
 
 class InvoiceKind(models.TextChoices):
@@ -61,7 +61,8 @@ class InvoiceKind(models.TextChoices):
 
 
 class InvoiceStatus(models.TextChoices):
-    """RULES.md §8: draft → posted → partially_paid → paid; cancelled only without payments."""
+    """business-rules §8: draft → posted → partially_paid → paid; cancelled only without
+    payments."""
 
     DRAFT = "draft", _("Draft")
     POSTED = "posted", _("Posted")
@@ -94,7 +95,7 @@ class CreditNoteStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# --- down payments (RULES.md §8, spec 003 §5) ----------------------------------------------
+# --- down payments (business-rules §8) ----------------------------------------------
 
 
 class DownPaymentType(models.TextChoices):
@@ -108,7 +109,7 @@ class DownPaymentSource(models.TextChoices):
 
 
 class DownPaymentStatus(models.TextChoices):
-    """RULES.md §8: draft → pending (invoice generated) → paid → partially/fully applied;
+    """business-rules §8: draft → pending (invoice generated) → paid → partially/fully applied;
     refunded; cancelled (from draft or pending)."""
 
     DRAFT = "draft", _("Draft")
@@ -120,7 +121,7 @@ class DownPaymentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# Down payments that count against their source's total (RULES.md §8: "active").
+# Down payments that count against their source's total (business-rules §8: "active").
 DOWN_PAYMENT_INACTIVE_STATUSES = [DownPaymentStatus.CANCELLED, DownPaymentStatus.REFUNDED]
 # Down payments with paid money left to apply or refund.
 DOWN_PAYMENT_AVAILABLE_STATUSES = [DownPaymentStatus.PAID, DownPaymentStatus.PARTIALLY_APPLIED]

@@ -1,11 +1,11 @@
 """Demo quotes and orders for `manage.py seed_demo`.
 
-Quotes: one or more in every status of RULES.md §5, for the demo customers and leads, with
+Quotes: one or more in every status of business-rules §5, for the demo customers and leads, with
 lines priced by the resolver from the demo catalogue, and one quote revised to a second
 version. Orders: one in every status the sales app reaches on its own (the shipped ones come
 with deliveries), invoiced through posted invoices, one paid. Idempotent: a firm with demo
 quotes is left alone (the crm demo's leads in proposal already have draft quotes of their
-own, RULES.md §4)."""
+own, business-rules §4)."""
 
 import datetime
 from decimal import Decimal
@@ -84,7 +84,7 @@ def _lines(firm: Firm, items: list[tuple[str, int]]) -> list[dict]:
 def _walk(quote: Quote, path: list[str], *, approver, actor) -> Quote:
     for step in path:
         if step == "send":
-            # A quote needing approval goes through it first (RULES.md §5).
+            # A quote needing approval goes through it first (business-rules §5).
             if S.SENT not in services.quote_allowed_targets(quote=quote):
                 quote = services.quote_transition(quote=quote, target=S.PENDING_APPROVAL,
                                                   actor=actor)

@@ -1,5 +1,5 @@
 """FilterSets of the sales documents, shared by the API lists, the staff lists and CSV export
-(DESIGN §5.3)."""
+(architecture §5.3)."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _

@@ -1,5 +1,5 @@
 """The down payments' FilterSet, shared by the API list, the staff list and CSV export
-(DESIGN §5.3)."""
+(architecture §5.3)."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _

@@ -1,5 +1,5 @@
 """FilterSets of invoices and credit notes, shared by the API lists, the staff lists and CSV
-export (DESIGN §5.3)."""
+export (architecture §5.3)."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _

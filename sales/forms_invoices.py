@@ -1,6 +1,6 @@
 """Staff forms of the invoice and credit note pages. They parse input only: the views hand the
 cleaned data to sales.services.invoices, which checks quantities and amounts under locks and
-saves (DESIGN §5.1). A quantity or amount the service refuses comes back beside its field."""
+saves (architecture §5.1). A quantity or amount the service refuses comes back beside its field."""
 
 from decimal import Decimal
 

@@ -1,6 +1,6 @@
-"""Quotes with their lines and archived versions (RULES.md §2, §5; spec 000 §2), sales orders
-with their lines (RULES.md §6; spec 003 §1), invoices with payments and credit notes, and
-down payments with their applications and refunds (RULES.md §8; spec 003 §5).
+"""Quotes with their lines and archived versions (business-rules §2, §5), sales orders
+with their lines (business-rules §6), invoices with payments and credit notes, and
+down payments with their applications and refunds (business-rules §8).
 
 Stored totals are written only by sales.services through the totals engine (sales.totals).
 """
@@ -57,7 +57,7 @@ def approval_not_needed(quote: "Quote") -> bool:
 
 
 class PricedDocument(models.Model):
-    """What quotes and sales orders share (RULES.md §2): the document discount, shipping,
+    """What quotes and sales orders share (business-rules §2): the document discount, shipping,
     texts, and the totals the services write from the totals engine (sales.services.lines)."""
 
     discount_type = models.CharField(_("discount type"), max_length=12,
@@ -73,7 +73,7 @@ class PricedDocument(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     notes_ar = models.TextField(_("Arabic notes"), blank=True)
 
-    # Totals (RULES.md §2), written by the services from the totals engine only.
+    # Totals (business-rules §2), written by the services from the totals engine only.
     subtotal = money_field(_("subtotal"), editable=False)
     discount_amount = money_field(_("document discount"), editable=False)
     after_discount = money_field(_("after discount"), editable=False)
@@ -92,7 +92,7 @@ class PricedDocument(models.Model):
 
 
 class Quote(DocumentModel, PricedDocument):
-    """A priced offer to a customer or a lead, moving through RULES.md §5's states."""
+    """A priced offer to a customer or a lead, moving through business-rules §5's states."""
 
     number = models.CharField(_("number"), max_length=30, editable=False)
     customer = models.ForeignKey("crm.Customer", verbose_name=_("customer"),
@@ -181,7 +181,7 @@ class Quote(DocumentModel, PricedDocument):
     def __str__(self) -> str:
         return self.number or str(_("New quote"))
 
-    # The state machine declares; sales.services.quotes performs (DESIGN §5.5).
+    # The state machine declares; sales.services.quotes performs (architecture §5.5).
     @transition(field=status, source=QuoteStatus.DRAFT, target=QuoteStatus.PENDING_APPROVAL)
     def submit(self) -> None:
         pass
@@ -267,7 +267,8 @@ QUOTE_TRANSITIONS = {
 
 
 class DocumentLine(TenantModel):
-    """The priced line quotes and sales orders share (RULES.md §2, §10): what the caller or the
+    """The priced line quotes and sales orders share (business-rules §2, §10): what the caller or
+    the
     price resolver gives, and the amounts the totals engine writes (after `cost_price`).
     Each document's line adds its document and its product (their reverse names differ)."""
 
@@ -291,7 +292,7 @@ class DocumentLine(TenantModel):
     line_discount = money_field(_("line discount"), editable=False)
     line_total = money_field(_("line total"), editable=False)
     tax_amount = money_field(_("VAT"), editable=False)
-    # What the price resolver did: base price, list, rules applied and skipped (RULES §10).
+    # What the price resolver did: base price, list, rules applied and skipped (business-rules §10).
     pricing_trace = models.JSONField(_("pricing trace"), default=dict, blank=True,
                                      encoder=DjangoJSONEncoder)
     price_override_reason = models.CharField(_("price override reason"), max_length=300,
@@ -359,7 +360,7 @@ class QuoteVersion(TenantModel):
         super().save(*args, **kwargs)
 
 
-# --- sales orders (RULES.md §6, spec 003 §1) ---------------------------------------------
+# --- sales orders (business-rules §6) ---------------------------------------------
 
 
 def nothing_delivered_or_invoiced(order: "SalesOrder") -> bool:
@@ -373,7 +374,7 @@ def nothing_delivered_or_invoiced(order: "SalesOrder") -> bool:
 
 class SalesOrder(DocumentModel, PricedDocument):
     """A confirmed sale to a customer; after confirmation its status follows delivery and
-    invoicing progress (RULES.md §6). Soft-deleted with its campaign (spec 004 §2): the
+    invoicing progress (business-rules §6). Soft-deleted with its campaign: the
     default manager hides those rows, `all_objects` still reaches them by id for audit."""
 
     number = models.CharField(_("number"), max_length=30, editable=False)
@@ -440,7 +441,7 @@ class SalesOrder(DocumentModel, PricedDocument):
     delivery_instructions = models.TextField(_("delivery instructions"), blank=True)
 
     internal_notes = models.TextField(_("internal notes"), blank=True)
-    # RULES.md §6: balanceDue = total − downPaymentsApplied − payments.
+    # business-rules §6: balanceDue = total − downPaymentsApplied − payments.
     down_payments_applied = money_field(_("down payments applied"), editable=False)
     amount_paid = money_field(_("amount paid"), editable=False)
     balance_due = models.DecimalField(_("balance due"), **MONEY, default=Decimal("0"),
@@ -508,7 +509,7 @@ class SalesOrder(DocumentModel, PricedDocument):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
-    # The state machine declares; sales.services.orders performs (DESIGN §5.5).
+    # The state machine declares; sales.services.orders performs (architecture §5.5).
     @transition(field=status, source=SalesOrderStatus.DRAFT, target=SalesOrderStatus.CONFIRMED)
     def confirm(self, *, by, snapshot: dict) -> None:
         # `snapshot`: the customer's names and addresses as they are at confirmation.
@@ -591,7 +592,7 @@ class SalesOrderLine(DocumentLine):
         return max(self.quantity - self.delivered_quantity, Decimal("0"))
 
 
-# --- invoices, payments and credit notes (RULES.md §1, §2, §8) ---------------------------
+# --- invoices, payments and credit notes (business-rules §1, §2, §8) ---------------------------
 
 
 
@@ -602,7 +603,7 @@ def invoice_without_money(invoice: "Invoice") -> bool:
 
 
 def _number_unique_when_set(name: str) -> models.UniqueConstraint:
-    # Drafts have no number yet (RULES.md §1: numbers at posting): "" is not unique.
+    # Drafts have no number yet (business-rules §1: numbers at posting): "" is not unique.
     return models.UniqueConstraint(fields=["firm", "number"], condition=~Q(number=""),
                                    name=name)
 
@@ -649,7 +650,7 @@ class Invoice(DocumentModel):
     notes = models.TextField(_("notes"), blank=True)
     notes_ar = models.TextField(_("Arabic notes"), blank=True)
 
-    # Totals (RULES.md §2), written by the services from the totals engine only.
+    # Totals (business-rules §2), written by the services from the totals engine only.
     subtotal = money_field(_("subtotal"), editable=False)
     discount_amount = money_field(_("document discount"), editable=False)
     after_discount = money_field(_("after discount"), editable=False)
@@ -659,7 +660,7 @@ class Invoice(DocumentModel):
                                       editable=False)
     total_in_words_en = models.CharField(_("total in words (English)"), max_length=500,
                                          blank=True, editable=False)
-    # RULES.md §8: amountDue = total − downPaymentsApplied − payments − creditNotes.
+    # business-rules §8: amountDue = total − downPaymentsApplied − payments − creditNotes.
     down_payments_applied = money_field(_("down payments applied"), editable=False)
     amount_paid = money_field(_("amount paid"), editable=False)
     credit_notes_total = money_field(_("credit notes"), editable=False)
@@ -725,7 +726,7 @@ class Invoice(DocumentModel):
         return (self.status in (InvoiceStatus.POSTED, InvoiceStatus.PARTIALLY_PAID)
                 and self.due_date is not None and self.due_date < timezone.localdate())
 
-    # The state machine declares; sales.services.invoices performs (DESIGN §5.5).
+    # The state machine declares; sales.services.invoices performs (architecture §5.5).
     @transition(field=status, source=InvoiceStatus.DRAFT, target=InvoiceStatus.POSTED)
     def post(self, *, number: str, by, invoice_date, due_date) -> None:
         self.number = number
@@ -858,7 +859,7 @@ class CreditNote(DocumentModel):
     credit_date = models.DateField(_("credit note date"), default=timezone.localdate)
     reason = models.TextField(_("reason"))
     reason_ar = models.TextField(_("Arabic reason"), blank=True)
-    # What made it (e.g. "return:12"); the returns app is to the right of sales (DESIGN §4).
+    # What made it (e.g. "return:12"); the returns app is to the right of sales (architecture §4).
     source_reference = models.CharField(_("source"), max_length=60, blank=True,
                                         editable=False)
     currency = models.CharField(_("currency"), max_length=3, default="SAR", editable=False)
@@ -949,7 +950,7 @@ class CreditNoteLine(TenantModel):
         return f"{self.quantity} × {self.description}"
 
 
-# --- down payments (RULES.md §8, spec 003 §5) ----------------------------------------------
+# --- down payments (business-rules §8) ----------------------------------------------
 
 
 
@@ -959,7 +960,7 @@ PERCENT_ABOVE_ZERO = [MinValueValidator(Decimal("0.0001")), MaxValueValidator(De
 
 class DownPayment(DocumentModel):
     """An advance a customer pays against a quote or a sales order, VAT included, later
-    applied to the customer's regular invoices (RULES.md §8). Amounts are written only by
+    applied to the customer's regular invoices (business-rules §8). Amounts are written only by
     sales.services.down_payments, under row locks."""
 
     number = models.CharField(_("number"), max_length=30, editable=False)
@@ -987,7 +988,7 @@ class DownPayment(DocumentModel):
     fixed_amount = models.DecimalField(_("fixed amount"), **MONEY, null=True, blank=True,
                                        validators=[MinValueValidator(Decimal("0.01"))])
     currency = models.CharField(_("currency"), max_length=3, default="SAR")
-    # RULES.md §8: amount includes VAT; excluding = amount / (1 + rate/100), VAT the rest.
+    # business-rules §8: amount includes VAT; excluding = amount / (1 + rate/100), VAT the rest.
     amount = money_field(_("amount"), editable=False)
     vat_rate = percent_field(_("VAT rate (%)"), default=Decimal("15"))
     amount_excluding_vat = money_field(_("amount excluding VAT"), editable=False)
@@ -1064,7 +1065,7 @@ class DownPayment(DocumentModel):
     def source_type(self) -> str:
         return DownPaymentSource.QUOTE if self.quote_id else DownPaymentSource.SALES_ORDER
 
-    # The state machine declares; sales.services.down_payments performs (DESIGN §5.5).
+    # The state machine declares; sales.services.down_payments performs (architecture §5.5).
     @transition(field=status, source=DownPaymentStatus.DRAFT,
                 target=DownPaymentStatus.PENDING)
     def generate_invoice(self, *, invoice) -> None:

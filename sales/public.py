@@ -1,4 +1,4 @@
-"""The customer's quote page, `/q/<signed>/`: no login (API.md: the one public page besides
+"""The customer's quote page, `/q/<signed>/`: no login (docs/api.md: the one public page besides
 the token endpoint). Thin views over sales.services.sending: parse, call, present.
 
 A bad, tampered or outdated link is a 404 page, never a 500. The page is in the customer's

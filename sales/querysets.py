@@ -32,7 +32,7 @@ class QuoteQuerySet(TenantQuerySet):
 
 
 class SalesOrderQuerySet(TenantQuerySet):
-    """Orders; soft-deleted ones (their campaign was deleted, spec 004 §2) only by asking."""
+    """Orders; soft-deleted ones (their campaign was deleted) only by asking."""
 
     def visible_to(self, user):
         # Like quotes: a seller's own orders (theirs as sales person, or entered by them).

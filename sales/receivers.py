@@ -1,9 +1,9 @@
-"""How sales reacts to crm (DESIGN §4: crm never imports sales). Imported by
+"""How sales reacts to crm (architecture §4: crm never imports sales). Imported by
 SalesConfig.ready(); importing it again changes nothing (dispatch_uid, same registration).
 
 - Activities may be about quotes: crm's ENTITY_MODELS learns the Quote model here.
-- A lead moving to proposal gets a draft quote (RULES.md §4) unless it has an open one.
-- A deleted campaign takes its sales orders with it (soft delete, spec 004 §2).
+- A lead moving to proposal gets a draft quote (business-rules §4) unless it has an open one.
+- A deleted campaign takes its sales orders with it (soft delete).
 """
 
 from django.db import transaction

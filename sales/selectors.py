@@ -1,4 +1,4 @@
-"""Read-only questions about sales documents (DESIGN §4). Callers pass querysets already
+"""Read-only questions about sales documents (architecture §4). Callers pass querysets already
 scoped to the user (core.scoping.scope_for), so a seller's statistics are of their orders."""
 
 from decimal import Decimal

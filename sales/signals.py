@@ -1,4 +1,4 @@
-"""Domain signals sales sends; apps to its right connect receivers (DESIGN §4).
+"""Domain signals sales sends; apps to its right connect receivers (architecture §4).
 
 All are sent after the transaction commits, once per event.
 """
@@ -8,16 +8,16 @@ from django.dispatch import Signal
 # kwargs: quote, source, target, actor
 quote_status_changed = Signal()
 
-# Sales orders (RULES.md §6). kwargs: order, actor
+# Sales orders (business-rules §6). kwargs: order, actor
 order_confirmed = Signal()
 # kwargs: order, actor, reason
 order_cancelled = Signal()
-# A soft delete (its campaign was deleted, spec 004 §2). kwargs: order, actor, reason
+# A soft delete (its campaign was deleted). kwargs: order, actor, reason
 order_deleted = Signal()
 # Progress moved the order to another status. kwargs: order, source, target, actor
 order_status_changed = Signal()
 
-# Invoices, payments and credit notes (RULES.md §8); commissions accrue from these.
+# Invoices, payments and credit notes (business-rules §8); commissions accrue from these.
 # kwargs: invoice, actor
 invoice_posted = Signal()
 # kwargs: invoice, actor, reason

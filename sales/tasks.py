@@ -1,4 +1,4 @@
-"""Celery tasks of sales: thin, each calling a service (DESIGN §5.1, §5.7)."""
+"""Celery tasks of sales: thin, each calling a service (architecture §5.1, §5.7)."""
 
 from celery import shared_task
 

@@ -1,4 +1,4 @@
-"""The one totals engine of quotes, orders, invoices and credit notes (RULES.md §2).
+"""The one totals engine of quotes, orders, invoices and credit notes (business-rules §2).
 
 Pure Python on Decimals: no database, no settings lookups. Callers build the inputs (a
 document's lines, its discount and shipping, the firm's tax settings) and store or show what
@@ -216,7 +216,7 @@ def _round_tax(value: Decimal, *, tax: TaxSettings, currency: str) -> Decimal:
 
 
 def totals_calculate(*, document: DocumentInput, tax: TaxSettings) -> DocumentTotals:
-    """Every total of a document per RULES.md §2, from unrounded line amounts."""
+    """Every total of a document per business-rules §2, from unrounded line amounts."""
     currency = document.currency
     raw = [_raw_line(line, tax=tax) for line in document.lines]
     subtotal_raw = sum((line.total for line in raw), ZERO)
@@ -276,7 +276,7 @@ def _percent_of(part: Decimal, whole: Decimal) -> Decimal:
 
 
 def discount_limits_check(*, document: DocumentInput, limits: DiscountLimits) -> DiscountReview:
-    """Refuse discounts above the firm's limits, or say they need approval (RULES.md §2).
+    """Refuse discounts above the firm's limits, or say they need approval (business-rules §2).
 
     A fixed discount is measured as the percentage of the amount it comes off. Without
     `require_discount_approval` a discount above its maximum raises `discount_above_limit`
@@ -329,7 +329,7 @@ def _percent_text(value: Decimal) -> str:
 
 def margin_warnings(*, document: DocumentInput, tax: TaxSettings, minimum_margin_percent:
                     Decimal, enabled: bool = True) -> list[dict[str, Any]]:
-    """A warning per line whose margin on its cost is below the firm's minimum (RULES.md §2).
+    """A warning per line whose margin on its cost is below the firm's minimum (business-rules §2).
 
     Margin is on the revenue the line really brings: its net total after its own discount
     and its share of the document discount. `margin = (revenue − cost × quantity) / revenue`.

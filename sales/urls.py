@@ -1,4 +1,4 @@
-"""sales staff pages, mounted at /sales/. Names are <model>_<action> (DESIGN §5.11)."""
+"""sales staff pages, mounted at /sales/. Names are <model>_<action> (architecture §5.11)."""
 
 from django.urls import include, path
 

@@ -1,4 +1,4 @@
-"""sales staff pages. They parse, call a sales service, and present (DESIGN §5.2): rows come
+"""sales staff pages. They parse, call a sales service, and present (architecture §5.2): rows come
 through core.scoping, filters from sales.filters, prices and totals from sales.services
 (the resolver and the totals engine behind them)."""
 

@@ -1,6 +1,6 @@
 """Down payment staff pages: list, detail (amounts, VAT split, applications, refunds, the
 actions as forms, history), form, delete. They parse, call sales.services.down_payments and
-present (DESIGN §5.2)."""
+present (architecture §5.2)."""
 
 from typing import Any
 

@@ -1,7 +1,7 @@
 """Invoice and credit note staff pages: lists, details (lines, totals, down payments, payments,
 credit notes, amount due, history, the actions as buttons and forms), "invoice this order"
 with a quantity per line, a credit note from a posted invoice, PDFs. They parse, call
-sales.services.invoices and present (DESIGN §5.2): rows through core.scoping, filters from
+sales.services.invoices and present (architecture §5.2): rows through core.scoping, filters from
 sales.filters_invoices."""
 
 from decimal import Decimal

@@ -1,5 +1,5 @@
 """Sales order staff pages: list, detail, form, actions, delete, PDF, and "create order" from
-an accepted quote. They parse, call sales.services.orders, and present (DESIGN §5.2): rows
+an accepted quote. They parse, call sales.services.orders, and present (architecture §5.2): rows
 through core.scoping, filters from sales.filters_orders."""
 
 from typing import Any
@@ -183,7 +183,7 @@ class SalesOrderDetailView(SalesOrderMixin, StaffDetailView):
     ]
 
     def get_queryset(self):
-        # Soft-deleted orders stay readable by id, for audit (spec 004 §2).
+        # Soft-deleted orders stay readable by id, for audit.
         return scope_for(SalesOrder.all_objects.all(), user=self.request.user).select_related(
             "customer", "sales_person__user", "sales_team", "territory", "campaign",
             "price_list", "approved_by", "confirmed_by", "cancelled_by")

@@ -1,4 +1,4 @@
-"""One exception handler: every error leaves the API in the error envelope of API.md."""
+"""One exception handler: every error leaves the API in the error envelope of docs/api.md."""
 
 import logging
 from typing import Any

@@ -25,7 +25,7 @@ def query_int(request, name: str, *, default: int, minimum: int, maximum: int | 
 
 
 class Pagination(BasePagination):
-    """`page`/`limit` pagination answering `{plural: [...], pagination: {...}}` (API.md)."""
+    """`page`/`limit` pagination answering `{plural: [...], pagination: {...}}` (docs/api.md)."""
 
     def paginate_queryset(self, queryset, request, view=None):
         self.page = query_int(request, "page", default=1, minimum=1, maximum=None)

@@ -1,4 +1,4 @@
-"""The success envelope (API.md)."""
+"""The success envelope (docs/api.md)."""
 
 from typing import Any
 

@@ -33,7 +33,7 @@ def reference(model, source: str, **kwargs) -> FirmRelatedField:
 
 class RoundedDecimalField(serializers.DecimalField):
     """Money (2 places) and rates (4) are rounded half up, not refused, for extra places
-    (API.md: "parsed ... as a decimal and rounded"); too many whole digits still fail."""
+    (docs/api.md: "parsed ... as a decimal and rounded"); too many whole digits still fail."""
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("rounding", ROUND_HALF_UP)

@@ -8,7 +8,7 @@ app_name = "core-api"
 
 
 class Router(SimpleRouter):
-    """API.md paths carry no trailing slash; one is accepted too, so clients need not care."""
+    """docs/api.md paths carry no trailing slash; one is accepted too, so clients need not care."""
 
     def __init__(self) -> None:
         super().__init__(use_regex_path=True)

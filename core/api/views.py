@@ -183,7 +183,7 @@ SETTINGS_PERMISSIONS = {
 
 
 class SalesSettingsViewSet(BaseViewSet):
-    """The firm's sales settings (spec 003 §8), section by section."""
+    """The firm's sales settings, section by section."""
 
     queryset = SalesSettings.objects.all()
     data_key = "settings"

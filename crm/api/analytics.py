@@ -62,7 +62,7 @@ class PipelineMetricsView(CrmReadView):
     @extend_schema(parameters=[OpenApiParameter("pipelineId", int), *PERIOD],
                    responses=OpenApiTypes.OBJECT, tags=["crm"])
     def get(self, request):
-        """Stage breakdown, conversion rates and velocity (spec 000 §3.1)."""
+        """Stage breakdown, conversion rates and velocity."""
         query = _query(request)
         pipelines = Pipeline.objects.filter(firm_id=request.user.firm_id)
         pipeline = (get_object_or_404(pipelines, pk=query["pipeline_id"])
@@ -80,7 +80,7 @@ class ForecastView(CrmReadView):
     @extend_schema(parameters=[OpenApiParameter("userId", int), *PERIOD],
                    responses=OpenApiTypes.OBJECT, tags=["crm"])
     def get(self, request):
-        """Best, most likely and worst case of a sales person's open deals (spec 000 §3.2)."""
+        """Best, most likely and worst case of a sales person's open deals."""
         query = _query(request)
         assignee = request.user
         if "user_id" in query:
@@ -105,7 +105,7 @@ class DashboardView(CrmReadView):
 
     @extend_schema(parameters=PERIOD, responses=OpenApiTypes.OBJECT, tags=["crm"])
     def get(self, request):
-        """Every section in one call, cached 300 s per firm and caller (spec 000 §6)."""
+        """Every section in one call, cached 300 s per firm and caller."""
         query = _query(request)
         data = type(self).build(user=request.user, start=query.get("start_date"),
                                 end=query.get("end_date"))

@@ -104,7 +104,7 @@ class CustomerSerializer(ModelSerializer):
     customer_group_id = reference(CustomerGroup, "customer_group")
     territory_id = reference(Territory, "territory")
     owner_id = reference(User, "owner")
-    # pricing sits to crm's right (DESIGN §4): the model is taken from the foreign key, not
+    # pricing sits to crm's right (architecture §4): the model is taken from the foreign key, not
     # imported.
     default_price_list_id = reference(
         Customer._meta.get_field("default_price_list").related_model, "default_price_list",
@@ -268,7 +268,7 @@ class ConflictCheckSerializer(serializers.Serializer):
 
 
 class LeadScoreSerializer(serializers.Serializer):
-    """crm.services.LeadScore: every part of the score (RULES.md §3)."""
+    """crm.services.LeadScore: every part of the score (business-rules §3)."""
 
     budget = serializers.IntegerField()
     authority = serializers.IntegerField()
@@ -344,7 +344,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class LeadSummarySerializer(serializers.Serializer):
-    """GET /leads/:id/summary: everything the lead page shows, in one call (spec 000 §8.1)."""
+    """GET /leads/:id/summary: everything the lead page shows, in one call."""
 
     lead = LeadSerializer()
     score = LeadScoreSerializer()

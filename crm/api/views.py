@@ -1,4 +1,5 @@
-"""crm API: parse, call crm.services, present (DESIGN §5.2). Paths and keys per API.md."""
+"""crm API: parse, call crm.services, present (architecture §5.2). Paths and keys per
+docs/api.md."""
 
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -235,7 +236,7 @@ CHANGE_LEAD, VIEW_LEAD = ["crm.change_lead"], ["crm.view_lead"]
 
 
 class LeadViewSet(CrmViewSet):
-    """Leads; status, stage and assignee change only through their actions (RULES.md §4)."""
+    """Leads; status, stage and assignee change only through their actions (business-rules §4)."""
 
     queryset = Lead.objects.prefetch_related("team_members")
     serializer_class = s.LeadSerializer
@@ -275,7 +276,7 @@ class LeadViewSet(CrmViewSet):
     @extend_schema(request=s.LeadTransitionSerializer, responses=s.LeadSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        """Move the lead to another status (RULES.md §4); lost needs a reason."""
+        """Move the lead to another status (business-rules §4); lost needs a reason."""
         payload = _parse(s.LeadTransitionSerializer, request)
         lead = services.lead_transition(lead=self.get_object(), target=payload["status"],
                                         actor=self.actor, reason=payload["reason"],
@@ -316,7 +317,7 @@ class LeadViewSet(CrmViewSet):
                    operation_id="leads_conflict_check_data")
     @action(detail=False, methods=["post"], url_path="conflict-check")
     def check_conflicts(self, request):
-        """Check lead data for conflicts of interest without saving anything (spec 000 §7)."""
+        """Check lead data for conflicts of interest without saving anything."""
         payload = _parse(s.ConflictCheckInputSerializer, request)
         result = services.conflict_check(firm=self.firm, data=payload)
         return self.envelope({"conflict_check": s.ConflictCheckSerializer(result).data},
@@ -325,7 +326,7 @@ class LeadViewSet(CrmViewSet):
     @extend_schema(responses=s.LeadScoreSerializer)
     @action(detail=True, methods=["get"])
     def score(self, request, pk=None):
-        """The lead's score and every part of it (RULES.md §3)."""
+        """The lead's score and every part of it (business-rules §3)."""
         parts = services.lead_score_parts(lead=self.get_object())
         return self.envelope({"score": s.LeadScoreSerializer(parts.as_dict()).data})
 
@@ -367,7 +368,7 @@ def _team(members: list | None) -> list[dict] | None:
 
 
 class ActivityViewSet(CrmViewSet):
-    """Calls, e-mails, meetings... logged on a lead, quote, customer or case (spec 000 §5.1)."""
+    """Calls, e-mails, meetings... logged on a lead, quote, customer or case."""
 
     queryset = Activity.objects.all()
     serializer_class = s.ActivitySerializer

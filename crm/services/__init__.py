@@ -1,4 +1,4 @@
-"""crm services: every write of the app goes through these (DESIGN §5.1)."""
+"""crm services: every write of the app goes through these (architecture §5.1)."""
 
 from .activities import activity_delete, activity_log, activity_update
 from .conflicts import conflict_check, lead_conflict_check

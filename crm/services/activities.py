@@ -1,4 +1,4 @@
-"""Activity logging (spec 000 §5.1)."""
+"""Activity logging."""
 
 import datetime
 from typing import Any

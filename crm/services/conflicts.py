@@ -1,4 +1,4 @@
-"""Conflict of interest check (spec 000 §7): opposing party, company, staff relationships."""
+"""Conflict of interest check: opposing party, company, staff relationships."""
 
 from difflib import SequenceMatcher
 from typing import Any

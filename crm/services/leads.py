@@ -1,4 +1,4 @@
-"""Leads: create, edit, assign, move through the state machine (RULES.md §4) and stages."""
+"""Leads: create, edit, assign, move through the state machine (business-rules §4) and stages."""
 
 from decimal import Decimal
 from typing import Any
@@ -171,7 +171,7 @@ def lead_update(*, lead: Lead, actor: User | None, origin: dict | None = None,
             previous={f: before[f] for f in changed if f in before},
             new={f: after[f] for f in changed if f in after}, origin=origin)
     if locked.stage_id != stage_before:
-        # Another pipeline puts the lead in another stage: a stage change (RULES.md §4).
+        # Another pipeline puts the lead in another stage: a stage change (business-rules §4).
         lead_transaction_record(
             lead=locked, type=LeadTransactionType.STATUS_CHANGED, actor=actor, reason=reason,
             previous={"status": status, "stage_id": stage_before},
@@ -230,7 +230,7 @@ def lead_allowed_targets(*, lead: Lead) -> list[str]:
 @transaction.atomic
 def lead_transition(*, lead: Lead, target: str, actor: User | None, reason: str = "",
                     origin: dict | None = None, stage: Stage | None = None) -> Lead:
-    """Move the lead to `target` status with RULES.md §4's side effects.
+    """Move the lead to `target` status with business-rules §4's side effects.
 
     The move is checked against the row as it is in the database (under lock), not the copy
     passed in; a refused move is refused before anything else (a missing lost reason

@@ -161,7 +161,7 @@ def campaign_create(*, firm: Firm, actor: User | None, **fields: Any) -> Campaig
 
 @transaction.atomic
 def campaign_update(*, campaign: Campaign, actor: User | None, **changes: Any) -> Campaign:
-    """Edit a campaign; its sales person never changes (spec 004 §2)."""
+    """Edit a campaign; its sales person never changes."""
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if locked.deleted_at is not None:
         raise ApplicationError(code="campaign_deleted", status_code=409,

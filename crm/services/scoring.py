@@ -1,4 +1,4 @@
-"""Lead score, exactly as RULES.md §3 (spec 000 §1.1)."""
+"""Lead score, exactly as business-rules §3."""
 
 import datetime
 from dataclasses import asdict, dataclass

@@ -1,4 +1,4 @@
-"""Stale lead detection (spec 000 §5.2): one notice per stale episode."""
+"""Stale lead detection: one notice per stale episode."""
 
 import datetime
 

@@ -185,7 +185,7 @@ class ImportReportSerializer(serializers.Serializer):
 
 
 class CalculateSerializer(serializers.Serializer):
-    """POST /price-lists/calculate (spec 003 §3)."""
+    """POST /price-lists/calculate."""
 
     product_id = reference(Product, "product", required=True, allow_null=False)
     quantity = RoundedDecimalField(**QUANTITY, min_value=POSITIVE, required=False,

@@ -1,5 +1,5 @@
-"""pricing API: parse, call pricing.services, present (DESIGN §5.2). Paths and keys per API.md
-and spec 003 §3–§4."""
+"""pricing API: parse, call pricing.services, present (architecture §5.2). Paths and keys per
+docs/api.md."""
 
 import datetime
 from decimal import Decimal
@@ -108,7 +108,7 @@ PRICE_LIST_KEYS = {"items": "price_list_item", "add_item": "price_list_item",
 
 
 class PriceListViewSet(PricingViewSet):
-    """Price lists with their restrictions; items under /:id/items (spec 003 §3)."""
+    """Price lists with their restrictions; items under /:id/items."""
 
     queryset = PriceList.objects.select_related("based_on").prefetch_related(
         "customers", "customer_groups", "territories").annotate(
@@ -278,7 +278,7 @@ class PriceListViewSet(PricingViewSet):
     @extend_schema(request=s.CalculateSerializer, responses=s.CalculationSerializer)
     @action(detail=False, methods=["post"])
     def calculate(self, request):
-        """The price of one product for a quantity, customer and date (spec 003 §3), with the
+        """The price of one product for a quantity, customer and date, with the
         resolver's trace."""
         from ..services.resolver import price_resolve
 
@@ -296,7 +296,7 @@ class PriceListViewSet(PricingViewSet):
     @action(detail=False, methods=["get"])
     def applicable(self, request):
         """The active, valid lists that apply to the customer on the date, most specific
-        first (RULES.md §10)."""
+        first (business-rules §10)."""
         from ..services.price_lists import price_list_applicable
 
         query = {underscore(key): value for key, value in request.query_params.items()}
@@ -311,7 +311,7 @@ class PriceListViewSet(PricingViewSet):
 
 
 def calculation(result: dict) -> dict:
-    """spec 003 §3's answer for one line, from PriceResult.as_dict(): unit prices, the
+    """The calculate answer for one line, from PriceResult.as_dict(): unit prices, the
     per-unit discount, the list and the rules, plus the line's whole trace."""
     line = result["lines"][0]
     base, final = Decimal(str(line["base_price"])), Decimal(str(line["unit_price"]))
@@ -335,7 +335,7 @@ VIEW_RULE = ["pricing.view_pricingrule"]
 
 
 class PricingRuleViewSet(PricingViewSet):
-    """Pricing rules and promotions (spec 003 §4); usageCount is kept by the order flow."""
+    """Pricing rules and promotions; usageCount is kept by the order flow."""
 
     queryset = PricingRule.objects.prefetch_related(
         "products", "product_groups", "brands", "applicable_customers",

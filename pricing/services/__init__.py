@@ -1,4 +1,4 @@
-"""pricing services: every write of the app goes through these (DESIGN §5.1)."""
+"""pricing services: every write of the app goes through these (architecture §5.1)."""
 
 from .price_lists import (
     price_list_applicable,

@@ -1,4 +1,4 @@
-"""The price resolver (RULES.md §10): list price, then pricing rules, for a whole cart.
+"""The price resolver (business-rules §10): list price, then pricing rules, for a whole cart.
 
 Everything the cart needs is read up front in a fixed number of queries (settings, price
 lists with their restrictions, active rules with their relations, products, product groups,
@@ -247,7 +247,7 @@ def _restriction_rank(price_list: PriceList) -> int | None:
 def _candidate_lists(lists: dict[int, PriceList], *, date: datetime.date,
                      explicit_id: int | None, customer_default_id: int | None,
                      settings_default_id: int | None) -> list[PriceList]:
-    """The lists to try, in order (RULES.md §10); an explicit list is tried alone."""
+    """The lists to try, in order (business-rules §10); an explicit list is tried alone."""
     if explicit_id is not None:
         return [lists[explicit_id]]
     ordered: list[PriceList] = []
@@ -853,7 +853,7 @@ def price_resolve(*, firm: Firm, customer: Customer | int | None = None, items: 
                   customer_group: CustomerGroup | int | None = None,
                   territory: Territory | int | None = None,
                   campaign: Campaign | int | None = None) -> PriceResult:
-    """Price a cart (RULES.md §10): every line's list price and rules, with their trace.
+    """Price a cart (business-rules §10): every line's list price and rules, with their trace.
 
     Reads a fixed number of queries whatever the cart and the rules; never writes. Refuses
     unknown products, other firms' rows and quantities that are not above zero with a

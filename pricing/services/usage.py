@@ -1,5 +1,5 @@
 """Pricing rule usage: counters up when a document using a rule is confirmed, down when it is
-cancelled (RULES.md §10), and promotion code checks.
+cancelled (business-rules §10), and promotion code checks.
 
 Recording locks the rules' rows in id order, so concurrent confirmations queue on the same
 locks in the same order (no deadlock) and the limits are checked on counts nobody else can

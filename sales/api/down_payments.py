@@ -1,4 +1,4 @@
-"""Down payments API (spec 003 §5, API.md `down-payments`): parse, call
+"""Down payments API (docs/api.md `down-payments`): parse, call
 sales.services.down_payments, present. Amounts, status, the invoice and the payment fields
 are the services'; the source is given once, as `sourceType` + `sourceId`."""
 

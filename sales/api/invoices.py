@@ -1,5 +1,5 @@
-"""Invoices, payments and credit notes API (API.md `invoices`, `credit-notes`): parse, call
-sales.services.invoices, present (DESIGN §5.2). Money is written by the services only, so
+"""Invoices, payments and credit notes API (docs/api.md `invoices`, `credit-notes`): parse, call
+sales.services.invoices, present (architecture §5.2). Money is written by the services only, so
 every money column here is read-only."""
 
 from django.db.models import Prefetch
@@ -206,7 +206,7 @@ def order_invoice_response(view, request, *, order: SalesOrder):
 
 class InvoiceViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      BaseViewSet):
-    """Invoices (RULES.md §8): created from a sales order's uninvoiced quantities as drafts
+    """Invoices (business-rules §8): created from a sales order's uninvoiced quantities as drafts
     without a number; posting numbers them (INV-YYYY-NNNN) and counts the quantities on the
     order. Payments lower the amount due; an invoice with money on it cannot be cancelled."""
 

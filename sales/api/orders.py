@@ -1,5 +1,5 @@
-"""Sales orders API (`sales-orders`, spec 003 §1): parse, call sales.services.orders,
-present (DESIGN §5.2). Keys `order` / `orders`; document number `orderNumber`.
+"""Sales orders API (`sales-orders`): parse, call sales.services.orders,
+present (architecture §5.2). Keys `order` / `orders`; document number `orderNumber`.
 
 Stored totals, line amounts, traces, progress, snapshots and approval state are read-only:
 the services compute them. Soft-deleted orders (their campaign was deleted) leave the list
@@ -229,7 +229,7 @@ LANGUAGE = OpenApiParameter("language", str, enum=list(LANGUAGES), required=Fals
 
 class SalesOrderViewSet(TenantModelViewSet):
     """Sales orders with their lines (`items`). Only drafts are edited or deleted (409
-    otherwise); status moves through the actions only (RULES.md §6). Lines with a product
+    otherwise); status moves through the actions only (business-rules §6). Lines with a product
     and no unit price are priced by the price resolver, as quote lines are."""
 
     queryset = SalesOrder.objects.select_related(
@@ -260,7 +260,7 @@ class SalesOrderViewSet(TenantModelViewSet):
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.detail:
-            # Soft-deleted orders stay readable by id, for audit (spec 004 §2); the services
+            # Soft-deleted orders stay readable by id, for audit; the services
             # refuse to change them (409 `order_deleted`).
             queryset = scope_for(
                 SalesOrder.all_objects.select_related("customer", "sales_person__user")
@@ -381,6 +381,6 @@ class SalesOrderViewSet(TenantModelViewSet):
     @extend_schema(request=InvoiceFromOrderSerializer, responses={201: InvoiceSerializer})
     @action(detail=True, methods=["post"])
     def invoice(self, request, pk=None):
-        """A draft invoice of the order's uninvoiced (or delivered) quantities (RULES.md §8);
+        """A draft invoice of the order's uninvoiced (or delivered) quantities (business-rules §8);
         the invoices API posts, cancels and takes payments."""
         return order_invoice_response(self, request, order=self.get_object())

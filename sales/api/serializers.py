@@ -2,7 +2,7 @@
 
 References are `<thing>Id` fields looked up among the caller's firm's rows, so another firm's
 id is a 400 naming the field. Stored totals, line amounts, pricing traces, warnings and the
-approval state are read-only: the services compute them (RULES.md §2, §10).
+approval state are read-only: the services compute them (business-rules §2, §10).
 """
 
 from django.db import models

@@ -1,4 +1,5 @@
-"""sales API: parse, call sales.services, present (DESIGN §5.2). Paths and keys per API.md."""
+"""sales API: parse, call sales.services, present (architecture §5.2). Paths and keys per
+docs/api.md."""
 
 from django.db.models import Prefetch
 from django.utils.functional import lazy
@@ -35,7 +36,7 @@ def _rows(rows: list | None) -> list[dict] | None:
 class QuoteViewSet(TenantModelViewSet):
     """Quotes with their lines (`items`). Status moves only through the actions; only drafts
     are edited or deleted (409 otherwise). Lines with a product and no unit price are priced
-    by the price resolver, each keeping its trace (RULES.md §10)."""
+    by the price resolver, each keeping its trace (business-rules §10)."""
 
     queryset = Quote.objects.select_related("customer", "lead").prefetch_related(
         Prefetch("lines", queryset=QuoteLine.objects.order_by("position", "pk")))
@@ -110,7 +111,7 @@ class QuoteViewSet(TenantModelViewSet):
     @extend_schema(request=s.QuoteSerializer, responses=s.QuoteCalculationSerializer)
     @action(detail=True, methods=["post"])
     def calculate(self, request, pk=None):
-        """The quote's totals (RULES.md §2) as they would be computed now; with a body (any
+        """The quote's totals (business-rules §2) as they would be computed now; with a body (any
         quote fields and `items`), the quote so changed — nothing is saved."""
         return self._calculation(self.get_object(), request)
 
@@ -129,7 +130,7 @@ class QuoteViewSet(TenantModelViewSet):
     @extend_schema(request=s.QuoteTransitionSerializer, responses=s.QuoteSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        """Move the quote to another status (RULES.md §5); refused moves answer 409 with the
+        """Move the quote to another status (business-rules §5); refused moves answer 409 with the
         allowed ones."""
         payload = _parse(s.QuoteTransitionSerializer, request)
         quote = services.quote_transition(quote=self.get_object(), target=payload["status"],

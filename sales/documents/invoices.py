@@ -1,4 +1,4 @@
-"""The tax invoice and the credit note as A4 PDFs (RULES.md §8): the firm's and the customer's
+"""The tax invoice and the credit note as A4 PDFs (business-rules §8): the firm's and the customer's
 VAT numbers, lines, VAT, totals and the amount in words, in English, Arabic or both.
 
 Built on core.pdf (Arabic shaping, page frame with the firm's name, address and VAT number);

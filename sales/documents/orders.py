@@ -1,4 +1,4 @@
-"""The sales order as an A4 PDF (spec 003 §1): firm, customer with the confirmed billing and
+"""The sales order as an A4 PDF: firm, customer with the confirmed billing and
 shipping addresses, order facts, lines with delivered and invoiced quantities, totals with
 the amount in words, balance due, terms and notes, in English, Arabic or both.
 

@@ -1,4 +1,4 @@
-"""The quote as an A4 PDF (spec 000 §2): firm, customer or lead, lines, totals with the amount
+"""The quote as an A4 PDF: firm, customer or lead, lines, totals with the amount
 in words, terms, "Page X of Y", in English, Arabic or both (documents.defaultLanguage).
 
 Built on core.pdf, which does the Arabic shaping and the page frame; this module only picks

@@ -1,4 +1,4 @@
-"""Converting an accepted quote (RULES.md §5): to a sales order, or straight to an invoice.
+"""Converting an accepted quote (business-rules §5): to a sales order, or straight to an invoice.
 
 An invoice is never made from the quote alone: the order carries the quantities that
 delivery, invoicing, returns and commissions count, so "to an invoice" is the order from

@@ -1,4 +1,4 @@
-"""Down payments (RULES.md §8, spec 003 §5): create against a quote or a sales order, edit
+"""Down payments (business-rules §8): create against a quote or a sales order, edit
 while draft, generate the down-payment invoice, record the payment, apply to the customer's
 regular invoices, refund, cancel; statistics and the down payments an invoice can take.
 
@@ -103,7 +103,7 @@ class SourceNotEligible(ApplicationError):
             "No down payment can be asked for on a document in this status."))
 
 
-# --- pure calculations (RULES.md §8) --------------------------------------------------------
+# --- pure calculations (business-rules §8) --------------------------------------------------------
 
 
 def down_payment_amount(*, type: str, source_total: Decimal,
@@ -518,7 +518,7 @@ def _issue_invoice(down_payment: DownPayment, *, actor: User | None) -> Invoice:
     """The down payment's invoice: one line of the amount, posted at once.
 
     It is not linked to the order: the order's balance counts a down payment when it is
-    applied to the order's invoice, not when it is paid (RULES.md §6)."""
+    applied to the order's invoice, not when it is paid (business-rules §6)."""
     settings = settings_read(firm=down_payment.firm)
     gross = settings.tax.tax_included_in_price
     line = {
@@ -574,7 +574,7 @@ def _cancel_invoice(down_payment: DownPayment, *, actor: User | None, reason: st
 def _invoice_add_down_payment(invoice: Invoice, *, amount: Decimal,
                               actor: User | None) -> Invoice:
     """The invoice's down payments applied go up by `amount` (its due and status follow),
-    and so do its order's (RULES.md §6: balanceDue = total − downPaymentsApplied −
+    and so do its order's (business-rules §6: balanceDue = total − downPaymentsApplied −
     payments). The caller holds the invoice's lock; the order is locked after it, as the
     invoice services do."""
     moved = invoice_services.invoice_recompute_due(

@@ -1,4 +1,4 @@
-"""Invoices, payments and credit notes (RULES.md §1, §2, §6, §8; spec 003 §1 `POST /:id/invoice`).
+"""Invoices, payments and credit notes (business-rules §1, §2, §6, §8).
 
 Quantities: a draft invoice *reserves* its quantities (what is left to invoice on an order line
 is `ordered − invoiced − quantities on other draft invoices`), and posting *counts* them
@@ -169,7 +169,7 @@ def _line_input(line) -> LineInput:
 
 
 def _apply_invoice_totals(invoice: Invoice, lines: list[InvoiceLine], *, settings) -> None:
-    """Every total of the invoice and its lines from the one totals engine (RULES.md §2)."""
+    """Every total of the invoice and its lines from the one totals engine (business-rules §2)."""
     document = DocumentInput(lines=[_line_input(line) for line in lines],
                              discount_type=invoice.discount_type,
                              discount_value=invoice.discount_value,
@@ -482,7 +482,7 @@ def _count_quantities(invoice: Invoice, *, sign: int) -> SalesOrder | None:
 def invoice_post(*, invoice: Invoice, actor: User | None, reason: str = "") -> Invoice:
     """draft → posted: the invoice takes the next INV number of the firm's gapless sequence
     and today's date (due date from its payment terms); its quantities count as invoiced on
-    the order's lines and the order's progress and status follow (RULES.md §6).
+    the order's lines and the order's progress and status follow (business-rules §6).
     `invoice_posted` goes out once, after commit."""
     locked = _lock_invoice(invoice)
     if locked.status != InvoiceStatus.DRAFT:
@@ -574,7 +574,7 @@ def _recompute(locked: Invoice, *, actor: User | None, reason: str,
 
 
 def _order_paid_update(invoice: Invoice, *, actor: User | None) -> None:
-    """The order's payments: every recorded payment of its invoices (RULES.md §6 balance)."""
+    """The order's payments: every recorded payment of its invoices (business-rules §6 balance)."""
     if invoice.order_id is None:
         return
     paid = Payment.objects.filter(invoice__order_id=invoice.order_id,

@@ -1,4 +1,4 @@
-"""The daily quote job (RULES.md §5): expire sent/viewed quotes past validUntil, remind
+"""The daily quote job (business-rules §5): expire sent/viewed quotes past validUntil, remind
 `quotes.reminderDaysBefore` days before. Both are idempotent: run twice, effect once.
 
 `today` is the date the caller decides (tests, `manage.py expire_quotes --date`); when None,

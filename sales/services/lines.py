@@ -1,4 +1,4 @@
-"""Lines and totals shared by quotes and sales orders (RULES.md §2, §10).
+"""Lines and totals shared by quotes and sales orders (business-rules §2, §10).
 
 A quote and an order price their lines the same way (price resolver, traces, reward lines,
 price overrides), judge the same discounts against the same limits and take their totals
@@ -155,7 +155,7 @@ def _price_from_resolver(line: DocumentLine, row: dict, priced: PricedLine, *, i
 
 def _reward_line(line_model: type[Line], priced: PricedLine, *, firm: Firm, position: int,
                  products: dict, settings: SimpleNamespace) -> Line:
-    """A buy-X-get-Y reward as its own line at a price of zero (RULES.md §10)."""
+    """A buy-X-get-Y reward as its own line at a price of zero (business-rules §10)."""
     product = products[priced.product_id]
     return line_model(
         firm_id=firm.pk, position=position, product=product, is_reward=True,
@@ -204,7 +204,7 @@ def document_lines_price(*, firm: Firm, line_model: type[Line], customer: Custom
                          promo_code: str = "", rows: list[dict],
                          settings: SimpleNamespace) -> list[Line]:
     """Unsaved, validated lines of `line_model` from caller rows; a product fills what the row
-    leaves out, and its price comes from the price resolver (RULES.md §10) for the document's
+    leaves out, and its price comes from the price resolver (business-rules §10) for the document's
     customer (none for a lead), date, price list and promotion code, with the trace kept on
     the line. Reward lines are the resolver's: rows marked `is_reward` are dropped and the
     rewards added again at the end.

@@ -1,6 +1,6 @@
 """Sales orders: create, edit, convert from a quote, approve, confirm, hold, resume, cancel,
 follow delivery and invoicing progress, delete, soft delete with their campaign
-(RULES.md §2, §6; spec 003 §1; spec 004 §2-3).
+(business-rules §2, §6).
 
 Lines are priced exactly as quote lines are: sales.services.lines builds and prices them
 (price resolver, traces, reward lines, overrides), judges the discounts and computes the
@@ -75,8 +75,8 @@ LINE_COPY = ["position", "product", "description", "description_ar", "quantity",
              "unit_price", "discount_percent", "discount_amount", "tax_rate", "taxable",
              "cost_price", "pricing_trace", "price_override_reason", "is_reward"]
 
-# Whether an order has an open delivery note (RULES.md §6: → in_progress). Sales cannot
-# import the delivery app (DESIGN §4): the delivery app appends its check here in ready().
+# Whether an order has an open delivery note (business-rules §6: → in_progress). Sales cannot
+# import the delivery app (architecture §4): the delivery app appends its check here in ready().
 ORDER_OPEN_DELIVERY_CHECKS: list[Callable[[SalesOrder], bool]] = []
 
 
@@ -212,7 +212,7 @@ def _fill_names(order: SalesOrder) -> None:
 
 def _approval_reasons(order: SalesOrder, lines: list[SalesOrderLine], *,
                       settings) -> list[dict]:
-    """Why the order must be approved before it is confirmed, or [] (RULES.md §2: the
+    """Why the order must be approved before it is confirmed, or [] (business-rules §2: the
     discount rule of quotes; plus the firm's own order approval threshold)."""
     return document_approval_reasons(header=_header(order), lines=lines, total=order.total,
                                      approval=settings.orders, settings=settings)
@@ -458,7 +458,7 @@ def _rule_uses(lines: list[SalesOrderLine]) -> list[tuple[int, Decimal]]:
 
 @transaction.atomic
 def order_confirm(*, order: SalesOrder, actor: User | None, reason: str = "") -> SalesOrder:
-    """draft → confirmed (RULES.md §6): needs a customer and at least one line, and an
+    """draft → confirmed (business-rules §6): needs a customer and at least one line, and an
     approval when the order needs one (409 `approval_required`). The customer's names and
     the chosen (else default) billing and shipping addresses are copied onto the order; the
     pricing rules its lines use are counted (409 `usage_limit_reached` when a limit is
@@ -533,7 +533,7 @@ def order_hold(*, order: SalesOrder, actor: User | None, reason: str = "") -> Sa
 
 @transaction.atomic
 def order_resume(*, order: SalesOrder, actor: User | None, reason: str = "") -> SalesOrder:
-    """on_hold → the status the order's progress gives now (RULES.md §6); 409 otherwise."""
+    """on_hold → the status the order's progress gives now (business-rules §6); 409 otherwise."""
     locked = _lock(order)
     if locked.status != SalesOrderStatus.ON_HOLD:
         raise InvalidTransition(source=locked.status, target="resume",
@@ -544,12 +544,12 @@ def order_resume(*, order: SalesOrder, actor: User | None, reason: str = "") -> 
                                reason=reason, target=target, progress=progress)
 
 
-# --- progress (RULES.md §6) ----------------------------------------------------------------
+# --- progress (business-rules §6) ----------------------------------------------------------------
 
 
 def order_status_for_progress(*, delivery_progress: Decimal, invoicing_progress: Decimal,
                               has_open_delivery: bool) -> str:
-    """RULES.md §6, exactly: with invoicing > 0: 100 and delivery 100 → completed, 100 →
+    """business-rules §6, exactly: with invoicing > 0: 100 and delivery 100 → completed, 100 →
     invoiced, else partially_invoiced; otherwise delivery 100 → shipped, > 0 →
     partially_shipped, an open delivery note → in_progress, else confirmed.
     Progress values are unrounded (99.99995 is not 100)."""
@@ -596,7 +596,7 @@ def order_progress(*, order: SalesOrder, has_open_delivery: bool | None = None) 
 def order_progress_update(*, order: SalesOrder, actor: User | None = None,
                           has_open_delivery: bool | None = None) -> SalesOrder:
     """Recompute delivery and invoicing progress from the lines and move a confirmed order
-    to the status they give (RULES.md §6). Delivery notes and invoices call this in their
+    to the status they give (business-rules §6). Delivery notes and invoices call this in their
     own transaction after changing the lines' quantities; an order on hold keeps its
     status (resume applies it), a draft or cancelled one only gets the numbers.
     `has_open_delivery` left out asks ORDER_OPEN_DELIVERY_CHECKS."""
@@ -627,7 +627,7 @@ def _json_ready(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-# --- soft delete with the campaign (spec 004 §2-3) ----------------------------------------
+# --- soft delete with the campaign ----------------------------------------
 
 
 @transaction.atomic
@@ -664,7 +664,7 @@ def order_balance_update(*, order: SalesOrder, down_payments_applied: Decimal | 
                          amount_paid: Decimal | None = None,
                          actor: User | None = None) -> SalesOrder:
     """Set what down payments and payments cover (the invoice and down payment services
-    call this); `balanceDue = total − downPaymentsApplied − payments` (RULES.md §6)."""
+    call this); `balanceDue = total − downPaymentsApplied − payments` (business-rules §6)."""
     locked = _lock(order, allow_deleted=True)
     if down_payments_applied is not None:
         locked.down_payments_applied = round_money(down_payments_applied)

@@ -1,4 +1,4 @@
-"""Quotes: create, edit, price, approve, move through RULES.md §5's states, revise."""
+"""Quotes: create, edit, price, approve, move through business-rules §5's states, revise."""
 
 import datetime
 from typing import Any
@@ -78,7 +78,8 @@ def _build_lines(quote: Quote, rows: list[dict], *, settings) -> list[QuoteLine]
 
 
 def _approval_reasons(quote: Quote, lines: list[QuoteLine], *, settings) -> list[dict]:
-    """Why the quote must be approved before it is sent (RULES.md §5), or [] if it need not."""
+    """Why the quote must be approved before it is sent (business-rules §5), or [] if it need
+    not."""
     return document_approval_reasons(header=_header(quote), lines=lines, total=quote.total,
                                      approval=settings.quotes, settings=settings)
 
@@ -275,7 +276,7 @@ def _archive(quote: Quote, *, actor: User | None, reason: str) -> QuoteVersion:
 @transaction.atomic
 def quote_transition(*, quote: Quote, target: str, actor: User | None,
                      reason: str = "") -> Quote:
-    """Move the quote to `target` status with RULES.md §5's rules and side effects.
+    """Move the quote to `target` status with business-rules §5's rules and side effects.
 
     Checked against the row as it is in the database (under lock). draft → sent is refused
     while the quote needs approval (re-read from the current settings first). → approved
@@ -328,7 +329,7 @@ def _next_version(quote: Quote, *, actor: User | None, settings) -> Quote:
 
 
 def _lead_won(quote: Quote, *, actor: User | None) -> None:
-    """An accepted quote wins its lead (RULES.md §5) when the lead's state allows it, and
+    """An accepted quote wins its lead (business-rules §5) when the lead's state allows it, and
     the quote takes the customer that winning makes."""
     if quote.lead_id is None:
         return
@@ -350,7 +351,7 @@ def quote_approve(*, quote: Quote, actor: User | None, reason: str = "") -> Quot
 @transaction.atomic
 def quote_revise(*, quote: Quote, actor: User | None, reason: str = "",
                  lines: list[dict] | None = None, **changes: Any) -> Quote:
-    """A new version of a sent, viewed, rejected or expired quote (RULES.md §5).
+    """A new version of a sent, viewed, rejected or expired quote (business-rules §5).
 
     The current version is archived whole (fields, lines, totals) in QuoteVersion, the
     version goes up by one, the quote is a draft again with its totals recomputed, and the

@@ -1,4 +1,4 @@
-"""Sending quotes and the customer's public link (RULES.md §5, spec 000 §2.2 and §10).
+"""Sending quotes and the customer's public link (business-rules §5).
 
 The link is `/q/<signed>/`: django.core.signing over the quote's random public token (never
 its id), the language the customer was written to in, and the last day the link works
@@ -33,7 +33,7 @@ from .quotes import quote_transition
 SALT = "sales.quote.public-link"
 # How long after valid_until the link still opens (showing the quote as expired).
 LINK_GRACE_DAYS = 30
-# spec 000 §10: reminderService.scheduleFollowUp(quote, 3).
+# A follow-up task three days after sending.
 FOLLOW_UP_DAYS = 3
 # The customer may act on these; any other status is shown without buttons.
 OPEN_TO_CUSTOMER = (QuoteStatus.SENT, QuoteStatus.VIEWED)
@@ -293,7 +293,7 @@ def _customer_decides(signed: str, target: str, reason: str) -> Quote:
 
 @transaction.atomic
 def quote_public_accept(*, signed: str) -> Quote:
-    """The customer accepts: sent/viewed → accepted (the lead becomes won, RULES.md §5) and
+    """The customer accepts: sent/viewed → accepted (the lead becomes won, business-rules §5) and
     the owner is told. Past valid_until, or in another status, it is QuoteNotOpen."""
     accepted = _customer_decides(signed, QuoteStatus.ACCEPTED, "Accepted by the customer")
     quote_owner_notify(quote=accepted, kind="accepted")

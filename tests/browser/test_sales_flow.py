@@ -31,7 +31,7 @@ def money(value: Decimal) -> str:
 
 def expected_totals(lines: list[tuple[Decimal, Decimal, Decimal]],
                     discount_percent: Decimal) -> dict[str, Decimal]:
-    """RULES.md §2 with the default settings (tax on the discounted amount, rounded once):
+    """business-rules §2 with the default settings (tax on the discounted amount, rounded once):
     lines are (quantity, unit price, line discount %), all taxable at VAT."""
     line_totals = [max(qty * price - qty * price * pct / 100, Decimal(0))
                    for qty, price, pct in lines]

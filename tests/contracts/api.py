@@ -1,4 +1,4 @@
-"""The REST contract every resource honours (API.md). A resource's test class subclasses
+"""The REST contract every resource honours (docs/api.md). A resource's test class subclasses
 ApiContract, names its path, keys and roles, and says how to make rows and payloads."""
 
 import csv

@@ -1,4 +1,4 @@
-"""Every error leaves the API in the error envelope with API.md's status and code."""
+"""Every error leaves the API in the error envelope with docs/api.md's status and code."""
 
 import pytest
 from django.core.exceptions import PermissionDenied

@@ -1,4 +1,4 @@
-"""Shared factories for crm rows, each made through the crm services (DESIGN §5.1).
+"""Shared factories for crm rows, each made through the crm services (architecture §5.1).
 
 Every function takes the firm first and keyword overrides of the model fields (snake_case,
 model instances for foreign keys). Other apps' tests import these too: keep names stable.

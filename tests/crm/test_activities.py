@@ -1,4 +1,4 @@
-"""Activity logging (spec 000 §5.1): a lead's last contact, stale flag, audit row and score."""
+"""Activity logging: a lead's last contact, stale flag, audit row and score."""
 
 import datetime
 

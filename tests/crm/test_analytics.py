@@ -1,4 +1,4 @@
-"""Pipeline metrics, forecast and dashboards (spec 000 §3, §6; RULES.md §12), exact numbers."""
+"""Pipeline metrics, forecast and dashboards (business-rules §12), exact numbers."""
 
 import datetime
 from decimal import Decimal

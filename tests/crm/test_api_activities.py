@@ -1,4 +1,4 @@
-"""Activities over the API (spec 000 §5.1): logging one is a contact with the lead."""
+"""Activities over the API: logging one is a contact with the lead."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""Campaigns over the API (spec 004 §2): the sales person is fixed; delete is soft."""
+"""Campaigns over the API: the sales person is fixed; delete is soft."""
 
 import datetime
 

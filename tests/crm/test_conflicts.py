@@ -1,4 +1,4 @@
-"""Conflict of interest check (spec 000 §7): opposing party, company involvement, staff ties."""
+"""Conflict of interest check: opposing party, company involvement, staff ties."""
 
 import pytest
 from django.utils import timezone

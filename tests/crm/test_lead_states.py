@@ -1,4 +1,4 @@
-"""Lead state machine, RULES.md §4 (spec 000 §1.2–1.3): every pair, audit, side effects,
+"""Lead state machine, business-rules §4: every pair, audit, side effects,
 signals after commit, stage sync and role scope."""
 
 import pytest
@@ -15,7 +15,7 @@ from crm.models import Case, Customer, Lead, LeadTransaction, Stage
 from tests.crm.factories import make_customer, make_pipeline, make_sales_person, make_sales_team
 from tests.factories import make_user
 
-# RULES.md §4, written out: source -> the targets it may move to.
+# business-rules §4, written out: source -> the targets it may move to.
 ALLOWED = {
     "new": ["contacted", "disqualified"],
     "contacted": ["qualified", "nurturing", "disqualified"],

@@ -1,4 +1,4 @@
-"""Lead score, RULES.md §3 (spec 000 §1.1), with exact numbers.
+"""Lead score, business-rules §3, with exact numbers.
 
 The expected points are written out here from the spec, not imported from the service, so a
 wrong table in crm.services.scoring fails these tests.

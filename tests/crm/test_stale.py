@@ -1,4 +1,4 @@
-"""Stale leads (spec 000 §5.2, RULES.md §12): thresholds, one notice per episode, the command,
+"""Stale leads (business-rules §12): thresholds, one notice per episode, the command,
 the Celery task and two runs at once on PostgreSQL."""
 
 import datetime
@@ -16,7 +16,7 @@ from crm import services, tasks
 from crm.models import Lead, Notification
 from tests.factories import FirmFactory, make_user
 
-# spec 000 §5.2, written out: days without contact after which a lead is stale.
+# Written out: days without contact after which a lead is stale.
 THRESHOLDS = {"new": 3, "contacted": 7, "qualified": 14, "proposal": 7, "negotiation": 5}
 NOT_WATCHED = ["won", "lost", "disqualified", "nurturing", "reopened"]
 HOUR, DAY = datetime.timedelta(hours=1), datetime.timedelta(days=1)

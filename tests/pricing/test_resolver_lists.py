@@ -1,4 +1,5 @@
-"""The list part of the price (RULES.md §10): breaks, inheritance, choice of list, validity."""
+"""The list part of the price (business-rules §10): breaks, inheritance, choice of list,
+validity."""
 
 import datetime
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""The rules part of the price (RULES.md §10) with exact numbers."""
+"""The rules part of the price (business-rules §10) with exact numbers."""
 
 import datetime
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Usage counters (RULES.md §10): up on confirmation, down on cancellation, limits under
+"""Usage counters (business-rules §10): up on confirmation, down on cancellation, limits under
 concurrency; promotion code checks."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""Factories for sales rows, each made through the sales services (DESIGN §5.1).
+"""Factories for sales rows, each made through the sales services (architecture §5.1).
 
 Every function takes the firm first and keyword overrides of the service's fields. Other
 apps' tests import these too: keep names stable.
@@ -12,7 +12,7 @@ from sales.choices import QuoteStatus
 from sales.models import Quote
 from tests.crm.factories import make_customer
 
-# RULES.md §2's example as service rows: A 2 × 1000 less 10 %; B 1 × 500 less 50, untaxed.
+# business-rules §2's example as service rows: A 2 × 1000 less 10 %; B 1 × 500 less 50, untaxed.
 EXAMPLE_LINES = [
     {"description": "Line A", "quantity": Decimal("2"), "unit_price": Decimal("1000"),
      "discount_percent": Decimal("10"), "tax_rate": Decimal("15")},

@@ -1,4 +1,4 @@
-"""Converting an accepted quote (RULES.md §5): to a sales order, or to an invoice when the
+"""Converting an accepted quote (business-rules §5): to a sales order, or to an invoice when the
 settings allow it; once; through the API and the quote's page."""
 
 from decimal import Decimal

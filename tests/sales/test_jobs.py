@@ -1,4 +1,5 @@
-"""The daily quote job (RULES.md §5): exact expiry, reminders once, idempotent; the Celery task
+"""The daily quote job (business-rules §5): exact expiry, reminders once, idempotent; the Celery
+task
 and `manage.py expire_quotes` call the same services."""
 
 import datetime

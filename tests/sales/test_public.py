@@ -1,4 +1,4 @@
-"""The customer's page /q/<signed>/ (RULES.md §5): no login, viewed once with the owner told
+"""The customer's page /q/<signed>/ (business-rules §5): no login, viewed once with the owner told
 once, accept (the lead becomes won) and reject with a reason, CSRF, 404 for bad links."""
 
 import datetime

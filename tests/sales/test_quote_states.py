@@ -1,4 +1,4 @@
-"""Quote state machine, RULES.md §5 (spec 000 §2.2): every pair, approval before sending,
+"""Quote state machine, business-rules §5: every pair, approval before sending,
 approvers, revisions, the lead won on acceptance, signals after commit."""
 
 import pytest
@@ -17,7 +17,7 @@ from tests.factories import make_user
 
 from .factories import make_quote, quote_in
 
-# RULES.md §5, written out: source -> the targets it may move to.
+# business-rules §5, written out: source -> the targets it may move to.
 ALLOWED = {
     "draft": ["pending_approval", "sent", "cancelled"],
     "pending_approval": ["approved", "rejected", "draft"],

@@ -1,5 +1,5 @@
 """Quote creation and editing through the services: numbering, defaults, totals stored
-exactly (RULES.md §2), discount limits, margin warnings, drafts only, tenancy."""
+exactly (business-rules §2), discount limits, margin warnings, drafts only, tenancy."""
 
 import datetime
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""sales.receivers: lead → proposal makes one draft quote (RULES.md §4), after commit; quotes
+"""sales.receivers: lead → proposal makes one draft quote (business-rules §4), after commit; quotes
 are a kind of record activities may be about.
 
 The module is imported here so the tests do not depend on SalesConfig.ready() importing it.

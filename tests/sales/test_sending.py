@@ -1,4 +1,4 @@
-"""quote_send (RULES.md §5): sent through the state machine, e-mailed after commit with the
+"""quote_send (business-rules §5): sent through the state machine, e-mailed after commit with the
 PDF and a signed link carrying the token (not the id), follow-up task in 3 days."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""The totals engine, RULES.md §2: the worked example exactly, rounding, discounts, tax
+"""The totals engine, business-rules §2: the worked example exactly, rounding, discounts, tax
 included in prices, amounts in words, discount limits and margin warnings."""
 
 from decimal import Decimal
@@ -26,7 +26,7 @@ DEFAULT = TaxSettings()
 
 
 def example(**document) -> DocumentInput:
-    """RULES.md §2's example: A 2 × 1000 less 10 %, taxable 15 %; B 1 × 500 less 50, not
+    """business-rules §2's example: A 2 × 1000 less 10 %, taxable 15 %; B 1 × 500 less 50, not
     taxable; 100 off the document; probability 60."""
     lines = [LineInput(quantity=D("2"), unit_price=D("1000"), discount_percent=D("10"),
                        tax_rate=D("15")),

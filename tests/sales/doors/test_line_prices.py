@@ -1,4 +1,4 @@
-"""Quote lines priced by the price resolver (RULES.md §10): list price, rule discounts as the
+"""Quote lines priced by the price resolver (business-rules §10): list price, rule discounts as the
 line's discount amount, the trace, reward lines, and hand-made price overrides."""
 
 from decimal import Decimal

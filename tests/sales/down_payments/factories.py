@@ -1,4 +1,4 @@
-"""Down payments and the documents around them, made through the services (DESIGN §5.1)."""
+"""Down payments and the documents around them, made through the services (architecture §5.1)."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""RULES.md §8's amount and VAT split, exactly (no database)."""
+"""business-rules §8's amount and VAT split, exactly (no database)."""
 
 from decimal import Decimal
 

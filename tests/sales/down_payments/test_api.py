@@ -1,4 +1,4 @@
-"""Down payments over the API (API.md `down-payments`, spec 003 §5): the contract, and every
+"""Down payments over the API (docs/api.md `down-payments`): the contract, and every
 action with its refusals."""
 
 import datetime

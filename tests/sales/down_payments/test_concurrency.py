@@ -1,4 +1,4 @@
-"""Down payments under concurrency (DESIGN §5.8): threads against PostgreSQL, each in its own
+"""Down payments under concurrency (architecture §5.8): threads against PostgreSQL, each in its own
 connection, released together by a barrier."""
 
 import threading

@@ -1,4 +1,4 @@
-"""Down payment services (RULES.md §8, spec 003 §5): RULES' numbers exactly, the cap on a
+"""Down payment services (business-rules §8): the business rules' numbers exactly, the cap on a
 source's down payments, every transition allowed and refused, apply and refund refusals,
 the invoices on both sides, statistics and what an invoice can take."""
 
@@ -42,7 +42,7 @@ def events(down_payment: DownPayment):
         object_id=down_payment.pk, content_type=ContentType.objects.get_for_model(DownPayment))
 
 
-# --- RULES.md §8's acceptance numbers -----------------------------------------------------
+# --- business-rules §8's acceptance numbers -----------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -66,7 +66,7 @@ class TestRulesNumbers:
         assert invoice.status == InvoiceStatus.PARTIALLY_PAID
         assert [fresh(a).status for a in advances] == [S.FULLY_APPLIED] * 4
         order = SalesOrder.objects.get(pk=order.pk)
-        # RULES §6: balanceDue = total − downPaymentsApplied − payments (the advances' own
+        # business-rules §6: balanceDue = total − downPaymentsApplied − payments (the advances' own
         # invoices are not the order's payments).
         assert (order.down_payments_applied, order.amount_paid, order.balance_due) == (
             D("1020.00"), D("0.00"), D("2580.00"))
@@ -129,7 +129,7 @@ class TestCreate:
         advance = make_down_payment(firm, source=quote, percentage_value=D("50"))
         assert (advance.quote, advance.sales_order, advance.source_type) == (quote, None,
                                                                              "quote")
-        assert advance.amount == D("1204.00")  # half of RULES §2's 2408
+        assert advance.amount == D("1204.00")  # half of business-rules §2's 2408
 
     def test_the_firms_vat_rate_is_the_default(self, firm):
         core_services.settings_update(firm=firm, actor=None,

@@ -1,4 +1,4 @@
-"""Invoices, payments and credit notes made through sales.services.invoices (DESIGN §5.1)."""
+"""Invoices, payments and credit notes made through sales.services.invoices (architecture §5.1)."""
 
 from decimal import Decimal
 
@@ -10,7 +10,7 @@ from tests.sales.orders.factories import make_order
 
 
 def confirmed_order(firm: Firm, *, actor: User | None = None, **kw) -> SalesOrder:
-    """RULES §2's example order (A 2 × 1000 −10 %, B 1 × 500 −50 untaxed, 100 off:
+    """business-rules §2's example order (A 2 × 1000 −10 %, B 1 × 500 −50 untaxed, 100 off:
     total 2408.00), confirmed."""
     return order_confirm(order=make_order(firm, actor=actor, **kw), actor=actor)
 

@@ -1,4 +1,4 @@
-"""Invoices and credit notes API (API.md): the list/retrieve contract, create from an order,
+"""Invoices and credit notes API (docs/api.md): the list/retrieve contract, create from an order,
 post, cancel, payments, PDFs, role permissions and another firm's ids."""
 
 from decimal import Decimal

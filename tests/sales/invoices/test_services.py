@@ -1,4 +1,4 @@
-"""Invoices, payments and credit notes (RULES.md §1, §2, §6, §8): exact amounts, quantities
+"""Invoices, payments and credit notes (business-rules §1, §2, §6, §8): exact amounts, quantities
 reserved by drafts and counted at posting, every transition allowed and refused, every
 error code, signals once after commit."""
 

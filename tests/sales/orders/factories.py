@@ -1,4 +1,4 @@
-"""Factories for sales orders, made through sales.services.orders (DESIGN §5.1)."""
+"""Factories for sales orders, made through sales.services.orders (architecture §5.1)."""
 
 from decimal import Decimal
 
@@ -11,7 +11,8 @@ from tests.sales.factories import EXAMPLE_LINES
 
 def make_order(firm: Firm, *, actor: User | None = None, lines: list[dict] | None = None,
                **kw) -> SalesOrder:
-    """A draft order for a new customer (unless given) with RULES §2's example lines and 100
+    """A draft order for a new customer (unless given) with business-rules §2's example lines and
+    100
     off unless `lines` are given (total 2408.00)."""
     if "customer" not in kw:
         kw["customer"] = make_customer(firm)

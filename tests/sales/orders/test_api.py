@@ -1,4 +1,4 @@
-"""Sales orders over the API (`sales-orders`, spec 003 §1): the contract, nested priced lines,
+"""Sales orders over the API (`sales-orders`): the contract, nested priced lines,
 every action with its refusals (409 with the allowed list), from-quote once, stats, PDF,
 soft-deleted orders readable by id only, a seller's own orders."""
 

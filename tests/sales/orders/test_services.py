@@ -1,4 +1,4 @@
-"""Sales order services (RULES.md §2, §6; spec 003 §1; spec 004 §2-3): every transition
+"""Sales order services (business-rules §2, §6): every transition
 allowed and refused, progress → status exactly, cancel rules, pricing rule usage, conversion
 from a quote once, soft delete with the campaign, draft-only edits and deletes."""
 
@@ -289,7 +289,7 @@ class TestConfirm:
         assert (error.value.code, error.value.status_code) == ("approval_not_needed", 409)
 
 
-# --- progress (RULES.md §6) ----------------------------------------------------------------
+# --- progress (business-rules §6) ----------------------------------------------------------------
 
 # (delivery %, invoicing %, open delivery note) → status: each row of the rule.
 RULE_TABLE = [
@@ -411,7 +411,7 @@ class TestCancel:
         assert status_of(order) == status
 
 
-# --- pricing rule usage (RULES.md §10) ------------------------------------------------------
+# --- pricing rule usage (business-rules §10) ------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -486,7 +486,7 @@ class TestFromQuote:
         assert not SalesOrder.objects.exists()
 
 
-# --- soft delete with the campaign (spec 004 §2-3) ----------------------------------------
+# --- soft delete with the campaign ----------------------------------------
 
 
 @pytest.mark.django_db
