@@ -234,3 +234,11 @@ class UserForm(forms.ModelForm):
 
 class SettingsImportForm(forms.Form):
     file = forms.FileField(label=_("Exported settings (JSON)"))
+
+
+class ReasonForm(forms.Form):
+    """Why an action is taken: optional unless the action requires it."""
+
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
+                             error_messages={"required": _("Give a reason.")},
+                             widget=forms.Textarea(attrs={"rows": 3}))
