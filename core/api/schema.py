@@ -1,5 +1,7 @@
 """OpenAPI: responses documented inside the envelopes, error responses on every operation."""
 
+import copy
+
 from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
@@ -103,7 +105,8 @@ class AutoSchema(BaseAutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         component = ResolvedComponent(name="ErrorEnvelope", type=ResolvedComponent.SCHEMA,
-                                      object="ErrorEnvelope", schema=ERROR_ENVELOPE)
+                                      object="ErrorEnvelope",
+                                      schema=copy.deepcopy(ERROR_ENVELOPE))
         self.registry.register_on_missing(component)
         public = not self.get_auth()
         for code, description in ERRORS.items():

@@ -111,7 +111,7 @@ _INPUTS: dict[tuple[type, str], type[serializers.Serializer]] = {}
 def input_serializer(declaration: DocumentActions, action: DocumentAction
                      ) -> type[serializers.Serializer]:
     """The request body of an action: its reason and its declared input, under a name of its
-    own in the OpenAPI schema (`SalesOrderCancelRequest`). Built once per action."""
+    own in the OpenAPI schema (`SalesOrderCancelActionRequest`). Built once per action."""
     key = (declaration.model, action.name)
     if key not in _INPUTS:
         _INPUTS[key] = _build_input(declaration, action)
@@ -125,5 +125,5 @@ def _build_input(declaration: DocumentActions, action: DocumentAction
     reason = reason_field(action)
     if reason is not None:
         attrs["reason"] = reason
-    name = f"{declaration.model.__name__}{action.name.title().replace('_', '')}Request"
+    name = f"{declaration.model.__name__}{action.name.title().replace('_', '')}Action"
     return type(name, (base,), attrs)

@@ -57,7 +57,7 @@ def _route(declaration: DocumentActions, declared: DocumentAction, response):
 
     handler.__name__ = declared.name
     handler.__doc__ = str(declared.help_text or declared.label)
-    handler = extend_schema(request=input_serializer(declaration, declared),
-                            responses=response, summary=str(declared.label))(handler)
-    return drf_action(detail=True, methods=["post"], url_path=declared.name.replace("_", "-"),
-                      url_name=declared.name.replace("_", "-"))(handler)
+    routed = drf_action(detail=True, methods=["post"], url_path=declared.name.replace("_", "-"),
+                        url_name=declared.name.replace("_", "-"))(handler)
+    return extend_schema(request=input_serializer(declaration, declared), responses=response,
+                         summary=str(declared.label))(routed)

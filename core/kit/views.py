@@ -17,12 +17,11 @@ from core.staff import StaffDetailView, StaffMixin, error_text
 from .actions import DocumentAction, DocumentActions
 
 
-def status_label(document, status: str | None) -> str | None:
-    """The translated label of a status value of this document's status field."""
+def status_label(document, status: str | None, *, field: str = "status") -> str | None:
+    """The translated label of a value of the document's status field."""
     if not status:
         return None
-    field = document._meta.get_field("status")
-    return str(dict(field.flatchoices).get(status, status))
+    return str(dict(document._meta.get_field(field).flatchoices).get(status, status))
 
 
 class DocumentDetailView(StaffDetailView):
@@ -96,10 +95,11 @@ class DocumentActionView(StaffMixin, generic.DetailView):
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
         document, action = self.object, self.action
+        field = self.document_actions.status_field
         context.update({
             "button": action, "transition": action.name,
-            "current": document.get_status_display(),
-            "target": status_label(document, action.target_status(document)),
+            "current": status_label(document, getattr(document, field), field=field),
+            "target": status_label(document, action.target_status(document), field=field),
             "cancel_url": self.url("detail", document.pk),
         })
         return context
