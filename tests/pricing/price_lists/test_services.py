@@ -20,6 +20,7 @@ from tests.factories import make_user
 from tests.pricing.factories import make_item, make_price_list, make_product
 
 pytestmark = pytest.mark.django_db
+
 D = Decimal
 
 
@@ -36,6 +37,7 @@ def price_list(firm):
 @pytest.fixture
 def products(firm):
     return [make_product(firm, code=f"SKU-{n}") for n in range(1, 4)]
+
 
 
 class TestDuplicateAndToggle:

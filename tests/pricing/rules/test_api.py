@@ -1,5 +1,5 @@
 """Pricing rules over the API: the contract, every field, conditions errors, toggle,
-duplicate, apply (a cart), validate-promo and stats."""
+duplicate and statistics."""
 
 import datetime
 from decimal import Decimal
@@ -21,8 +21,13 @@ from tests.pricing.factories import (
 )
 
 ALL = set(OPERATIONS)
+
+
 READ = {"list", "retrieve"}
+
+
 OLD = datetime.datetime(2025, 1, 15, 12, tzinfo=datetime.UTC)
+
 
 
 class TestPricingRulesApi(ApiContract):

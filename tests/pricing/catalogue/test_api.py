@@ -10,7 +10,11 @@ from tests.contracts.api import OPERATIONS, ApiContract, assert_error
 from tests.pricing.factories import make_brand, make_group, make_product
 
 ALL = set(OPERATIONS)
+
+
 READ = {"list", "retrieve"}
+
+
 OLD = datetime.datetime(2025, 1, 15, 12, tzinfo=datetime.UTC)
 
 
@@ -22,6 +26,7 @@ def _date_cases(make):
 
 CATALOGUE_ROLES = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
                    Role.FINANCE: READ, Role.WAREHOUSE: READ}
+
 
 
 class TestBrandsApi(ApiContract):
