@@ -40,7 +40,16 @@ class CrmConfig(AppConfig):
     notifications_url_name = "crm:notification_list"
 
     def ready(self) -> None:
+        from core.registry import activity_entity_register
+
         from . import receivers  # noqa: F401  (connects the dashboard cache invalidation)
+        from .choices import ActivityEntity
+        from .models import Case, Customer, Lead
+
+        # What an activity may be about; sales adds its quotes from its own ready().
+        for name, model in ((ActivityEntity.LEAD, Lead), (ActivityEntity.CUSTOMER, Customer),
+                            (ActivityEntity.CASE, Case)):
+            activity_entity_register(name=name, model=model)
 
     def unread_count(self, user) -> int:
         """The layout's bell badge (core.context_processors asks every app that has this)."""

@@ -18,6 +18,7 @@ from core.forms import (
     firm_users,
 )
 from core.models import User
+from core.registry import activity_entities
 from core.scoping import scope_for
 
 from .choices import CampaignStatus, LeadStatus
@@ -36,7 +37,6 @@ from .models import (
     Stage,
     Territory,
 )
-from .services.activities import ENTITY_MODELS
 
 
 def own_rows_only(user: User) -> bool:
@@ -225,11 +225,11 @@ class ActivityForm(StaffModelForm):
         else:
             self.fields["entity_type"].choices = [
                 (value, label) for value, label in self.fields["entity_type"].choices
-                if value in ENTITY_MODELS]
+                if value in activity_entities()]
 
     def clean(self) -> dict:
         data = super().clean()
-        model = ENTITY_MODELS.get(data.get("entity_type"))
+        model = activity_entities().get(data.get("entity_type"))
         entity_id = data.get("entity_id")
         reachable = model is not None and entity_id and scope_for(
             model.objects.all(), user=self.user).filter(pk=entity_id).exists()

@@ -6,17 +6,22 @@ Cases and activities hang off other records, so a sales person reaches those abo
 records they reach (and the ones they created or performed); managers see the firm's.
 """
 
+from django.apps import apps
 from django.db.models import Q
 
 from core.choices import Role
 from core.querysets import TenantQuerySet
+from core.registry import activity_entities
+
+from .choices import LeadStatus
+from .dashboard_cache import dashboard_changed
 
 
 def team_user_ids(user) -> list[int]:
     """The users a manager answers for: members of the teams they manage, and themselves."""
-    from .models import SalesPerson
-
-    members = SalesPerson.objects.filter(firm_id=user.firm_id, team__manager=user)
+    # By name: crm.models imports this module for its querysets.
+    members = apps.get_model("crm", "SalesPerson").objects.filter(firm_id=user.firm_id,
+                                                                  team__manager=user)
     return [user.pk, *members.values_list("user_id", flat=True)]
 
 
@@ -26,8 +31,6 @@ class DashboardDataQuerySet(TenantQuerySet):
     marks the firms' dashboards stale."""
 
     def update(self, **kwargs) -> int:
-        from .selectors import dashboard_changed
-
         firm_ids = set(self.order_by().values_list("firm_id", flat=True).distinct())
         changed = super().update(**kwargs)
         if changed:
@@ -49,8 +52,6 @@ class LeadQuerySet(DashboardDataQuerySet):
         return self
 
     def open(self):
-        from .choices import LeadStatus
-
         return self.exclude(status__in=[LeadStatus.WON, LeadStatus.LOST,
                                         LeadStatus.DISQUALIFIED])
 
@@ -81,11 +82,12 @@ class CaseQuerySet(TenantQuerySet):
     def visible_to(self, user):
         if user.role == Role.SALES_PERSON:
             # A case follows its client: the customer or lead the sales person can see, or
-            # the case they opened themselves. Subqueries keep it one SQL query.
-            from .models import Customer, Lead
-
-            customers = Customer.objects.filter(firm_id=user.firm_id).visible_to(user)
-            leads = Lead.objects.filter(firm_id=user.firm_id).visible_to(user)
+            # the case they opened themselves. Subqueries keep it one SQL query. The models
+            # come from the fields: crm.models imports this module.
+            customer, lead = (self.model._meta.get_field(name).related_model
+                              for name in ("customer", "lead"))
+            customers = customer.objects.filter(firm_id=user.firm_id).visible_to(user)
+            leads = lead.objects.filter(firm_id=user.firm_id).visible_to(user)
             return self.filter(Q(customer__in=customers.values("pk"))
                                | Q(lead__in=leads.values("pk")) | Q(created_by=user))
         return self
@@ -103,10 +105,8 @@ def about_visible_records(user) -> Q:
     customers, cases, and what other apps register, e.g. quotes), never a lookup per row."""
     from core.scoping import scope_for
 
-    from .services.activities import ENTITY_MODELS
-
     condition = Q(pk__in=[])
-    for entity_type, model in ENTITY_MODELS.items():
+    for entity_type, model in activity_entities().items():
         visible = scope_for(model._default_manager.all(), user=user).values("pk")
         condition |= Q(entity_type=entity_type, entity_id__in=visible)
     return condition

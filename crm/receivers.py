@@ -3,8 +3,8 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from .dashboard_cache import dashboard_changed
 from .models import Activity, Lead, LeadTransaction
-from .selectors import dashboard_changed
 
 
 @receiver([post_save, post_delete], sender=Lead, dispatch_uid="crm.dashboard.lead")

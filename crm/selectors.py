@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Avg, Case, Count, F, Q, Sum, When
 from django.utils import timezone
 
@@ -14,6 +13,7 @@ from core.money import round_money
 from core.scoping import scope_for
 
 from .choices import ActivityEntity, LeadStatus, LeadTransactionType
+from .dashboard_cache import dashboard_version
 from .models import Activity, Lead, LeadTransaction, Pipeline
 
 FORECAST_STATUSES = [LeadStatus.QUALIFIED, LeadStatus.PROPOSAL, LeadStatus.NEGOTIATION]
@@ -157,26 +157,6 @@ def forecast_generate(*, user, assignee_id: int | None = None,
 
 
 # --- dashboards (cached per firm and caller; any lead or activity change invalidates) -------
-
-
-def dashboard_version(firm_id: int) -> int:
-    return cache.get_or_set(f"crm-dashboard-version-{firm_id}", 1, None)
-
-
-def dashboard_invalidate(firm_id: int) -> None:
-    """Called when leads or activities change: later reads miss the cache and recompute."""
-    key = f"crm-dashboard-version-{firm_id}"
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 2, None)
-
-
-def dashboard_changed(firm_id: int) -> None:
-    """Leads or activities of the firm changed: invalidate now and again once the transaction
-    commits, so a dashboard computed meanwhile from the old rows is not served after it."""
-    dashboard_invalidate(firm_id)
-    transaction.on_commit(lambda: dashboard_invalidate(firm_id))
 
 
 def _cached(name: str, user, start, end, build) -> dict:

@@ -64,13 +64,6 @@ class RewardType(models.TextChoices):
     DISCOUNT_ON_ITEM = "discount_on_item", _("Discount on item")
 
 
-class PricingErrorCode(models.TextChoices):
-    """Error codes the pricing services refuse with (core.errors.ApplicationError.code)."""
-
-    USAGE_LIMIT_REACHED = "usage_limit_reached", _("Usage limit reached")
-    IMPORT_FAILED = "import_failed", _("Import failed")
-
-
 class SkipReason(models.TextChoices):
     """Why a pricing rule that covers a line's product did not apply (the line's trace)."""
 

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from core.api.serializers import ModelSerializer, RoundedDecimalField, reference
 from core.models import User
+from core.registry import activity_entities
 from core.scoping import scope_for
 
 from ..choices import LeadStatus
@@ -319,9 +320,7 @@ class ActivitySerializer(ModelSerializer):
         # Like every other reference, the record must be one the caller can open (the staff
         # form asks the same): a sales person logs nothing on another's lead. An activity's
         # record never changes, so only a new one is checked.
-        from ..services.activities import ENTITY_MODELS
-
-        model = ENTITY_MODELS.get(attrs.get("entity_type"))
+        model = activity_entities().get(attrs.get("entity_type"))
         user = getattr(self.context.get("request"), "user", None)
         if self.instance is None and model is not None and user is not None and not scope_for(
                 model._default_manager.all(), user=user).filter(pk=attrs.get("entity_id")

@@ -19,6 +19,7 @@ from ..choices import (
     LeadTransactionType,
     NotificationType,
 )
+from ..errors import CrmErrorCode
 from ..models import (
     LEAD_TRANSITIONS,
     Customer,
@@ -242,7 +243,7 @@ def lead_transition(*, lead: Lead, target: str, actor: User | None, reason: str 
     if target not in allowed:
         raise InvalidTransition(source=current.status, target=target, allowed=allowed)
     if target == LeadStatus.LOST and not reason.strip():
-        raise ApplicationError(code="reason_required", details={"field": "reason"},
+        raise ApplicationError(code=CrmErrorCode.REASON_REQUIRED, details={"field": "reason"},
                                message=_("Say why the lead was lost."))
     if stage is not None:
         same_firm(current.firm_id, stage=stage)

@@ -21,6 +21,7 @@ from core.services import (
 
 from .. import signals
 from ..choices import ActivityEntity, CampaignStatus
+from ..errors import CrmErrorCode
 from ..models import (
     Campaign,
     Case,
@@ -164,12 +165,13 @@ def campaign_update(*, campaign: Campaign, actor: User | None, **changes: Any) -
     """Edit a campaign; its sales person never changes."""
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if locked.deleted_at is not None:
-        raise ApplicationError(code="campaign_deleted", status_code=409,
+        raise ApplicationError(code=CrmErrorCode.CAMPAIGN_DELETED, status_code=409,
                                message=_("A deleted campaign cannot be changed."))
     for key in ("sales_person", "sales_person_id"):
         value = changes.pop(key, locked.sales_person_id)
         if getattr(value, "pk", value) != locked.sales_person_id:
-            raise ApplicationError(code="immutable_field", details={"field": "salesPersonId"},
+            raise ApplicationError(code=CrmErrorCode.IMMUTABLE_FIELD,
+                                   details={"field": "salesPersonId"},
                                    message=_("A campaign's sales person cannot be changed."))
     if changes.get("status") == CampaignStatus.DELETED:
         raise ValidationError({"status": _("Delete the campaign to mark it deleted.")})

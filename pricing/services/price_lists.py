@@ -18,7 +18,7 @@ from core.money import to_decimal
 from core.services import save_audited
 from crm.models import Customer
 
-from ..choices import PricingErrorCode
+from ..errors import PricingErrorCode
 from ..models import PriceList, PriceListItem, Product
 from .resolver import price_lists_applicable
 

@@ -15,13 +15,14 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, ErrorCode
 from core.i18n import bilingual
 from core.models import Firm
 from core.money import round_money, to_decimal
 from crm.models import Customer
 
-from ..choices import PricingErrorCode, PromoStatus
+from ..choices import PromoStatus
+from ..errors import PricingErrorCode
 from ..models import PricingRule, PricingRuleUsage
 
 
@@ -69,7 +70,7 @@ def pricing_rule_usage_record(*, firm: Firm, customer: Customer | None, source_t
         firm=firm, pk__in=amounts).order_by("pk"))
     missing = set(amounts) - {rule.pk for rule in rules}
     if missing:
-        raise ApplicationError(code="not_found", status_code=404,
+        raise ApplicationError(code=ErrorCode.NOT_FOUND, status_code=404,
                                message=_("No such pricing rule."),
                                details={"rule_ids": sorted(missing)})
     existing = {usage.rule_id: usage for usage in PricingRuleUsage.objects.filter(

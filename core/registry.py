@@ -1,0 +1,47 @@
+"""Extension points one app offers and apps to its right fill (crm never imports sales).
+
+Apps register from their AppConfig.ready(), so every registration is in place before the
+first request or task reads it. Registering the same thing again changes nothing (ready()
+may run twice in tests); readers get read-only views, so only the functions here add to
+the registries.
+"""
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from django.db import models
+
+# What an activity may be about (crm.choices.ActivityEntity value -> model): crm registers
+# its leads, customers and cases, sales its quotes. An unregistered kind is refused.
+_activity_entities: dict[str, type[models.Model]] = {}
+
+# Whether a sales order has an open delivery note (business-rules §6: a confirmed order with
+# one is in progress). Sales cannot import the app that delivers (architecture §4): that app
+# registers its check here.
+OrderOpenDeliveryCheck = Callable[[Any], bool]
+_order_open_delivery_checks: list[OrderOpenDeliveryCheck] = []
+
+
+def activity_entity_register(*, name: str, model: type[models.Model]) -> None:
+    """Let activities be about `model` records, under the entity type `name`."""
+    known = _activity_entities.get(name)
+    if known is not None and known is not model:
+        raise ValueError(f"Activity entity {name!r} is already {known.__name__}.")
+    _activity_entities[str(name)] = model
+
+
+def activity_entities() -> Mapping[str, type[models.Model]]:
+    """Every registered activity entity type and its model (a read-only, live view)."""
+    return MappingProxyType(_activity_entities)
+
+
+def order_open_delivery_check_register(*, check: OrderOpenDeliveryCheck) -> None:
+    """Ask `check(order)` whether a sales order has an open delivery note."""
+    if check not in _order_open_delivery_checks:
+        _order_open_delivery_checks.append(check)
+
+
+def order_open_delivery_checks() -> tuple[OrderOpenDeliveryCheck, ...]:
+    """The registered open-delivery checks, in registration order."""
+    return tuple(_order_open_delivery_checks)

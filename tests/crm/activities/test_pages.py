@@ -1,0 +1,141 @@
+"""Activity staff pages."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from core.choices import Role
+from core.models import User
+from crm.models import (
+    Activity,
+    Lead,
+    SalesPerson,
+)
+from tests.contracts.pages import PagesContract
+from tests.crm.factories import (
+    make_activity,
+    make_case,
+    make_customer,
+    make_lead,
+    make_sales_team,
+)
+from tests.factories import make_user
+
+SELLERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON}
+
+
+def seller_of(firm) -> SalesPerson | None:
+    """The `sales_person` user's profile, in a team the `sales_manager` user manages, so
+    the role scope (crm.querysets) lets the seller and their manager reach the seller's rows.
+    None in a firm without those users (the other firm of the tenancy tests)."""
+    person = User.objects.filter(firm=firm, username=Role.SALES_PERSON).first()
+    manager = User.objects.filter(firm=firm, username=Role.SALES_MANAGER).first()
+    if person is None:
+        return None
+    profile = SalesPerson.objects.filter(user=person).first()
+    if profile is None:
+        team = make_sales_team(firm, manager=manager)
+        from crm import services
+
+        profile = services.sales_person_save(firm=firm, actor=None, user=person, team=team,
+                                             commission_rate=Decimal("5"))
+    return profile
+
+
+@pytest.fixture
+def world(firm, users):
+    """The seller's lead, customer and case, and another seller's; activities on each."""
+    seller = users[Role.SALES_PERSON]
+    other = make_user(firm=firm, role=Role.SALES_PERSON, username="other-seller")
+    manager = users[Role.SALES_MANAGER]
+    rows = {
+        "lead": make_lead(firm, assigned_to=seller),
+        "customer": make_customer(firm, owner=seller),
+        "other_lead": make_lead(firm, assigned_to=other),
+        "other_customer": make_customer(firm, owner=other),
+    }
+    rows["teamed_lead"] = make_lead(firm, assigned_to=other)
+    from crm import services
+
+    services.lead_update(lead=rows["teamed_lead"], actor=None, team=[{"user": seller}])
+    rows["case_of_customer"] = make_case(firm, customer=rows["customer"])
+    rows["case_of_lead"] = make_case(firm, lead=rows["lead"])
+    rows["case_opened"] = make_case(firm, actor=seller)  # opened by the seller, no client
+    rows["other_case"] = make_case(firm, customer=rows["other_customer"], actor=other)
+    activities = {
+        "on_lead": make_activity(firm, entity=rows["lead"], actor=manager),
+        "on_teamed_lead": make_activity(firm, entity=rows["teamed_lead"], actor=other),
+        "on_customer": make_activity(firm, entity=rows["customer"], actor=manager),
+        "on_case": make_activity(firm, entity=rows["case_of_customer"], actor=manager),
+        "performed": make_activity(firm, entity=rows["other_lead"], actor=seller),
+        "on_other_lead": make_activity(firm, entity=rows["other_lead"], actor=other),
+        "on_other_customer": make_activity(firm, entity=rows["other_customer"], actor=other),
+        "on_other_case": make_activity(firm, entity=rows["other_case"], actor=manager),
+    }
+    return {"seller": seller, "other": other, "rows": rows, "activities": activities}
+
+
+SELLER_ACTIVITIES = {"on_lead", "on_teamed_lead", "on_customer", "on_case", "performed"}
+
+
+
+class TestActivityPages(PagesContract):
+    namespace = "crm"
+    model = Activity
+    view_roles = SELLERS
+    change_roles = SELLERS
+
+    def make(self, firm, **overrides):
+        seller = seller_of(firm)
+        lead = make_lead(firm, assigned_to=seller.user if seller else None)
+        return make_activity(firm, entity=lead, **overrides)
+
+    def form_data(self, firm):
+        seller = seller_of(firm)
+        lead = Lead.objects.filter(firm=firm).first() or make_lead(
+            firm, assigned_to=seller.user if seller else None)
+        return {"type": "call", "entity_type": "lead", "entity_id": lead.pk,
+                "subject": "Follow-up call", "outcome": "successful", "duration": "15"}
+
+    def test_an_unreachable_record_is_refused(self, client, users, firm):
+        other_lead = make_lead(firm)  # not the seller's
+        client.force_login(users[Role.SALES_PERSON])
+        data = {"type": "call", "entity_type": "lead", "entity_id": other_lead.pk}
+        before = Activity.objects.count()
+        response = client.post(self.page("create"), data)
+        assert response.status_code == 200
+        assert "entity_id" in response.context["form"].errors
+        assert Activity.objects.count() == before
+
+    def test_edit_and_delete_rescore_the_lead(self, client, admin_user, firm):
+        lead = make_lead(firm)
+        client.force_login(admin_user)
+        data = {"type": "call", "entity_type": "lead", "entity_id": lead.pk}
+        response = client.post(self.page("create"), data)
+        assert response.status_code == 302
+        activity = Activity.objects.get(entity_type="lead", entity_id=lead.pk)
+        lead.refresh_from_db()
+        scored = lead.score
+        assert activity.performed_by == admin_user
+        form = client.get(self.page("update", activity.pk)).context["form"]
+        assert "entity_id" not in form.fields
+        assert client.get(self.page("delete", activity.pk)).status_code == 200
+        response = client.post(self.page("delete", activity.pk))
+        assert response["Location"] == reverse("crm:lead_detail", args=[lead.pk])
+        assert not Activity.objects.filter(pk=activity.pk).exists()
+        lead.refresh_from_db()
+        assert lead.score == scored - 2
+
+
+@pytest.mark.django_db
+class TestActivityScope:
+
+    def test_staff_list_page(self, world, client):
+        client.force_login(world["seller"])
+        response = client.get(reverse("crm:activity_list"))
+        assert response.status_code == 200
+        assert {row.pk for row in response.context["object_list"]} == {
+            world["activities"][name].pk for name in SELLER_ACTIVITIES}
+        other = world["activities"]["on_other_lead"]
+        assert client.get(reverse("crm:activity_detail", args=[other.pk])).status_code == 404

@@ -1,0 +1,116 @@
+"""Case services and who reaches which cases (crm.querysets)."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.choices import Role
+from core.scoping import scope_for
+from core.services import firm_today
+from crm import services
+from crm.models import (
+    Case,
+    Customer,
+)
+from tests.crm.factories import (
+    make_activity,
+    make_case,
+    make_customer,
+    make_lead,
+)
+from tests.factories import make_user
+
+
+def customer(firm, **fields) -> Customer:
+    return services.customer_create(firm=firm, actor=None, **{"name": "Najd Logistics",
+                                                               **fields})
+
+
+@pytest.fixture
+def world(firm, users):
+    """The seller's lead, customer and case, and another seller's; activities on each."""
+    seller = users[Role.SALES_PERSON]
+    other = make_user(firm=firm, role=Role.SALES_PERSON, username="other-seller")
+    manager = users[Role.SALES_MANAGER]
+    rows = {
+        "lead": make_lead(firm, assigned_to=seller),
+        "customer": make_customer(firm, owner=seller),
+        "other_lead": make_lead(firm, assigned_to=other),
+        "other_customer": make_customer(firm, owner=other),
+    }
+    rows["teamed_lead"] = make_lead(firm, assigned_to=other)
+    from crm import services
+
+    services.lead_update(lead=rows["teamed_lead"], actor=None, team=[{"user": seller}])
+    rows["case_of_customer"] = make_case(firm, customer=rows["customer"])
+    rows["case_of_lead"] = make_case(firm, lead=rows["lead"])
+    rows["case_opened"] = make_case(firm, actor=seller)  # opened by the seller, no client
+    rows["other_case"] = make_case(firm, customer=rows["other_customer"], actor=other)
+    activities = {
+        "on_lead": make_activity(firm, entity=rows["lead"], actor=manager),
+        "on_teamed_lead": make_activity(firm, entity=rows["teamed_lead"], actor=other),
+        "on_customer": make_activity(firm, entity=rows["customer"], actor=manager),
+        "on_case": make_activity(firm, entity=rows["case_of_customer"], actor=manager),
+        "performed": make_activity(firm, entity=rows["other_lead"], actor=seller),
+        "on_other_lead": make_activity(firm, entity=rows["other_lead"], actor=other),
+        "on_other_customer": make_activity(firm, entity=rows["other_customer"], actor=other),
+        "on_other_case": make_activity(firm, entity=rows["other_case"], actor=manager),
+    }
+    return {"seller": seller, "other": other, "rows": rows, "activities": activities}
+
+
+SELLER_CASES = {"case_of_customer", "case_of_lead", "case_opened"}
+
+
+
+@pytest.mark.django_db
+class TestCases:
+    def test_numbered_per_year_and_firm(self, firm, other_firm):
+        year = firm_today(firm=firm).year
+        first = services.case_create(firm=firm, actor=None, title="A")
+        second = services.case_create(firm=firm, actor=None, title="B")
+        theirs = services.case_create(firm=other_firm, actor=None, title="C")
+        assert [first.number, second.number, theirs.number] == [
+            f"CASE-{year}-0001", f"CASE-{year}-0002", f"CASE-{year}-0001"]
+        services.case_update(case=first, actor=None, title="A2")
+        assert Case.objects.get(pk=first.pk).number == f"CASE-{year}-0001"
+
+    def test_parties_cleaned_and_searchable(self, firm):
+        case = services.case_create(firm=firm, actor=None, title="Dispute", parties=[
+            {"name": "  Najd Logistics ", "role": " defendant "}, {"name": "Riyadh Builders"}],
+            related_entities=[" Najd Holding ", ""])
+        assert case.parties == [{"name": "Najd Logistics", "role": "defendant"},
+                                {"name": "Riyadh Builders", "role": ""}]
+        assert case.related_entities == ["Najd Holding"]
+        assert case.search_text == "Najd Logistics\nRiyadh Builders\nNajd Holding"
+
+    @pytest.mark.parametrize(("field", "value"), [
+        ("parties", "Najd"), ("parties", [{"role": "defendant"}]), ("parties", [{"name": " "}]),
+        ("parties", ["Najd"]), ("related_entities", "Najd"), ("related_entities", [1]),
+    ])
+    def test_invalid_parties(self, firm, field, value):
+        with pytest.raises(ValidationError) as refused:
+            services.case_create(firm=firm, actor=None, title="X", **{field: value})
+        assert set(refused.value.message_dict) == {field}
+        assert not Case.objects.exists()
+        case = services.case_create(firm=firm, actor=None, title="Y")
+        with pytest.raises(ValidationError):
+            services.case_update(case=case, actor=None, **{field: value})
+        assert Case.objects.get(pk=case.pk).parties == []
+
+    def test_another_firms_customer_is_refused(self, firm, other_firm):
+        with pytest.raises(ValidationError) as refused:
+            services.case_create(firm=firm, actor=None, title="X",
+                                 customer=make_customer(other_firm))
+        assert set(refused.value.message_dict) == {"customer"}
+        assert not Case.objects.filter(firm=firm).exists()
+
+
+@pytest.mark.django_db
+class TestCaseScope:
+
+    def test_the_scope_is_one_query(self, world):
+        with CaptureQueriesContext(connection) as queries:
+            rows = list(scope_for(Case.objects.all(), user=world["seller"]))
+        assert len(rows) == len(SELLER_CASES) and len(queries) == 1

@@ -1,0 +1,98 @@
+"""Customer group, territory, sales team and sales person staff pages."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from core.choices import Role
+from core.models import User
+from crm.models import (
+    SalesPerson,
+    SalesTeam,
+)
+from tests.contracts.pages import PagesContract
+from tests.crm.factories import (
+    make_pipeline,
+    make_sales_team,
+)
+
+
+def seller_of(firm) -> SalesPerson | None:
+    """The `sales_person` user's profile, in a team the `sales_manager` user manages, so
+    the role scope (crm.querysets) lets the seller and their manager reach the seller's rows.
+    None in a firm without those users (the other firm of the tenancy tests)."""
+    person = User.objects.filter(firm=firm, username=Role.SALES_PERSON).first()
+    manager = User.objects.filter(firm=firm, username=Role.SALES_MANAGER).first()
+    if person is None:
+        return None
+    profile = SalesPerson.objects.filter(user=person).first()
+    if profile is None:
+        team = make_sales_team(firm, manager=manager)
+        from crm import services
+
+        profile = services.sales_person_save(firm=firm, actor=None, user=person, team=team,
+                                             commission_rate=Decimal("5"))
+    return profile
+
+
+# --- the pipeline board ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def pipeline(firm):
+    return make_pipeline(firm, is_default=True)
+
+
+
+class TestSalesTeamPages(PagesContract):
+    namespace = "crm"
+    model = SalesTeam
+    view_roles = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON, Role.FINANCE}
+    change_roles = {Role.ADMIN, Role.SALES_MANAGER}
+
+    def make(self, firm, **overrides):
+        return make_sales_team(firm, **overrides)
+
+    def form_data(self, firm):
+        return {"name": f"East team {SalesTeam.objects.count()}", "name_ar": "فريق الشرقية",
+                "is_active": "on"}
+
+
+# --- reference pages: reachable, forms through their services ------------------------------
+
+
+@pytest.mark.django_db
+class TestReferencePages:
+
+    @pytest.mark.parametrize("name", ["customergroup", "territory", "pipeline",
+                                      "salesperson"])
+    def test_list_and_form_pages_open(self, client, admin_user, name):
+        client.force_login(admin_user)
+        assert client.get(reverse(f"crm:{name}_list")).status_code == 200
+        assert client.get(reverse(f"crm:{name}_create")).status_code == 200
+
+    def test_territory_and_group_forms_save_with_history(self, client, admin_user, firm):
+        client.force_login(admin_user)
+        response = client.post(reverse("crm:territory_create"),
+                               {"code": "C", "name": "Central", "name_ar": "الوسطى"})
+        assert response.status_code == 302
+        response = client.post(reverse("crm:customergroup_create"), {"name": "Retail"})
+        assert response.status_code == 302
+        from crm.models import CustomerGroup, Territory
+
+        territory = Territory.objects.get(firm=firm, code="C")
+        assert territory.history.get().history_user == admin_user
+        assert CustomerGroup.objects.get(firm=firm, name="Retail").created_by == admin_user
+
+    def test_sales_person_form_uses_users_without_a_profile(self, client, users, firm):
+        seller_of(firm)
+        client.force_login(users[Role.ADMIN])
+        form = client.get(reverse("crm:salesperson_create")).context["form"]
+        assert users[Role.SALES_PERSON] not in form.fields["user"].queryset
+        response = client.post(reverse("crm:salesperson_create"),
+                               {"user": users[Role.FINANCE].pk, "commission_rate": "2.5",
+                                "is_active": "on"})
+        assert response.status_code == 302
+        assert SalesPerson.objects.get(user=users[Role.FINANCE]).commission_rate == Decimal(
+            "2.5")

@@ -1,0 +1,32 @@
+"""pricing in the Django admin as a whole: every model is registered (items inline) and
+opens."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from pricing import models
+
+TOP_LEVEL = [models.Brand, models.ProductGroup, models.Product, models.PriceList,
+             models.PriceListItem, models.PricingRule, models.PricingRuleUsage]
+
+
+def admin_url(model, action: str, *args) -> str:
+    return reverse(f"admin:pricing_{model._meta.model_name}_{action}", args=args)
+
+
+
+def test_every_pricing_model_is_registered_with_items_inline():
+    assert set(TOP_LEVEL) <= set(admin.site._registry)
+    inlines = {inline.model for inline in admin.site._registry[models.PriceList].inlines}
+    assert models.PriceListItem in inlines
+
+
+@pytest.mark.django_db
+class TestPricingAdmin:
+    @pytest.mark.parametrize("model", TOP_LEVEL, ids=lambda model: model.__name__)
+    def test_changelist_and_add_pages_open(self, client, admin_user, model):
+        client.force_login(admin_user)
+        assert client.get(admin_url(model, "changelist")).status_code == 200
+        expected = 403 if model is models.PricingRuleUsage else 200
+        assert client.get(admin_url(model, "add")).status_code == expected

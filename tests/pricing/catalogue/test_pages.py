@@ -1,0 +1,100 @@
+"""Brand, product group and product staff pages."""
+
+from core.choices import Role
+from pricing.models import Brand, Product, ProductGroup
+from tests.contracts.pages import PagesContract
+from tests.pricing.factories import (
+    make_brand,
+    make_group,
+    make_item,
+    make_price_list,
+    make_product,
+)
+
+EVERY_ROLE = set(Role.values)
+
+
+MANAGERS = {Role.ADMIN, Role.SALES_MANAGER}
+
+
+
+class TestBrandPages(PagesContract):
+    namespace = "pricing"
+    model = Brand
+    view_roles = EVERY_ROLE
+    change_roles = MANAGERS
+
+    def make(self, firm, **overrides):
+        return make_brand(firm, **overrides)
+
+    def form_data(self, firm):
+        return {"code": f"BR{Brand.objects.count() + 100}", "name": "Falcon",
+                "name_ar": "فالكون", "is_active": "on"}
+
+
+class TestProductGroupPages(PagesContract):
+    namespace = "pricing"
+    model = ProductGroup
+    view_roles = EVERY_ROLE
+    change_roles = MANAGERS
+
+    def make(self, firm, **overrides):
+        return make_group(firm, **overrides)
+
+    def form_data(self, firm):
+        return {"code": f"GR{ProductGroup.objects.count() + 100}", "name": "Laptops",
+                "name_ar": "محمول", "is_active": "on"}
+
+    def test_a_loop_in_the_tree_shows_on_the_parent_field(self, client, admin_user, firm):
+        top = self.make(firm)
+        below = self.make(firm, parent=top)
+        client.force_login(admin_user)
+        response = client.post(self.page("update", top.pk), {
+            "code": top.code, "name": top.name, "parent": below.pk, "is_active": "on"})
+        assert response.status_code == 200
+        assert response.context["form"].errors["parent"]
+        top.refresh_from_db()
+        assert top.parent_id is None
+
+
+class TestProductPages(PagesContract):
+    namespace = "pricing"
+    model = Product
+    view_roles = EVERY_ROLE
+    change_roles = MANAGERS
+
+    def make(self, firm, **overrides):
+        return make_product(firm, **overrides)
+
+    def form_data(self, firm):
+        return {"code": f"PR{Product.objects.count() + 100}", "name": "Office chair",
+                "name_ar": "كرسي مكتب", "unit": "unit", "standard_price": "1250",
+                "cost_price": "820", "tax_rate": "15", "is_active": "on"}
+
+    def test_list_filters_by_group_with_subgroups_and_searches(self, client, admin_user,
+                                                                  firm):
+        top = make_group(firm)
+        inside = self.make(firm, group=make_group(firm, parent=top), name="Inside")
+        outside = self.make(firm, name="Outside")
+        client.force_login(admin_user)
+        html = client.get(self.page("list"), {"group": top.pk}).content.decode()
+        assert self.page("detail", inside.pk) in html
+        assert self.page("detail", outside.pk) not in html
+        html = client.get(self.page("list"), {"search": "outsi"}).content.decode()
+        assert self.page("detail", outside.pk) in html
+        assert self.page("detail", inside.pk) not in html
+        assert "/api/v1/products?" in html and "format=csv" in html
+
+    def test_a_taken_code_shows_on_the_code_field(self, client, admin_user, firm):
+        self.make(firm, code="DUP-1")
+        client.force_login(admin_user)
+        response = client.post(self.page("create"), {**self.form_data(firm), "code": "DUP-1"})
+        assert response.status_code == 200
+        assert response.context["form"].errors["code"]
+
+    def test_detail_shows_its_list_prices(self, client, admin_user, firm):
+        product = self.make(firm)
+        make_item(make_price_list(firm, name="Retail"), product, "77")
+        client.force_login(admin_user)
+        html = client.get(self.page("detail", product.pk)).content.decode()
+        assert 'data-testid="product-prices"' in html and "Retail" in html
