@@ -14,14 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.serializers import FirmRelatedField, ModelSerializer, RoundedDecimalField, reference
+from core.fields import MONEY, QUANTITY
 from crm.models import Campaign, Customer, CustomerGroup, Territory
 
 from ..conditions import conditions_validate
 from ..models import Brand, PriceList, PriceListItem, PricingRule, Product, ProductGroup
 
 AUDIT_FIELDS = ["created_at", "updated_at"]
-MONEY = {"max_digits": 14, "decimal_places": 2}
-QUANTITY = {"max_digits": 14, "decimal_places": 4}
 POSITIVE = Decimal("0.0001")
 
 
