@@ -234,3 +234,10 @@ class UserForm(forms.ModelForm):
 
 class SettingsImportForm(forms.Form):
     file = forms.FileField(label=_("Exported settings (JSON)"))
+
+
+class ReasonForm(forms.Form):
+    """An optional reason for a staff action (cancelling, generating, voiding ...)."""
+
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))

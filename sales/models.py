@@ -1,6 +1,6 @@
 """sales models live in their sub-domain packages (sales.<package>.models); importing them here
 registers them under the `sales` app label. `public_token` stays importable from here: migration
-0001 names it as sales.models.public_token."""
+0001 names it in this module."""
 
 from sales.common.models import DocumentLine, PricedDocument
 from sales.down_payments.models import DownPayment, DownPaymentApplication, DownPaymentRefund

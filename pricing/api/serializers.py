@@ -45,16 +45,8 @@ class PricingModelSerializer(ModelSerializer):
             if taken.exists():
                 raise serializers.ValidationError(
                     {"code": [_("This code is already used in your firm.")]})
-        try:
-            return super().validate(attrs)
-        except serializers.ValidationError as error:
-            if not isinstance(error.detail, dict):
-                raise
-            renames = {field.source: name for name, field in self.fields.items()
-                       if field.source not in (name, "*")}
-            raise serializers.ValidationError(
-                {renames.get(key, key): value for key, value in error.detail.items()}
-            ) from error
+        # core's ModelSerializer names fields in errors as the API does.
+        return super().validate(attrs)
 
 
 # --- catalogue ----------------------------------------------------------------------------

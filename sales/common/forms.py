@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import DirectionsMixin
 from core.models import User
 from pricing.models import Product
-from sales.quotes.models import Quote
+from sales.common.models import PricedDocument
 
 LINE_FIELDS = ["product", "description", "quantity", "unit_price", "discount_percent",
                "discount_amount", "tax_rate", "taxable", "price_override_reason"]
@@ -55,8 +55,9 @@ def line_rows(rows: list[dict]) -> list[dict]:
              if value is not None and value != "" and name != "id"} for row in rows]
 
 
-def line_initial(quote: Quote) -> list[dict]:
-    """A quote's own lines as the formset's rows (reward lines are the resolver's)."""
+def line_initial(document: PricedDocument) -> list[dict]:
+    """A quote's or an order's own lines as the formset's rows (reward lines are the
+    resolver's)."""
     return [{"product": line.product_id, "description": line.description,
              "quantity": line.quantity,
              # A product's price is resolved again on save unless it was set by hand.
@@ -67,7 +68,7 @@ def line_initial(quote: Quote) -> list[dict]:
                                  not _rule_discount_only(line) else None),
              "tax_rate": line.tax_rate, "taxable": line.taxable,
              "price_override_reason": line.price_override_reason}
-            for line in quote.lines.filter(is_reward=False).order_by("position", "pk")]
+            for line in document.lines.filter(is_reward=False).order_by("position", "pk")]
 
 
 def _rule_discount_only(line) -> bool:

@@ -24,7 +24,7 @@ from core.services import same_firm
 from crm.models import Customer, SalesPerson
 from pricing.models import PriceList, Product
 from pricing.services.resolver import PricedLine, PriceResult, price_resolve
-from sales.common.models import DocumentLine
+from sales.common.models import DocumentLine, PricedDocument
 from sales.common.totals import (
     DiscountLimits,
     DocumentInput,
@@ -36,8 +36,6 @@ from sales.common.totals import (
     totals_calculate,
 )
 from sales.errors import SalesErrorCode
-from sales.orders.models import SalesOrder
-from sales.quotes.models import Quote
 
 Line = TypeVar("Line", bound=DocumentLine)
 
@@ -233,7 +231,7 @@ def document_lines_price(*, firm: Firm, line_model: type[Line], customer: Custom
     return lines
 
 
-def document_lines_save(*, document: Quote | SalesOrder, lines: list[DocumentLine],
+def document_lines_save(*, document: PricedDocument, lines: list[DocumentLine],
                         replace: bool) -> None:
     """Store a saved document's lines: with `replace`, its lines become exactly these new
     ones; without, only the amounts of its existing lines are written."""
@@ -336,7 +334,7 @@ def document_approval_reasons(*, header: DocumentHeader, lines: list[DocumentLin
     return reasons
 
 
-def document_approver_check(*, document: Quote | SalesOrder, actor: User | None,
+def document_approver_check(*, document: PricedDocument, actor: User | None,
                             total_approvers: list[int], discount_approvers: list[int],
                             message: Any) -> None:
     """Who may approve: the firm's named approvers for the reasons the document has

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import FirmScopedAdmin, FirmScopedInline, ServiceDeleteMixin
+from core.admin import FirmScopedAdmin, ReadOnlyInline, ServiceDeleteMixin
 from core.errors import ApplicationError
 from sales.down_payments import services
 from sales.down_payments.models import DownPayment, DownPaymentApplication, DownPaymentRefund
@@ -20,17 +20,8 @@ REFUND_FIELDS = ["amount", "refund_date", "method", "reference", "reason", "crea
                  "created_by"]
 
 
-class _ReadOnlyInline(FirmScopedInline):
+class _ReadOnlyInline(ReadOnlyInline):
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DownPaymentApplicationInline(_ReadOnlyInline):

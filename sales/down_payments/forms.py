@@ -11,7 +11,7 @@ from core.scoping import scope_for
 from sales.common.choices import PaymentMethod
 from sales.down_payments.choices import DownPaymentType
 from sales.down_payments.models import DownPayment
-from sales.invoicing.choices import InvoiceKind, InvoiceStatus
+from sales.down_payments.services import invoices_accepting_down_payments
 from sales.invoicing.models import Invoice
 from sales.orders.choices import SalesOrderStatus
 from sales.orders.models import SalesOrder
@@ -77,11 +77,6 @@ class DownPaymentForm(StaffModelForm):
         return changes
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class RecordPaymentForm(forms.Form):
     paid_date = forms.DateField(label=_("Paid on"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
@@ -110,10 +105,9 @@ class ApplyForm(forms.Form):
 def apply_invoices(*, down_payment: DownPayment, user):
     """The invoices a down payment can be applied to: the customer's posted regular ones
     with an amount due, that the user may reach."""
-    return scope_for(Invoice.objects.all(), user=user).filter(
-        customer_id=down_payment.customer_id, kind=InvoiceKind.REGULAR,
-        status__in=[InvoiceStatus.POSTED, InvoiceStatus.PARTIALLY_PAID],
-        amount_due__gt=0).order_by("invoice_date", "pk")
+    return invoices_accepting_down_payments(invoices=scope_for(
+        Invoice.objects.all(), user=user).filter(customer_id=down_payment.customer_id)
+    ).order_by("invoice_date", "pk")
 
 
 class RefundForm(forms.Form):

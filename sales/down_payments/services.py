@@ -26,6 +26,7 @@ from core.services import (
     document_transition,
     firm_today,
     record_save,
+    row_lock,
     sequence_next,
     settings_read,
     transition_targets,
@@ -136,16 +137,12 @@ def _refuse_unknown(fields: dict, allowed: set[str]) -> None:
         raise ValidationError({name: _("This field cannot be set here.") for name in unknown})
 
 
-def _lock(down_payment: DownPayment) -> DownPayment:
-    return DownPayment.objects.select_for_update().get(pk=down_payment.pk)
-
-
 def _lock_source(*, quote: Quote | None, sales_order: SalesOrder | None):
     """The source row, locked: creations and edits against one source queue here, so the
     sum of its down payments is read and extended by one caller at a time."""
     if quote is not None:
-        return Quote.objects.select_for_update().get(pk=quote.pk)
-    return SalesOrder.all_objects.select_for_update().get(pk=sales_order.pk)
+        return row_lock(Quote.objects.all(), quote.pk)
+    return row_lock(SalesOrder.all_objects.all(), sales_order.pk)
 
 
 def _check_source(source) -> None:
@@ -276,7 +273,7 @@ def down_payment_update(*, down_payment: DownPayment, actor: User | None, reason
     amount is worked out again from the source's current total and checked against it."""
     _refuse_unknown(changes, DOWN_PAYMENT_FIELDS)
     source = _lock_source(quote=down_payment.quote, sales_order=down_payment.sales_order)
-    locked = _lock(down_payment)
+    locked = row_lock(DownPayment.objects.all(), down_payment.pk)
     if locked.status != DownPaymentStatus.DRAFT:
         raise DownPaymentNotEditable(status=locked.status)
     for name, value in changes.items():
@@ -298,7 +295,7 @@ def down_payment_update(*, down_payment: DownPayment, actor: User | None, reason
 @transaction.atomic
 def down_payment_delete(*, down_payment: DownPayment, actor: User | None) -> None:
     """Delete a draft down payment (its history keeps who did it); others are cancelled."""
-    locked = _lock(down_payment)
+    locked = row_lock(DownPayment.objects.all(), down_payment.pk)
     if locked.status != DownPaymentStatus.DRAFT:
         raise DownPaymentNotEditable(status=locked.status, action="deleted")
     locked._history_user = actor
@@ -314,7 +311,7 @@ def down_payment_generate_invoice(*, down_payment: DownPayment, actor: User | No
                                   reason: str = "") -> DownPayment:
     """draft → pending: a posted down-payment invoice for the amount (VAT included, split as
     on the down payment) is issued to the customer."""
-    locked = _lock(down_payment)
+    locked = row_lock(DownPayment.objects.all(), down_payment.pk)
     if locked.status != DownPaymentStatus.DRAFT:
         _refuse(locked, DownPaymentStatus.PENDING)
     invoice = _issue_invoice(locked, actor=actor)
@@ -331,7 +328,7 @@ def down_payment_record_payment(*, down_payment: DownPayment, actor: User | None
                                 reason: str = "") -> DownPayment:
     """pending → paid: the customer paid the whole amount (a different `amount` is refused,
     400 `amount_mismatch`); the payment is recorded on the down-payment invoice too."""
-    locked = _lock(down_payment)
+    locked = row_lock(DownPayment.objects.all(), down_payment.pk)
     if locked.status != DownPaymentStatus.PENDING:
         _refuse(locked, DownPaymentStatus.PAID)
     if amount is not None and round_money(amount) != locked.amount:
@@ -361,10 +358,10 @@ def down_payment_apply(*, down_payment: DownPayment, invoice, amount: Decimal,
     amount = round_money(amount)
     if amount <= 0:
         raise ValidationError({"amount": _("The amount must be more than zero.")})
-    locked = _lock(down_payment)
+    locked = row_lock(DownPayment.objects.all(), down_payment.pk)
     if locked.status not in DOWN_PAYMENT_AVAILABLE_STATUSES:
         _refuse(locked, DownPaymentStatus.PARTIALLY_APPLIED)
-    target = _lock_invoice(invoice)
+    target = row_lock(Invoice.objects.all(), invoice.pk)
     _check_invoice_takes(locked, target)
     if amount > locked.remaining_amount:
         raise ApplicationError(code=SalesErrorCode.AMOUNT_EXCEEDS_REMAINING,
@@ -404,7 +401,7 @@ def down_payment_refund(*, down_payment: DownPayment, amount: Decimal, reason: s
         raise ValidationError({"amount": _("The amount must be more than zero.")})
     if not reason:
         raise ValidationError({"reason": _("Say why the money is given back.")})
-    locked = _lock(down_payment)
+    locked = row_lock(DownPayment.objects.all(), down_payment.pk)
     if locked.status not in DOWN_PAYMENT_AVAILABLE_STATUSES:
         _refuse(locked, DownPaymentStatus.REFUNDED)
     if amount > locked.remaining_amount:
@@ -440,7 +437,7 @@ def down_payment_cancel(*, down_payment: DownPayment, actor: User | None,
                         reason: str = "") -> DownPayment:
     """draft or pending → cancelled; a pending one's unpaid invoice is cancelled with it.
     Its amount no longer counts against the source's total."""
-    locked = _lock(down_payment)
+    locked = row_lock(DownPayment.objects.all(), down_payment.pk)
     if locked.status not in (DownPaymentStatus.DRAFT, DownPaymentStatus.PENDING):
         _refuse(locked, DownPaymentStatus.CANCELLED)
     if locked.invoice_id is not None:
@@ -475,7 +472,7 @@ def down_payments_available_for(*, down_payments: QuerySet, invoice) -> QuerySet
     """The down payments an invoice can take: its customer's, paid or partially applied,
     with something remaining (oldest first). None unless the invoice is a posted regular
     one with an amount due."""
-    if not invoice_takes_down_payments(invoice):
+    if not invoice_accepts_down_payments(invoice=invoice):
         return down_payments.none()
     return down_payments.filter(customer_id=invoice.customer_id,
                                 status__in=DOWN_PAYMENT_AVAILABLE_STATUSES,
@@ -485,15 +482,21 @@ def down_payments_available_for(*, down_payments: QuerySet, invoice) -> QuerySet
 # --- the invoice side (sales.invoicing.services) -------------------------------------------
 
 
-def _lock_invoice(invoice: Invoice) -> Invoice:
-    return Invoice.objects.select_for_update().get(pk=invoice.pk)
+# An invoice can take a down payment: a posted (or part-paid) regular invoice with something
+# still due (business-rules §8). The predicate and the queryset filter below say it once each,
+# side by side; every caller (services, the staff apply form, the API) goes through them.
+ACCEPTING_STATUSES = (InvoiceStatus.POSTED, InvoiceStatus.PARTIALLY_PAID)
 
 
-def invoice_takes_down_payments(invoice: Invoice) -> bool:
-    """A posted (or part-paid) regular invoice with something still due."""
-    return (invoice.kind == InvoiceKind.REGULAR
-            and invoice.status in (InvoiceStatus.POSTED, InvoiceStatus.PARTIALLY_PAID)
+def invoice_accepts_down_payments(*, invoice: Invoice) -> bool:
+    return (invoice.kind == InvoiceKind.REGULAR and invoice.status in ACCEPTING_STATUSES
             and invoice.amount_due > 0)
+
+
+def invoices_accepting_down_payments(*, invoices: QuerySet) -> QuerySet:
+    """The invoices of `invoices` that invoice_accepts_down_payments holds for."""
+    return invoices.filter(kind=InvoiceKind.REGULAR, status__in=ACCEPTING_STATUSES,
+                           amount_due__gt=0)
 
 
 def _check_invoice_takes(down_payment: DownPayment, invoice: Invoice) -> None:
@@ -502,8 +505,7 @@ def _check_invoice_takes(down_payment: DownPayment, invoice: Invoice) -> None:
         raise ApplicationError(code=SalesErrorCode.CUSTOMER_MISMATCH, details={
             "invoice_id": invoice.pk}, message=_(
             "A down payment is applied only to invoices of its own customer."))
-    if invoice.kind != InvoiceKind.REGULAR or invoice.status not in (
-            InvoiceStatus.POSTED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID):
+    if not invoice_accepts_down_payments(invoice=invoice):
         raise ApplicationError(code=SalesErrorCode.INVOICE_NOT_APPLICABLE, details={
             "invoice_id": invoice.pk, "kind": invoice.kind, "status": invoice.status},
             message=_("A down payment is applied only to a posted regular invoice."))

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
+from core.forms import ReasonForm
 from core.staff import (
     Column,
     PageFilter,
@@ -33,7 +34,6 @@ from sales.down_payments.filters import DownPaymentFilter
 from sales.down_payments.forms import (
     ApplyForm,
     DownPaymentForm,
-    ReasonForm,
     RecordPaymentForm,
     RefundForm,
 )
@@ -222,6 +222,3 @@ class DownPaymentDeleteView(DownPaymentMixin, StaffDeleteView):
     def perform(self, obj: DownPayment) -> str:
         services.down_payment_delete(down_payment=obj, actor=self.request.user)
         return self.url("list")
-
-
-# Mounted by sales.urls (names are <model>_<action>).

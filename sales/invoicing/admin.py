@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import FirmScopedAdmin, FirmScopedInline
+from core.admin import FirmScopedAdmin, ReadOnlyInline
 from core.errors import ApplicationError
 from sales.invoicing import services
 from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
@@ -26,17 +26,8 @@ CREDIT_LINE_FIELDS = ["position", "invoice_line", "description", "quantity", "un
                       "tax_rate", "taxable", "line_total", "tax_amount"]
 
 
-class _ReadOnlyInline(FirmScopedInline):
+class _ReadOnlyInline(ReadOnlyInline):
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class InvoiceLineInline(_ReadOnlyInline):

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import QUANTITY
-from core.forms import DATE, DirectionsMixin, StaffModelForm
+from core.forms import DATE, DirectionsMixin, ReasonForm, StaffModelForm
 from core.models import User
 from core.scoping import scope_for
 from sales.common.choices import PaymentMethod
@@ -112,8 +112,12 @@ class RecordPaymentForm(DirectionsMixin, forms.Form):
             self.fields["amount"].initial = invoice.amount_due
 
 
-class ReasonForm(DirectionsMixin, forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=_text())
+class VoidReasonForm(DirectionsMixin, ReasonForm):
+    """Voiding a payment needs its reason."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = True
 
 
 class CreditNoteForm(DirectionsMixin, forms.Form):

@@ -35,6 +35,8 @@ from core.services import (
     document_transition,
     firm_today,
     record_save,
+    row_lock,
+    rows_lock,
     sequence_next,
     settings_read,
     transition_targets,
@@ -192,14 +194,6 @@ def invoice_due_date(*, invoice_date: datetime.date, payment_terms: str,
     return invoice_date + datetime.timedelta(days=days)
 
 
-def _lock_invoice(invoice: Invoice) -> Invoice:
-    return Invoice.objects.select_for_update().get(pk=invoice.pk)
-
-
-def _lock_order(order_id: int) -> SalesOrder:
-    return SalesOrder.all_objects.select_for_update().get(pk=order_id)
-
-
 def _draft_reserved(order_line_ids: list[int], *, exclude_invoice: int | None = None) -> dict:
     """Quantity per order line on draft invoices (reserved, not yet counted)."""
     rows = InvoiceLine.objects.filter(order_line_id__in=order_line_ids,
@@ -296,14 +290,14 @@ def invoice_create_from_order(*, order: SalesOrder, actor: User | None,
     invoices never over-invoice. Lines keep the order's prices; a fixed line or document
     discount is shared in proportion (the invoice completing the order takes the rest) and
     shipping goes on the order's first invoice."""
-    locked = _lock_order(order.pk)
+    locked = row_lock(SalesOrder.all_objects.all(), order.pk)
     if locked.deleted_at is not None or locked.status not in ORDER_INVOICABLE_STATUSES:
         raise OrderNotInvoicable(order=locked)
     settings = settings_read(firm=locked.firm)
     if settings.orders.require_delivery_before_invoice:
         delivered_only = True
-    order_lines = {line.pk: line for line in SalesOrderLine.objects.select_for_update().filter(
-        order=locked).order_by("pk")}
+    order_lines = {line.pk: line for line in rows_lock(SalesOrderLine.objects.filter(
+        order=locked))}
     remaining = order_invoicable_quantities(order=locked, delivered_only=delivered_only,
                                             settings=settings)
     chosen = _chosen_quantities(lines, order_lines, remaining)
@@ -449,12 +443,11 @@ def _count_quantities(invoice: Invoice, *, sign: int) -> SalesOrder | None:
     hold the ceiling, and the ceiling is checked here first to answer 400, not 500."""
     if invoice.order_id is None:
         return None
-    order = _lock_order(invoice.order_id)
+    order = row_lock(SalesOrder.all_objects.all(), invoice.order_id)
     quantities = defaultdict(lambda: ZERO)
     for line in invoice.lines.filter(order_line__isnull=False):
         quantities[line.order_line_id] += line.quantity
-    locked_lines = SalesOrderLine.objects.select_for_update().filter(
-        pk__in=list(quantities)).order_by("pk")
+    locked_lines = rows_lock(SalesOrderLine.objects.filter(pk__in=list(quantities)))
     exceeded = {}
     for order_line in locked_lines:
         new = order_line.invoiced_quantity + sign * quantities[order_line.pk]
@@ -476,7 +469,7 @@ def invoice_post(*, invoice: Invoice, actor: User | None, reason: str = "") -> I
     and today's date (due date from its payment terms); its quantities count as invoiced on
     the order's lines and the order's progress and status follow (business-rules §6).
     `invoice_posted` goes out once, after commit."""
-    locked = _lock_invoice(invoice)
+    locked = row_lock(Invoice.objects.all(), invoice.pk)
     if locked.status != InvoiceStatus.DRAFT:
         raise InvalidTransition(source=locked.status, target=InvoiceStatus.POSTED,
                                 allowed=invoice_allowed_targets(invoice=locked))
@@ -505,7 +498,7 @@ def invoice_cancel(*, invoice: Invoice, actor: User | None, reason: str) -> Invo
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the invoice is cancelled.")})
-    locked = _lock_invoice(invoice)
+    locked = row_lock(Invoice.objects.all(), invoice.pk)
     if locked.status not in (InvoiceStatus.DRAFT, InvoiceStatus.POSTED):
         raise InvalidTransition(source=locked.status, target=InvoiceStatus.CANCELLED,
                                 allowed=invoice_allowed_targets(invoice=locked))
@@ -583,7 +576,7 @@ def invoice_recompute_due(*, invoice: Invoice, actor: User | None = None,
     below 0) and the status it gives, under the invoice's lock. The down payment service
     passes the invoice's new `down_payments_applied` (payments and advances never exceed
     the total: 400 `amount_exceeds_due`)."""
-    locked = _lock_invoice(invoice)
+    locked = row_lock(Invoice.objects.all(), invoice.pk)
     return _recompute(locked, actor=actor, reason="down payments" if down_payments_applied
                       is not None else "recomputed", down_payments_applied=down_payments_applied)
 
@@ -600,7 +593,7 @@ def payment_record(*, invoice: Invoice, actor: User | None, amount: Decimal | st
     if value is None or value <= 0 or value != round_money(value):
         raise ValidationError({"amount": [_("Enter a positive amount with at most 2 decimal "
                                             "places.")]})
-    locked = _lock_invoice(invoice)
+    locked = row_lock(Invoice.objects.all(), invoice.pk)
     if locked.status not in (InvoiceStatus.POSTED, InvoiceStatus.PARTIALLY_PAID):
         if locked.status == InvoiceStatus.PAID:
             raise AmountExceedsDue(amount=value, amount_due=locked.amount_due)
@@ -631,7 +624,7 @@ def payment_void(*, payment: Payment, actor: User | None, reason: str) -> Paymen
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the payment is voided.")})
-    locked_invoice = _lock_invoice(payment.invoice)
+    locked_invoice = row_lock(Invoice.objects.all(), payment.invoice.pk)
     locked = Payment.objects.select_for_update().get(pk=payment.pk)
     if locked.status != PaymentStatus.RECORDED:
         raise ApplicationError(code=SalesErrorCode.PAYMENT_VOIDED, status_code=409, message=_(
@@ -759,7 +752,7 @@ def credit_note_create(*, invoice: Invoice, actor: User | None, lines: list[dict
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the credit note is given.")})
-    locked = _lock_invoice(invoice)
+    locked = row_lock(Invoice.objects.all(), invoice.pk)
     if locked.status not in INVOICE_MONEY_STATUSES:
         raise InvoiceNotPosted(invoice=locked)
     settings = settings_read(firm=locked.firm)
@@ -791,7 +784,7 @@ def credit_note_post(*, credit_note: CreditNote, actor: User | None,
     """draft → posted: the next CN number of the gapless sequence and today's date; the
     invoice's credit notes total goes up and its amount due down (never below 0), its
     status following. `credit_note_posted` goes out once, after commit."""
-    invoice = _lock_invoice(credit_note.invoice)
+    invoice = row_lock(Invoice.objects.all(), credit_note.invoice.pk)
     locked = CreditNote.objects.select_for_update().get(pk=credit_note.pk)
     if locked.status != CreditNoteStatus.DRAFT:
         raise InvalidTransition(source=locked.status, target=CreditNoteStatus.POSTED,

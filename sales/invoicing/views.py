@@ -43,8 +43,8 @@ from sales.invoicing.forms import (
     InvoiceChoiceForm,
     InvoiceCreateForm,
     InvoiceFromOrderForm,
-    ReasonForm,
     RecordPaymentForm,
+    VoidReasonForm,
     line_field,
 )
 from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, Payment
@@ -180,7 +180,7 @@ class InvoiceDetailView(InvoiceMixin, StaffDetailView):
             "payment_form": kwargs.get("payment_form") or (
                 RecordPaymentForm(invoice=invoice) if can_pay else None),
             "payment_url": self.url("payment", invoice.pk),
-            "void_form": ReasonForm(prefix="void"),
+            "void_form": VoidReasonForm(prefix="void"),
             "credit_note_url": (reverse("sales:creditnote_create") + f"?invoice={invoice.pk}"
                                 if invoice.status in (*PAYABLE, InvoiceStatus.PAID)
                                 and self.can("sales.add_creditnote") else None),
@@ -239,7 +239,7 @@ class PaymentVoidView(InvoiceMixin, StaffMixin, View):
     def post(self, request, pk: int, payment_pk: int):
         invoice = get_object_or_404(scope_for(Invoice.objects.all(), user=request.user), pk=pk)
         payment = get_object_or_404(Payment.objects.filter(invoice=invoice), pk=payment_pk)
-        form = ReasonForm(request.POST, prefix="void")
+        form = VoidReasonForm(request.POST, prefix="void")
         if not form.is_valid():
             messages.error(request, _("Give a reason to void the payment."))
         else:

@@ -28,6 +28,8 @@ from core.services import (
     document_transition,
     firm_today,
     record_save,
+    row_lock,
+    rows_lock,
     same_firm,
     sequence_next,
     settings_read,
@@ -134,7 +136,7 @@ class QuoteAlreadyConverted(Conflict):
 
 def _lock(order: SalesOrder, *, allow_deleted: bool = False) -> SalesOrder:
     """The order's row, locked, soft-deleted ones included (refused unless allowed)."""
-    locked = SalesOrder.all_objects.select_for_update().get(pk=order.pk)
+    locked = row_lock(SalesOrder.all_objects.all(), order.pk)
     if locked.deleted_at is not None and not allow_deleted:
         raise OrderDeleted(order=locked)
     return locked
@@ -644,8 +646,7 @@ def orders_soft_delete_for_campaign(*, campaign: Campaign,
     row and a timeline event each; the rows stay readable by id but leave lists, totals and
     stats. `order_deleted` goes out once per order after commit; running it again finds
     nothing more to delete and sends nothing."""
-    orders = list(SalesOrder.objects.select_for_update().filter(
-        firm_id=campaign.firm_id, campaign=campaign).order_by("pk"))
+    orders = rows_lock(SalesOrder.objects.filter(firm_id=campaign.firm_id, campaign=campaign))
     now = timezone.now()
     reason = f"campaign {campaign.pk} deleted"
     for order in orders:

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.serializers import ModelSerializer, RoundedDecimalField
+from core.api.serializers import ModelSerializer, ReasonSerializer, RoundedDecimalField
 from core.fields import MONEY
 from core.scoping import scope_for
 from sales.common.choices import PaymentMethod
@@ -165,6 +165,5 @@ class RefundSerializer(serializers.Serializer):
                                       default="")
 
 
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="",
-                                   max_length=2000)
+class DownPaymentReasonSerializer(ReasonSerializer):
+    """The optional reason of a down payment action."""

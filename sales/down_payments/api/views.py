@@ -17,8 +17,8 @@ from crm.models import Customer
 from sales.down_payments import services
 from sales.down_payments.api.serializers import (
     ApplySerializer,
+    DownPaymentReasonSerializer,
     DownPaymentSerializer,
-    ReasonSerializer,
     RecordPaymentSerializer,
     RefundSerializer,
 )
@@ -92,11 +92,11 @@ class DownPaymentViewSet(TenantModelViewSet):
     def _answer(self, down_payment: DownPayment, message):
         return self.one(self._fresh(down_payment), message=message)
 
-    @extend_schema(request=ReasonSerializer, responses=DownPaymentSerializer)
+    @extend_schema(request=DownPaymentReasonSerializer, responses=DownPaymentSerializer)
     @action(detail=True, methods=["post"], url_path="generate-invoice")
     def generate_invoice(self, request, pk=None):
         """draft → pending: the down-payment invoice is issued (posted) to the customer."""
-        payload = _parse(ReasonSerializer, request)
+        payload = _parse(DownPaymentReasonSerializer, request)
         moved = services.down_payment_generate_invoice(
             down_payment=self.get_object(), actor=request.user, reason=payload["reason"])
         return self._answer(moved, _("Down payment invoice generated"))
@@ -141,11 +141,11 @@ class DownPaymentViewSet(TenantModelViewSet):
                                      method=payload["method"], reference=payload["reference"])
         return self._answer(down_payment, _("Down payment refunded"))
 
-    @extend_schema(request=ReasonSerializer, responses=DownPaymentSerializer)
+    @extend_schema(request=DownPaymentReasonSerializer, responses=DownPaymentSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """draft or pending → cancelled (a pending one's invoice is cancelled too)."""
-        payload = _parse(ReasonSerializer, request)
+        payload = _parse(DownPaymentReasonSerializer, request)
         moved = services.down_payment_cancel(down_payment=self.get_object(),
                                              actor=request.user, reason=payload["reason"])
         return self._answer(moved, _("Down payment cancelled"))

@@ -4,7 +4,6 @@ every money column here is read-only.
 """
 
 from django.db.models import Prefetch
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,18 +12,19 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
 from core.api.viewsets import BaseViewSet, ListMixin
+from core.i18n import lazy_format
 from core.pdf import LANGUAGES
 from core.scoping import scope_for
 from sales.common.documents import firm_document_language, pdf_response
 from sales.invoicing import services
 from sales.invoicing.api.serializers import (
     CreditNoteSerializer,
+    InvoiceCancelSerializer,
     InvoiceCreateSerializer,
     InvoiceFromOrderSerializer,
     InvoiceSerializer,
     PaymentCreateSerializer,
     PaymentSerializer,
-    ReasonRequiredSerializer,
 )
 from sales.invoicing.conversion import quote_convert
 from sales.invoicing.documents import credit_note_pdf, invoice_pdf
@@ -46,10 +46,6 @@ PDF_RESPONSE = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)}
 # --- views --------------------------------------------------------------------------------
 
 
-def _lazy_format(template, **params):
-    """`template % params` rendered late, so the envelope gets both languages."""
-    return lazy(lambda: str(template) % {name: str(value) for name, value in params.items()},
-                str)()
 
 
 def _parse(serializer_class, request) -> dict:
@@ -138,14 +134,14 @@ class InvoiceViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
     def post(self, request, pk=None):
         """draft → posted: numbered now, its quantities counted on the order."""
         invoice = services.invoice_post(invoice=self.get_object(), actor=request.user)
-        return self.one(self._fresh(invoice), message=_lazy_format(
+        return self.one(self._fresh(invoice), message=lazy_format(
             _("Invoice %(number)s posted"), number=invoice.number))
 
-    @extend_schema(request=ReasonRequiredSerializer, responses=InvoiceSerializer)
+    @extend_schema(request=InvoiceCancelSerializer, responses=InvoiceSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """draft or posted → cancelled (a reason; refused with payments)."""
-        payload = _parse(ReasonRequiredSerializer, request)
+        payload = _parse(InvoiceCancelSerializer, request)
         invoice = services.invoice_cancel(invoice=self.get_object(), actor=request.user,
                                           reason=payload["reason"])
         return self.one(self._fresh(invoice), message=_("Invoice cancelled"))

@@ -10,11 +10,16 @@ The serializers; the viewsets are in api/views.py.
 """
 
 from django.db import models
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.serializers import ModelSerializer, RoundedDecimalField, reference
+from core.api.serializers import (
+    ModelSerializer,
+    ReasonSerializer,
+    RequiredReasonSerializer,
+    RoundedDecimalField,
+    reference,
+)
 from core.fields import MONEY, QUANTITY
 from crm.models import (
     Campaign,
@@ -35,10 +40,6 @@ LINE_READ_ONLY = ["id", "position", "product_name", "base_amount", "line_discoun
                   "quantity_remaining"]
 
 
-def lazy_format(template, **params):
-    """`template % params`, evaluated when rendered, so the envelope gets both languages."""
-    return lazy(lambda: str(template) % {name: str(value) for name, value in params.items()},
-                str)()
 
 
 class SalesOrderLineSerializer(serializers.ModelSerializer):
@@ -142,26 +143,16 @@ class SalesOrderSerializer(ModelSerializer):
         if self.instance is None and not attrs.get("customer"):
             raise serializers.ValidationError(
                 {"customer_id": [_("A sales order is for a customer.")]})
-        try:
-            return super().validate(attrs)
-        except serializers.ValidationError as error:
-            if not isinstance(error.detail, dict):
-                raise
-            # The model names `customer`; the API `customerId`.
-            renames = {field.source: name for name, field in self.fields.items()
-                       if field.source not in (name, "*")}
-            raise serializers.ValidationError(
-                {renames.get(key, key): value for key, value in error.detail.items()}
-            ) from error
+        # core's ModelSerializer names fields in errors as the API does.
+        return super().validate(attrs)
 
 
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="",
-                                   max_length=2000)
+class SalesOrderReasonSerializer(ReasonSerializer):
+    """The optional reason of an order action."""
 
 
-class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text=_("Why the order is cancelled."))
+class CancelSerializer(RequiredReasonSerializer):
+    """Why the order is cancelled."""
 
 
 class FromQuoteSerializer(serializers.Serializer):

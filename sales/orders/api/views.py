@@ -16,6 +16,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 
 from core.api.viewsets import TenantModelViewSet
+from core.i18n import lazy_format
 from core.pdf import LANGUAGES
 from core.scoping import scope_for
 from sales.common.documents import firm_document_language, pdf_response
@@ -24,9 +25,8 @@ from sales.orders.api.serializers import (
     CancelSerializer,
     FromQuoteSerializer,
     OrderStatsSerializer,
-    ReasonSerializer,
+    SalesOrderReasonSerializer,
     SalesOrderSerializer,
-    lazy_format,
 )
 from sales.orders.choices import SalesOrderStatus
 from sales.orders.documents import order_pdf
@@ -108,13 +108,13 @@ class SalesOrderViewSet(TenantModelViewSet):
     def _done(self, order: SalesOrder, message, *, code: int = status.HTTP_200_OK):
         return self.one(self._fresh(order), message=message, status=code)
 
-    def _reason(self, serializer_class=ReasonSerializer) -> str:
+    def _reason(self, serializer_class=SalesOrderReasonSerializer) -> str:
         serializer = serializer_class(data=self.request.data,
                                       context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data["reason"]
 
-    @extend_schema(request=ReasonSerializer, responses=SalesOrderSerializer)
+    @extend_schema(request=SalesOrderReasonSerializer, responses=SalesOrderSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """draft → confirmed: needs a line (and an approval when the order needs one);
@@ -131,7 +131,7 @@ class SalesOrderViewSet(TenantModelViewSet):
                                       reason=self._reason(CancelSerializer))
         return self._done(order, _("Order cancelled"))
 
-    @extend_schema(request=ReasonSerializer, responses=SalesOrderSerializer)
+    @extend_schema(request=SalesOrderReasonSerializer, responses=SalesOrderSerializer)
     @action(detail=True, methods=["post"])
     def hold(self, request, pk=None):
         """An open order → on_hold."""
@@ -139,7 +139,7 @@ class SalesOrderViewSet(TenantModelViewSet):
                                     reason=self._reason())
         return self._done(order, _("Order put on hold"))
 
-    @extend_schema(request=ReasonSerializer, responses=SalesOrderSerializer)
+    @extend_schema(request=SalesOrderReasonSerializer, responses=SalesOrderSerializer)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         """on_hold → the status the order's delivery and invoicing progress give."""
@@ -148,7 +148,7 @@ class SalesOrderViewSet(TenantModelViewSet):
         return self._done(order, lazy_format(_("Order resumed: %(status)s"),
                                              status=SalesOrderStatus(order.status).label))
 
-    @extend_schema(request=ReasonSerializer, responses=SalesOrderSerializer)
+    @extend_schema(request=SalesOrderReasonSerializer, responses=SalesOrderSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve a draft order that needs approval (its approvers only)."""

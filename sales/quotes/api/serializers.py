@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.serializers import ModelSerializer, RoundedDecimalField, reference
+from core.api.serializers import ModelSerializer, ReasonSerializer, RoundedDecimalField, reference
 from core.fields import MONEY
 from core.models import User
 from crm.models import Customer, Lead, SalesPerson
@@ -96,17 +96,8 @@ class QuoteSerializer(ModelSerializer):
                 and not self.context.get("preview"):
             raise serializers.ValidationError(
                 {"customer_id": [_("A quote is for a customer or a lead.")]})
-        try:
-            return super().validate(attrs)
-        except serializers.ValidationError as error:
-            if not isinstance(error.detail, dict):
-                raise
-            # The model names `customer`; the API `customerId`.
-            renames = {field.source: name for name, field in self.fields.items()
-                       if field.source not in (name, "*")}
-            raise serializers.ValidationError(
-                {renames.get(key, key): value for key, value in error.detail.items()}
-            ) from error
+        # core's ModelSerializer names fields in errors as the API does.
+        return super().validate(attrs)
 
 
 class QuoteCalculationSerializer(serializers.Serializer):
@@ -127,15 +118,14 @@ class QuoteCalculationSerializer(serializers.Serializer):
     approval_reasons = serializers.ListField(child=serializers.DictField())
 
 
-class QuoteTransitionSerializer(serializers.Serializer):
+class QuoteTransitionSerializer(ReasonSerializer):
+    """A target status, with an optional reason."""
+
     status = serializers.ChoiceField(choices=QuoteStatus.choices)
-    reason = serializers.CharField(required=False, allow_blank=True, default="",
-                                   max_length=2000)
 
 
-class QuoteReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="",
-                                   max_length=2000)
+class QuoteReasonSerializer(ReasonSerializer):
+    """The optional reason of a quote action."""
 
 
 class QuoteVersionSerializer(serializers.ModelSerializer):

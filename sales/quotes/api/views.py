@@ -2,7 +2,6 @@
 docs/api.md."""
 
 from django.db.models import Prefetch
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -10,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
 from core.api.viewsets import TenantModelViewSet
+from core.i18n import lazy_format
 from core.pdf import LANGUAGES
 from sales.quotes import services
 from sales.quotes.api import serializers as s
@@ -22,10 +22,6 @@ QUOTE_ACTION_KEYS = {"calculate": "calculation", "calculate_new": "calculation",
                      "versions": "versions"}
 
 
-def lazy_format(template, **params):
-    """`template % params`, evaluated when rendered, so the envelope gets both languages."""
-    return lazy(lambda: str(template) % {name: str(value) for name, value in params.items()},
-                str)()
 
 
 def _rows(rows: list | None) -> list[dict] | None:
