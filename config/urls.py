@@ -29,7 +29,7 @@ urlpatterns = [
     path("crm/", include("crm.urls", namespace="crm")),
     path("pricing/", include("pricing.urls", namespace="pricing")),
     path("sales/", include("sales.urls", namespace="sales")),
-    path("q/", include("sales.public_urls")),
+    path("q/", include("sales.quotes.public_urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -273,3 +273,16 @@ class DocumentEventAdmin(ReadOnlyAdmin):
                     "to_status", "actor"]
     list_filter = ["content_type", "action"]
     search_fields = ["reason", "action"]
+
+
+class ReadOnlyInline(FirmScopedInline):
+    """An inline that shows rows only: they change through their services' actions."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

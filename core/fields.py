@@ -7,6 +7,7 @@ from django.db import models
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 MONEY = {"max_digits": 14, "decimal_places": 2}
+QUANTITY = {"max_digits": 14, "decimal_places": 4}
 RATE = {"max_digits": 7, "decimal_places": 4}
 
 

@@ -1,7 +1,7 @@
 """Texts every app produces in both languages (docs/api.md: `message` and `messageAr`)."""
 
 from django.utils import translation
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 
 
 def bilingual(message: str | Promise) -> tuple[str, str]:
@@ -11,3 +11,10 @@ def bilingual(message: str | Promise) -> tuple[str, str]:
     with translation.override("ar"):
         arabic = str(message)
     return english, arabic
+
+
+def lazy_format(template: str | Promise, **params) -> Promise:
+    """`template % params`, evaluated when rendered, so a response envelope gets the message in
+    both languages (bilingual)."""
+    return lazy(lambda: str(template) % {name: str(value) for name, value in params.items()},
+                str)()

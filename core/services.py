@@ -477,3 +477,18 @@ def _protected_text(meta, counts) -> str:
 
 # Rendered when shown, so the API envelope has the message in both languages.
 _protected_message = lazy(_protected_text, str)
+
+
+# --- row locks --------------------------------------------------------------------------------
+
+
+def rows_lock(queryset: models.QuerySet) -> list:
+    """The queryset's rows, locked (SELECT ... FOR UPDATE) in primary-key order: callers that lock
+    overlapping rows always take them in one order, so they queue instead of deadlocking."""
+    return list(queryset.select_for_update().order_by("pk"))
+
+
+def row_lock(queryset: models.QuerySet, pk: int) -> models.Model:
+    """One row of the queryset, locked; the model's DoesNotExist when it is not there (another
+    firm's rows never are: callers pass rows they already reached)."""
+    return queryset.select_for_update().get(pk=pk)

@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
@@ -509,3 +509,14 @@ class StaffTransitionView(StaffMixin, generic.DetailView):
         """Apps with a service per transition override this to call it."""
         document_transition(instance=obj, transition=transition, actor=self.request.user,
                             reason=reason, field=self.detail_view.status_field)
+
+
+def pages(prefix: str, model: str, list_view, detail_view, form_view) -> list:
+    """The four staff pages every resource has: list, create, detail, update (URL names
+    <model>_<action>, architecture §5.11)."""
+    return [
+        path(f"{prefix}/", list_view.as_view(), name=f"{model}_list"),
+        path(f"{prefix}/new/", form_view.as_view(), name=f"{model}_create"),
+        path(f"{prefix}/<int:pk>/", detail_view.as_view(), name=f"{model}_detail"),
+        path(f"{prefix}/<int:pk>/edit/", form_view.as_view(), name=f"{model}_update"),
+    ]

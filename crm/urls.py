@@ -2,19 +2,12 @@
 
 from django.urls import path
 
+from core.staff import pages
+
 from . import views
 
 app_name = "crm"
 
-
-def pages(prefix: str, model: str, list_view, detail_view, form_view) -> list:
-    """The four pages every resource has: list, create, detail, update."""
-    return [
-        path(f"{prefix}/", list_view.as_view(), name=f"{model}_list"),
-        path(f"{prefix}/new/", form_view.as_view(), name=f"{model}_create"),
-        path(f"{prefix}/<int:pk>/", detail_view.as_view(), name=f"{model}_detail"),
-        path(f"{prefix}/<int:pk>/edit/", form_view.as_view(), name=f"{model}_update"),
-    ]
 
 
 urlpatterns = [

@@ -12,13 +12,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import MONEY, PERCENT, RATE, money_field, percent_field, unique_per_firm
+from core.fields import MONEY, PERCENT, QUANTITY, RATE, money_field, percent_field, unique_per_firm
 from core.models import AuditedModel, TenantModel
 
 from . import choices
 
 POSITIVE_QUANTITY = [MinValueValidator(Decimal("0.0001"))]
-QUANTITY = {"max_digits": 14, "decimal_places": 4}
 
 
 def check_validity(instance) -> None:

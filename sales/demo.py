@@ -16,14 +16,14 @@ from core.models import Firm
 from core.services import firm_today
 from crm.models import Customer, Lead
 from pricing.models import Product
-
-from . import services
-from .choices import QuoteStatus as S
-from .choices import SalesOrderStatus as O
-from .models import Quote, SalesOrder
-from .services import invoices as invoice_services
-from .services import orders as order_services
-from .services.conversion import quote_convert
+from sales.invoicing import services as invoice_services
+from sales.invoicing.conversion import quote_convert
+from sales.orders import services as order_services
+from sales.orders.choices import SalesOrderStatus as O
+from sales.orders.models import SalesOrder
+from sales.quotes import services
+from sales.quotes.choices import QuoteStatus as S
+from sales.quotes.models import Quote
 
 DEMO_NOTE = "Demo quote"
 # How each demo quote gets to its status from a draft (the services check every step).

@@ -13,10 +13,9 @@ from crm.choices import ActivityEntity, LeadStatus
 from crm.models import Lead
 from crm.services.activities import ENTITY_MODELS
 from crm.signals import campaign_deleted, lead_status_changed
-
-from .models import Quote
-from .services.orders import orders_soft_delete_for_campaign
-from .services.quotes import quote_create
+from sales.orders.services import orders_soft_delete_for_campaign
+from sales.quotes.models import Quote
+from sales.quotes.services.quotes import quote_create
 
 ENTITY_MODELS[ActivityEntity.QUOTE] = Quote
 

@@ -7,8 +7,8 @@ from celery import shared_task
 def quote_email_send(*, quote_id: int, to: list[str], message: str, language: str, link: str,
                      kind: str = "sent") -> None:
     """E-mail a quote (sent, or a reminder) with its PDF; queued after the send commits."""
-    from .models import Quote
-    from .services.sending import quote_email_deliver
+    from sales.quotes.models import Quote
+    from sales.quotes.services.sending import quote_email_deliver
 
     quote = Quote.objects.filter(pk=quote_id).first()
     if quote is None:
@@ -20,7 +20,7 @@ def quote_email_send(*, quote_id: int, to: list[str], message: str, language: st
 @shared_task(name="sales.tasks.quotes_expire_and_remind")
 def quotes_expire_and_remind() -> dict[str, int]:
     """Daily: expire sent/viewed quotes past validUntil, remind those about to (once)."""
-    from .services.jobs import quotes_expire, quotes_remind
+    from sales.quotes.services.jobs import quotes_expire, quotes_remind
 
     expired = quotes_expire(today=None)
     reminded = quotes_remind(today=None)

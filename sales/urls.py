@@ -1,25 +1,13 @@
-"""sales staff pages, mounted at /sales/. Names are <model>_<action> (architecture §5.11)."""
+"""sales staff pages, mounted at /sales/. Names are <model>_<action> (architecture §5.11); each
+package declares its own pages."""
 
 from django.urls import include, path
-
-from . import views, views_down_payments
 
 app_name = "sales"
 
 urlpatterns = [
-    path("quotes/", views.QuoteListView.as_view(), name="quote_list"),
-    path("quotes/new/", views.QuoteFormView.as_view(), name="quote_create"),
-    path("quotes/price/", views.QuotePriceView.as_view(), name="quote_price"),
-    path("quotes/<int:pk>/", views.QuoteDetailView.as_view(), name="quote_detail"),
-    path("quotes/<int:pk>/edit/", views.QuoteFormView.as_view(), name="quote_update"),
-    path("quotes/<int:pk>/delete/", views.QuoteDeleteView.as_view(), name="quote_delete"),
-    path("quotes/<int:pk>/versions/<int:version>/", views.QuoteVersionView.as_view(),
-         name="quote_version"),
-    path("quotes/<int:pk>/send/", views.QuoteSendView.as_view(), name="quote_send"),
-    path("quotes/<int:pk>/pdf/", views.QuotePdfView.as_view(), name="quote_pdf"),
-    path("quotes/<int:pk>/<str:transition>/", views.QuoteTransitionView.as_view(),
-         name="quote_transition"),
-    *views_down_payments.urlpatterns,
-    path("orders/", include("sales.urls_orders")),
-    path("", include("sales.urls_invoices")),
+    path("", include("sales.quotes.urls")),
+    path("", include("sales.down_payments.urls")),
+    path("orders/", include("sales.orders.urls")),
+    path("", include("sales.invoicing.urls")),
 ]

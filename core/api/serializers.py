@@ -88,8 +88,16 @@ class ModelSerializer(serializers.ModelSerializer):
         try:
             instance.full_clean(exclude=exclude)
         except DjangoValidationError as error:
-            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+            raise serializers.ValidationError(
+                self.api_error_names(serializers.as_serializer_error(error))) from error
         return attrs
+
+    def api_error_names(self, detail: dict) -> dict:
+        """The model's field names in errors as the API names them (the model says
+        `customer`, the API `customerId`: the field whose source it is)."""
+        renames = {field.source: name for name, field in self.fields.items()
+                   if field.source not in (name, "*")}
+        return {renames.get(key, key): value for key, value in detail.items()}
 
 
 class FirmSerializer(serializers.ModelSerializer):
@@ -173,3 +181,16 @@ class TokenRequestSerializer(serializers.Serializer):
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
 
+
+class ReasonSerializer(serializers.Serializer):
+    """An optional reason (blank allowed; "" when left out). Endpoints subclass it under a name
+    of their own so each OpenAPI component name stays unique."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                   max_length=2000)
+
+
+class RequiredReasonSerializer(serializers.Serializer):
+    """A reason that must be given (cancelling, refusing); subclassed per endpoint as above."""
+
+    reason = serializers.CharField(max_length=2000)

@@ -1,7 +1,6 @@
 """crm API: parse, call crm.services, present (architecture §5.2). Paths and keys per
 docs/api.md."""
 
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -9,6 +8,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 
 from core.api.viewsets import BaseViewSet, ListMixin, TenantModelViewSet
+from core.i18n import lazy_format
 from core.services import request_origin
 
 from .. import filters, services
@@ -32,10 +32,6 @@ from . import serializers as s
 SUMMARY_ACTIVITIES = 50
 
 
-def lazy_format(template, **params):
-    """`template % params`, evaluated when rendered, so the envelope gets both languages."""
-    return lazy(lambda: str(template) % {name: str(value) for name, value in params.items()},
-                str)()
 
 
 class CrmViewSet(TenantModelViewSet):

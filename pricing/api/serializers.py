@@ -14,14 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.serializers import FirmRelatedField, ModelSerializer, RoundedDecimalField, reference
+from core.fields import MONEY, QUANTITY
 from crm.models import Campaign, Customer, CustomerGroup, Territory
 
 from ..conditions import conditions_validate
 from ..models import Brand, PriceList, PriceListItem, PricingRule, Product, ProductGroup
 
 AUDIT_FIELDS = ["created_at", "updated_at"]
-MONEY = {"max_digits": 14, "decimal_places": 2}
-QUANTITY = {"max_digits": 14, "decimal_places": 4}
 POSITIVE = Decimal("0.0001")
 
 
@@ -46,16 +45,8 @@ class PricingModelSerializer(ModelSerializer):
             if taken.exists():
                 raise serializers.ValidationError(
                     {"code": [_("This code is already used in your firm.")]})
-        try:
-            return super().validate(attrs)
-        except serializers.ValidationError as error:
-            if not isinstance(error.detail, dict):
-                raise
-            renames = {field.source: name for name, field in self.fields.items()
-                       if field.source not in (name, "*")}
-            raise serializers.ValidationError(
-                {renames.get(key, key): value for key, value in error.detail.items()}
-            ) from error
+        # core's ModelSerializer names fields in errors as the API does.
+        return super().validate(attrs)
 
 
 # --- catalogue ----------------------------------------------------------------------------

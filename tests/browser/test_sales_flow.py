@@ -13,8 +13,10 @@ from playwright.sync_api import Browser, Page, Response, expect
 
 from core import services as core_services
 from core.models import Firm
-from sales.choices import QuoteStatus, SalesOrderStatus
-from sales.models import Quote, SalesOrder
+from sales.orders.choices import SalesOrderStatus
+from sales.orders.models import SalesOrder
+from sales.quotes.choices import QuoteStatus
+from sales.quotes.models import Quote
 from tests.browser.conftest import TIMEOUT_MS
 from tests.crm.factories import make_customer
 from tests.pricing.factories import make_product

@@ -7,9 +7,9 @@ apps' tests import these too: keep names stable.
 from decimal import Decimal
 
 from core.models import Firm, User
-from sales import services
-from sales.choices import QuoteStatus
-from sales.models import Quote
+from sales.quotes import services
+from sales.quotes.choices import QuoteStatus
+from sales.quotes.models import Quote
 from tests.crm.factories import make_customer
 
 # business-rules §2's example as service rows: A 2 × 1000 less 10 %; B 1 × 500 less 50, untaxed.

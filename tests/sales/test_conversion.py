@@ -8,8 +8,10 @@ from django.urls import reverse
 
 from core import services as core_services
 from core.choices import Role
-from sales.choices import QuoteStatus
-from sales.models import Invoice, Quote, SalesOrder
+from sales.invoicing.models import Invoice
+from sales.orders.models import SalesOrder
+from sales.quotes.choices import QuoteStatus
+from sales.quotes.models import Quote
 from tests.conftest import client_for
 from tests.contracts.api import assert_error
 from tests.sales.factories import quote_in

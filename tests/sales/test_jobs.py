@@ -14,9 +14,9 @@ import sales.receivers  # registers quotes with crm's activities (until SalesCon
 from core import services as core_services
 from core.models import DocumentEvent
 from crm.models import Notification
-from sales.choices import QuoteStatus
-from sales.models import Quote
-from sales.services.jobs import quotes_expire, quotes_remind
+from sales.quotes.choices import QuoteStatus
+from sales.quotes.models import Quote
+from sales.quotes.services.jobs import quotes_expire, quotes_remind
 from sales.tasks import quotes_expire_and_remind
 
 from .factories import quote_in

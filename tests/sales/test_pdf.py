@@ -1,4 +1,4 @@
-"""sales.documents.quotes.quote_pdf: a bilingual A4 quote checked through poppler (pdftotext
+"""sales.quotes.documents.quote_pdf: a bilingual A4 quote checked through poppler (pdftotext
 for the text, pdftoppm to render page 1 as the customer sees it).
 
 pdftotext gives Arabic back in reading order (it undoes the visual reordering we drew, which
@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from core import pdf
-from sales.documents.quotes import quote_pdf
+from sales.quotes.documents import quote_pdf
 from tests.crm.factories import make_customer, make_lead
 
 from .factories import make_quote

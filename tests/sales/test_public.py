@@ -12,9 +12,9 @@ from core import services as core_services
 from core.models import DocumentEvent
 from crm.choices import LeadStatus
 from crm.models import Lead, Notification
-from sales.choices import QuoteStatus
-from sales.models import Quote
-from sales.services import sending
+from sales.quotes.choices import QuoteStatus
+from sales.quotes.models import Quote
+from sales.quotes.services import sending
 from tests.crm.factories import make_customer, make_lead
 
 from .factories import quote_in

@@ -9,9 +9,10 @@ from core.choices import Role
 from core.errors import ApplicationError, InvalidTransition
 from core.models import DocumentEvent
 from crm.choices import LeadStatus
-from sales import services, signals
-from sales.choices import QuoteStatus
-from sales.models import Quote, QuoteVersion
+from sales import signals
+from sales.quotes import services
+from sales.quotes.choices import QuoteStatus
+from sales.quotes.models import Quote, QuoteVersion
 from tests.crm.factories import make_lead
 from tests.factories import make_user
 

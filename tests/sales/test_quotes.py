@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from core import services as core_services
 from core.errors import ApplicationError
 from core.models import DocumentEvent, Sequence
-from sales import services
-from sales.models import Quote, QuoteLine
+from sales.quotes import services
+from sales.quotes.models import Quote, QuoteLine
 from tests.crm.factories import make_customer, make_lead
 from tests.pricing.factories import make_product
 

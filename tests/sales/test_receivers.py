@@ -13,8 +13,8 @@ from crm import services as crm_services
 from crm.choices import ActivityEntity, LeadStatus
 from crm.models import Activity
 from crm.services.activities import ENTITY_MODELS
-from sales.choices import QuoteStatus
-from sales.models import Quote
+from sales.quotes.choices import QuoteStatus
+from sales.quotes.models import Quote
 from tests.crm.factories import make_lead
 from tests.factories import make_user
 

@@ -15,9 +15,9 @@ from core.errors import InvalidTransition
 from core.models import DocumentEvent
 from crm.choices import ActivityEntity, ActivityType
 from crm.models import Activity
-from sales.choices import QuoteStatus
-from sales.models import Quote
-from sales.services import sending
+from sales.quotes.choices import QuoteStatus
+from sales.quotes.models import Quote
+from sales.quotes.services import sending
 from tests.crm.factories import make_customer, make_lead
 
 from .factories import make_quote, quote_in

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from core.api.exceptions import exception_handler
 from core.errors import ApplicationError
-from sales.totals import (
+from sales.common.totals import (
     DiscountLimits,
     DocumentInput,
     LineInput,

@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sales.services.jobs import quotes_expire, quotes_remind
+from sales.quotes.services.jobs import quotes_expire, quotes_remind
 
 
 class Command(BaseCommand):

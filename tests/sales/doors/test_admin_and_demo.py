@@ -10,8 +10,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from core.models import Firm
-from sales.choices import QuoteStatus
-from sales.models import Invoice, Quote, QuoteLine, QuoteVersion, SalesOrder
+from sales.invoicing.models import Invoice
+from sales.orders.models import SalesOrder
+from sales.quotes.choices import QuoteStatus
+from sales.quotes.models import Quote, QuoteLine, QuoteVersion
 from tests.crm.factories import make_customer
 from tests.sales.factories import make_quote, quote_in
 

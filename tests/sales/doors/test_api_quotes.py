@@ -8,8 +8,8 @@ import pytest
 
 from core import services as core_services
 from core.choices import Role
-from sales.choices import QuoteStatus
-from sales.models import Quote, QuoteVersion
+from sales.quotes.choices import QuoteStatus
+from sales.quotes.models import Quote, QuoteVersion
 from tests.conftest import client_for
 from tests.contracts.api import OPERATIONS, ApiContract, assert_error
 from tests.crm.__init__ import RoleScopedContract

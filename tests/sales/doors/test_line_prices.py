@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 
 from core import services as core_services
 from core.errors import ApplicationError
-from sales import services
-from sales.models import Quote
+from sales.quotes import services
+from sales.quotes.models import Quote
 from tests.crm.factories import make_customer, make_lead
 from tests.pricing.factories import make_item, make_price_list, make_product, make_rule
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from core.choices import Role
-from sales.choices import QuoteStatus
-from sales.models import Quote
+from sales.quotes.choices import QuoteStatus
+from sales.quotes.models import Quote
 from tests.contracts.pages import PagesContract
 from tests.crm.factories import make_customer
 from tests.pricing.factories import make_item, make_price_list, make_product, make_rule

@@ -1,12 +1,12 @@
 """Sending a quote and its PDF through the API and the staff pages (the services are
-sales.services.sending.quote_send and sales.documents.quotes.quote_pdf)."""
+sales.quotes.services.sending.quote_send and sales.quotes.documents.quote_pdf)."""
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from core.choices import Role
-from sales.choices import QuoteStatus
+from sales.quotes.choices import QuoteStatus
 from tests.conftest import client_for
 from tests.contracts.api import assert_error
 from tests.sales.factories import make_quote, quote_in

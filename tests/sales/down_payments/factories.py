@@ -3,10 +3,12 @@
 from decimal import Decimal
 
 from core.models import Firm, User
-from sales.models import DownPayment, Invoice, SalesOrder
-from sales.services import down_payments as services
-from sales.services import invoices as invoice_services
-from sales.services import orders as order_services
+from sales.down_payments import services
+from sales.down_payments.models import DownPayment
+from sales.invoicing import services as invoice_services
+from sales.invoicing.models import Invoice
+from sales.orders import services as order_services
+from sales.orders.models import SalesOrder
 from tests.crm.factories import make_customer
 from tests.sales.orders.factories import make_order
 

@@ -4,7 +4,7 @@ service."""
 import pytest
 from django.urls import reverse
 
-from sales.models import DownPayment
+from sales.down_payments.models import DownPayment
 
 from .factories import make_down_payment, paid_down_payment
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from sales.choices import DownPaymentType
-from sales.services.down_payments import down_payment_amount, down_payment_vat_split
+from sales.down_payments.choices import DownPaymentType
+from sales.down_payments.services import down_payment_amount, down_payment_vat_split
 
 D = Decimal
 

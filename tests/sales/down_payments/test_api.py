@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from core.choices import Role
-from sales.choices import DownPaymentStatus
-from sales.models import DownPayment, Invoice
+from sales.down_payments.choices import DownPaymentStatus
+from sales.down_payments.models import DownPayment
+from sales.invoicing.models import Invoice
 from tests.conftest import client_for
 from tests.contracts.api import OPERATIONS, ApiContract, assert_error
 from tests.crm.__init__ import RoleScopedContract

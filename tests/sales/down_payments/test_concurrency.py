@@ -9,8 +9,9 @@ from django.db import connection
 
 from core import services as core_services
 from core.errors import ApplicationError
-from sales.models import DownPayment, DownPaymentApplication, Invoice
-from sales.services import down_payments as services
+from sales.down_payments import services
+from sales.down_payments.models import DownPayment, DownPaymentApplication
+from sales.invoicing.models import Invoice
 from tests.factories import FirmFactory
 
 from .factories import confirmed_order, make_down_payment, paid_down_payment, posted_invoice

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from core.choices import Role
-from sales.models import DownPayment, Invoice
+from sales.down_payments.models import DownPayment
+from sales.invoicing.models import Invoice
 from tests.contracts.pages import PagesContract
 
 from .factories import confirmed_order, make_down_payment, paid_down_payment, posted_invoice

@@ -12,10 +12,14 @@ from django.core.exceptions import ValidationError
 from core import services as core_services
 from core.errors import ApplicationError, InvalidTransition
 from core.models import DocumentEvent
-from sales.choices import DownPaymentStatus, InvoiceKind, InvoiceStatus, QuoteStatus
-from sales.models import DownPayment, DownPaymentApplication, Invoice, SalesOrder
-from sales.services import down_payments as services
-from sales.services import invoices as invoice_services
+from sales.down_payments import services
+from sales.down_payments.choices import DownPaymentStatus
+from sales.down_payments.models import DownPayment, DownPaymentApplication
+from sales.invoicing import services as invoice_services
+from sales.invoicing.choices import InvoiceKind, InvoiceStatus
+from sales.invoicing.models import Invoice
+from sales.orders.models import SalesOrder
+from sales.quotes.choices import QuoteStatus
 from tests.crm.factories import make_customer
 from tests.sales.factories import make_quote, quote_in
 

@@ -1,11 +1,12 @@
-"""Invoices, payments and credit notes made through sales.services.invoices (architecture §5.1)."""
+"""Invoices, payments and credit notes made through sales.invoicing.services (architecture §5.1)."""
 
 from decimal import Decimal
 
 from core.models import Firm, User
-from sales.models import CreditNote, Invoice, Payment, SalesOrder
-from sales.services import invoices as services
-from sales.services.orders import order_confirm
+from sales.invoicing import services
+from sales.invoicing.models import CreditNote, Invoice, Payment
+from sales.orders.models import SalesOrder
+from sales.orders.services import order_confirm
 from tests.sales.orders.factories import make_order
 
 

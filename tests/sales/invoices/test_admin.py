@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from sales.choices import CreditNoteStatus, InvoiceStatus
-from sales.models import CreditNote, Invoice, Payment
+from sales.invoicing.choices import CreditNoteStatus, InvoiceStatus
+from sales.invoicing.models import CreditNote, Invoice, Payment
 
 from .factories import credit_note, draft_invoice, invoice_in, pay
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from core.choices import Role
-from sales.models import CreditNote, Invoice
+from sales.invoicing.models import CreditNote, Invoice
 from tests.conftest import client_for
 from tests.contracts.api import ApiContract, assert_camel_keys, assert_error
 from tests.crm.factories import make_customer
@@ -61,7 +61,7 @@ class TestInvoiceContract(ApiContract):
 
 
 def make_down_payment_invoice(firm):
-    from sales.services.invoices import invoice_create
+    from sales.invoicing.services import invoice_create
 
     return invoice_create(firm=firm, actor=None, customer=make_customer(firm), lines=[
         {"description": "Advance", "quantity": 1, "unit_price": Decimal("100")}])

@@ -10,9 +10,10 @@ from django.db import connection
 
 from core import services as core_services
 from core.errors import ApplicationError
-from sales.choices import InvoiceStatus
-from sales.models import Invoice, Payment, SalesOrderLine
-from sales.services import invoices as services
+from sales.invoicing import services
+from sales.invoicing.choices import InvoiceStatus
+from sales.invoicing.models import Invoice, Payment
+from sales.orders.models import SalesOrderLine
 from tests.factories import FirmFactory
 
 from .factories import confirmed_order, draft_invoice, lines_of, posted_invoice

@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from core.choices import Role
 from core.models import DocumentEvent
-from sales.choices import CreditNoteStatus, InvoiceStatus
-from sales.models import CreditNote, Invoice, Payment, SalesOrder
+from sales.invoicing.choices import CreditNoteStatus, InvoiceStatus
+from sales.invoicing.models import CreditNote, Invoice, Payment
+from sales.orders.models import SalesOrder
 from tests.contracts.pages import PagesContract
 from tests.sales.orders.factories import set_quantities
 

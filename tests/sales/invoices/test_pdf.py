@@ -1,4 +1,4 @@
-"""sales.documents.invoices: the tax invoice and the credit note, read back with poppler
+"""sales.invoicing.documents: the tax invoice and the credit note, read back with poppler
 (pdftotext; pdftoppm renders page 1). Arabic comes back joined and in reading order, so the
 Arabic assertions compare with the reshaped text (see tests/sales/test_pdf.py)."""
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from core import pdf
-from sales.documents.invoices import credit_note_pdf, invoice_pdf
-from sales.services import invoices as services
+from sales.invoicing import services
+from sales.invoicing.documents import credit_note_pdf, invoice_pdf
 from tests.crm.factories import make_customer
 
 from .factories import confirmed_order, credit_note, pay

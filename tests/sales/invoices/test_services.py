@@ -13,10 +13,12 @@ from core import services as core_services
 from core.errors import ApplicationError, InvalidTransition
 from core.models import DocumentEvent
 from sales import signals
-from sales.choices import InvoiceStatus, SalesOrderStatus
-from sales.models import CreditNote, Invoice, SalesOrder, SalesOrderLine
-from sales.services import invoices as services
-from sales.services.orders import order_cancel, order_hold
+from sales.invoicing import services
+from sales.invoicing.choices import InvoiceStatus
+from sales.invoicing.models import CreditNote, Invoice
+from sales.orders.choices import SalesOrderStatus
+from sales.orders.models import SalesOrder, SalesOrderLine
+from sales.orders.services import order_cancel, order_hold
 from tests.crm.factories import make_customer
 from tests.sales.orders.factories import make_order, set_quantities
 

@@ -1,10 +1,10 @@
-"""Factories for sales orders, made through sales.services.orders (architecture §5.1)."""
+"""Factories for sales orders, made through sales.orders.services (architecture §5.1)."""
 
 from decimal import Decimal
 
 from core.models import Firm, User
-from sales.models import SalesOrder, SalesOrderLine
-from sales.services import orders as services
+from sales.orders import services
+from sales.orders.models import SalesOrder, SalesOrderLine
 from tests.crm.factories import make_customer
 from tests.sales.factories import EXAMPLE_LINES
 

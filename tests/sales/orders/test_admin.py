@@ -4,9 +4,9 @@ history, saves and deletes through the services, actions."""
 import pytest
 from django.urls import reverse
 
-from sales.choices import SalesOrderStatus
-from sales.models import SalesOrder
-from sales.services import orders as services
+from sales.orders import services
+from sales.orders.choices import SalesOrderStatus
+from sales.orders.models import SalesOrder
 from tests.crm.factories import make_campaign
 
 from .factories import make_order, order_in

@@ -10,9 +10,11 @@ import pytest
 import sales.receivers  # connects the campaign_deleted receiver (until SalesConfig.ready)
 from core.choices import Role
 from crm import services as crm_services
-from sales.choices import QuoteStatus, SalesOrderStatus
-from sales.models import Quote, SalesOrder
-from sales.services import orders as services
+from sales.orders import services
+from sales.orders.choices import SalesOrderStatus
+from sales.orders.models import SalesOrder
+from sales.quotes.choices import QuoteStatus
+from sales.quotes.models import Quote
 from tests.conftest import client_for
 from tests.contracts.api import OPERATIONS, ApiContract, assert_error
 from tests.crm.__init__ import RoleScopedContract

@@ -8,9 +8,11 @@ import pytest
 from django.urls import reverse
 
 from core.choices import Role
-from sales.choices import QuoteStatus, SalesOrderStatus
-from sales.models import Quote, SalesOrder
-from sales.services import orders as services
+from sales.orders import services
+from sales.orders.choices import SalesOrderStatus
+from sales.orders.models import SalesOrder
+from sales.quotes.choices import QuoteStatus
+from sales.quotes.models import Quote
 from tests.contracts.pages import PagesContract
 from tests.crm.factories import make_campaign, make_customer
 from tests.sales.factories import quote_in

@@ -1,4 +1,4 @@
-"""sales.documents.orders.order_pdf: the order as A4 PDF, checked through poppler (pdftotext
+"""sales.orders.documents.order_pdf: the order as A4 PDF, checked through poppler (pdftotext
 for the text, pdftoppm renders page 1; see tests/sales/test_pdf.py on reading Arabic back)."""
 
 import os
@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 
 from core import pdf
-from sales.documents.orders import order_pdf
-from sales.services import orders as services
+from sales.orders import services
+from sales.orders.documents import order_pdf
 from tests.crm.factories import make_customer
 
 from .factories import make_order, set_quantities

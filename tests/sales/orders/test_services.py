@@ -16,9 +16,11 @@ from core.models import DocumentEvent
 from crm import services as crm_services
 from pricing.models import PricingRule, PricingRuleUsage
 from sales import signals
-from sales.choices import QuoteStatus, SalesOrderStatus
-from sales.models import Quote, SalesOrder, SalesOrderLine
-from sales.services import orders as services
+from sales.orders import services
+from sales.orders.choices import SalesOrderStatus
+from sales.orders.models import SalesOrder, SalesOrderLine
+from sales.quotes.choices import QuoteStatus
+from sales.quotes.models import Quote
 from tests.crm.factories import make_campaign, make_customer, make_sales_person
 from tests.pricing.factories import make_product, make_rule
 from tests.sales.factories import quote_in
@@ -493,7 +495,7 @@ class TestFromQuote:
 class TestCampaignSoftDelete:
     def test_orders_leave_lists_and_stats_and_stay_readable(
             self, firm, admin_user, received, django_capture_on_commit_callbacks):
-        from sales.selectors import order_stats
+        from sales.orders.selectors import order_stats
 
         campaign = make_campaign(firm)
         doomed = [services.order_confirm(order=make_order(firm, campaign=campaign),
@@ -536,7 +538,7 @@ class TestCampaignSoftDelete:
 def test_stats_exact(firm):
     import datetime
 
-    from sales.selectors import order_stats
+    from sales.orders.selectors import order_stats
 
     big = make_customer(firm, name="Big Buyer")
     small = make_customer(firm, name="Small Buyer")

@@ -1,0 +1,161 @@
+"""Invoices, payments and credit notes in the Django admin (imported by sales.admin), scoped
+to the admin's firm, with history.
+
+Every write on them has a workflow in sales.invoicing.services (numbers at posting, quantities
+counted on the order, money under the invoice's lock), so the admin shows them read-only and
+moves them only through those services, as actions: post and cancel invoices, void payments,
+post and cancel credit notes. They are made on the staff pages and the API (from an order,
+from a posted invoice), never added or deleted here.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.admin import FirmScopedAdmin, ReadOnlyInline
+from core.errors import ApplicationError
+from sales.invoicing import services
+from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+
+INVOICE_LINE_FIELDS = ["position", "order_line", "product", "description", "quantity", "unit",
+                       "unit_price", "discount_percent", "discount_amount", "tax_rate",
+                       "taxable", "line_total", "tax_amount"]
+PAYMENT_FIELDS = ["amount", "payment_date", "method", "reference", "status", "recorded_by",
+                  "voided_at", "void_reason"]
+CREDIT_LINE_FIELDS = ["position", "invoice_line", "description", "quantity", "unit_price",
+                      "tax_rate", "taxable", "line_total", "tax_amount"]
+
+
+class _ReadOnlyInline(ReadOnlyInline):
+    extra = 0
+
+
+class InvoiceLineInline(_ReadOnlyInline):
+    model = InvoiceLine
+    fields = INVOICE_LINE_FIELDS
+    readonly_fields = INVOICE_LINE_FIELDS
+
+
+class PaymentInline(_ReadOnlyInline):
+    model = Payment
+    fields = PAYMENT_FIELDS
+    readonly_fields = PAYMENT_FIELDS
+
+
+class CreditNoteLineInline(_ReadOnlyInline):
+    model = CreditNoteLine
+    fields = CREDIT_LINE_FIELDS
+    readonly_fields = CREDIT_LINE_FIELDS
+
+
+class _ServiceOnlyAdmin(FirmScopedAdmin):
+    """Look, and act through the services' actions; never add, edit or delete a row."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def run(self, request, queryset, action, done) -> None:
+        """Call `action(row)` per selected row; refusals are reported per row, the rest go on."""
+        moved = 0
+        for row in queryset.order_by("pk"):
+            try:
+                action(row)
+            except (ApplicationError, ValidationError) as error:
+                message = getattr(error, "message", None) or "; ".join(error.messages)
+                self.message_user(request, f"{row}: {message}", messages.ERROR)
+            else:
+                moved += 1
+        if moved:
+            self.message_user(request, done % {"count": moved}, messages.SUCCESS)
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(_ServiceOnlyAdmin):
+    list_display = ["__str__", "customer_name", "kind", "status", "invoice_date", "due_date",
+                    "total", "amount_paid", "amount_due"]
+    list_filter = ["status", "kind", "payment_terms"]
+    search_fields = ["number", "customer_name", "customer_name_ar", "customer__name",
+                     "order__number"]
+    list_select_related = ["customer", "order"]
+    date_hierarchy = "invoice_date"
+    inlines = [InvoiceLineInline, PaymentInline]
+    actions = ["post_invoices", "cancel_invoices"]
+
+    @admin.action(description=_("Post the selected draft invoices"), permissions=["post"])
+    def post_invoices(self, request, queryset):
+        self.run(request, queryset,
+                 lambda invoice: services.invoice_post(invoice=invoice, actor=request.user),
+                 _("%(count)s invoice(s) posted."))
+
+    @admin.action(description=_("Cancel the selected invoices (without payments)"),
+                  permissions=["post"])
+    def cancel_invoices(self, request, queryset):
+        self.run(request, queryset,
+                 lambda invoice: services.invoice_cancel(
+                     invoice=invoice, actor=request.user,
+                     reason=str(_("Cancelled in the admin"))),
+                 _("%(count)s invoice(s) cancelled."))
+
+    def has_post_permission(self, request) -> bool:
+        return request.user.has_perm("sales.post_invoice")
+
+
+@admin.register(Payment)
+class PaymentAdmin(_ServiceOnlyAdmin):
+    list_display = ["invoice", "amount", "payment_date", "method", "reference", "status",
+                    "recorded_by"]
+    list_filter = ["status", "method"]
+    search_fields = ["invoice__number", "reference", "invoice__customer_name"]
+    list_select_related = ["invoice", "recorded_by"]
+    date_hierarchy = "payment_date"
+    actions = ["void_payments"]
+
+    @admin.action(description=_("Void the selected payments"), permissions=["void"])
+    def void_payments(self, request, queryset):
+        self.run(request, queryset,
+                 lambda payment: services.payment_void(
+                     payment=payment, actor=request.user,
+                     reason=str(_("Voided in the admin"))),
+                 _("%(count)s payment(s) voided."))
+
+    def has_void_permission(self, request) -> bool:
+        return request.user.has_perm("sales.change_payment")
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(_ServiceOnlyAdmin):
+    list_display = ["__str__", "invoice", "customer_name", "status", "credit_date", "total"]
+    list_filter = ["status"]
+    search_fields = ["number", "customer_name", "customer_name_ar", "invoice__number"]
+    list_select_related = ["invoice"]
+    date_hierarchy = "credit_date"
+    inlines = [CreditNoteLineInline]
+    actions = ["post_credit_notes", "cancel_credit_notes"]
+
+    @admin.action(description=_("Post the selected draft credit notes"),
+                  permissions=["post"])
+    def post_credit_notes(self, request, queryset):
+        self.run(request, queryset,
+                 lambda note: services.credit_note_post(credit_note=note, actor=request.user),
+                 _("%(count)s credit note(s) posted."))
+
+    @admin.action(description=_("Cancel the selected draft credit notes"),
+                  permissions=["post"])
+    def cancel_credit_notes(self, request, queryset):
+        self.run(request, queryset,
+                 lambda note: services.credit_note_cancel(
+                     credit_note=note, actor=request.user,
+                     reason=str(_("Cancelled in the admin"))),
+                 _("%(count)s credit note(s) cancelled."))
+
+    def has_post_permission(self, request) -> bool:
+        return request.user.has_perm("sales.change_creditnote")

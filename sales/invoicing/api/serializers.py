@@ -1,0 +1,145 @@
+"""Invoices, payments and credit notes API (docs/api.md `invoices`, `credit-notes`): parse, call
+sales.invoicing.services, present (architecture §5.2). Money is written by the services only, so
+every money column here is read-only.
+
+The serializers; the viewsets are in api/views.py.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.api.serializers import RequiredReasonSerializer, RoundedDecimalField, reference
+from core.fields import MONEY
+from sales.common.choices import PaymentMethod
+from sales.invoicing import services
+from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+from sales.orders.models import SalesOrder
+
+# --- serializers ------------------------------------------------------------------------------
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    order_line_id = serializers.IntegerField(read_only=True)
+    product_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = InvoiceLine
+        fields = ["id", "position", "order_line_id", "product_id", "description",
+                  "description_ar", "quantity", "unit", "unit_price", "discount_percent",
+                  "discount_amount", "tax_rate", "taxable", "base_amount", "line_discount",
+                  "line_total", "tax_amount"]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    customer_id = serializers.IntegerField(read_only=True)
+    order_id = serializers.IntegerField(read_only=True)
+    order_number = serializers.CharField(source="order.number", read_only=True, default=None)
+    sales_person_id = serializers.IntegerField(read_only=True)
+    posted_by_id = serializers.IntegerField(read_only=True)
+    items = InvoiceLineSerializer(source="lines", many=True, read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invoice
+        fields = ["id", "number", "kind", "status", "order_id", "order_number", "customer_id",
+                  "customer_name", "customer_name_ar", "customer_vat_number",
+                  "billing_address_snapshot", "sales_person_id", "invoice_date", "due_date",
+                  "payment_terms", "currency", "discount_type", "discount_value",
+                  "shipping_cost", "notes", "notes_ar", "items", "subtotal",
+                  "discount_amount", "after_discount", "tax_amount", "total",
+                  "total_in_words", "total_in_words_en", "down_payments_applied",
+                  "amount_paid", "credit_notes_total", "amount_due", "is_overdue",
+                  "posted_at", "posted_by_id", "paid_at", "cancellation_reason",
+                  "cancelled_at", "allowed_transitions", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_allowed_transitions(self, invoice: Invoice) -> list[str]:
+        return services.invoice_allowed_targets(invoice=invoice)
+
+
+class InvoiceLineChoiceSerializer(serializers.Serializer):
+    order_line_id = serializers.IntegerField(min_value=1)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=4)
+
+
+class InvoiceCreateSerializer(serializers.Serializer):
+    order_id = reference(SalesOrder, "order", required=True, allow_null=False, help_text=_(
+        "A confirmed sales order of the firm."))
+    lines = InvoiceLineChoiceSerializer(many=True, required=False, max_length=500, help_text=_(
+        "Quantities to invoice; left out, every uninvoiced (or, delivered-only, delivered) "
+        "quantity."))
+    delivered_only = serializers.BooleanField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="",
+                                  max_length=5000)
+    notes_ar = serializers.CharField(required=False, allow_blank=True, default="",
+                                     max_length=5000)
+
+
+class InvoiceFromOrderSerializer(serializers.Serializer):
+    """`POST /sales-orders/:id/invoice`: the order is in the path."""
+
+    lines = InvoiceLineChoiceSerializer(many=True, required=False, max_length=500)
+    delivered_only = serializers.BooleanField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="",
+                                  max_length=5000)
+    notes_ar = serializers.CharField(required=False, allow_blank=True, default="",
+                                     max_length=5000)
+
+
+class InvoiceCancelSerializer(RequiredReasonSerializer):
+    """Why the invoice is cancelled."""
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    invoice_id = serializers.IntegerField(read_only=True)
+    recorded_by_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = ["id", "invoice_id", "amount", "payment_date", "method", "reference", "notes",
+                  "status", "recorded_by_id", "voided_at", "void_reason", "created_at"]
+        read_only_fields = fields
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    amount = RoundedDecimalField(**MONEY, min_value=0)
+    payment_date = serializers.DateField(required=False, allow_null=True, default=None,
+                                         help_text=_("Today (the firm's) when left out."))
+    method = serializers.ChoiceField(choices=PaymentMethod.choices,
+                                     default=PaymentMethod.BANK_TRANSFER)
+    reference = serializers.CharField(required=False, allow_blank=True, default="",
+                                      max_length=100)
+    notes = serializers.CharField(required=False, allow_blank=True, default="",
+                                  max_length=5000)
+
+
+class CreditNoteLineSerializer(serializers.ModelSerializer):
+    invoice_line_id = serializers.IntegerField(read_only=True)
+    product_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = CreditNoteLine
+        fields = ["id", "position", "invoice_line_id", "product_id", "description",
+                  "description_ar", "quantity", "unit_price", "tax_rate", "taxable",
+                  "line_total", "tax_amount"]
+        read_only_fields = fields
+
+
+class CreditNoteSerializer(serializers.ModelSerializer):
+    invoice_id = serializers.IntegerField(read_only=True)
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+    customer_id = serializers.IntegerField(read_only=True)
+    posted_by_id = serializers.IntegerField(read_only=True)
+    items = CreditNoteLineSerializer(source="lines", many=True, read_only=True)
+
+    class Meta:
+        model = CreditNote
+        fields = ["id", "number", "status", "invoice_id", "invoice_number", "customer_id",
+                  "customer_name", "customer_name_ar", "customer_vat_number", "credit_date",
+                  "reason", "reason_ar", "source_reference", "currency", "items", "subtotal",
+                  "tax_amount", "total", "total_in_words", "total_in_words_en", "posted_at",
+                  "posted_by_id", "cancellation_reason", "cancelled_at", "created_at",
+                  "updated_at"]
+        read_only_fields = fields

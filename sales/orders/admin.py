@@ -1,0 +1,98 @@
+"""Sales orders in the Django admin, scoped to the admin's firm, with history. An order saves
+through sales.orders.services as every other caller does (architecture §5.1): its header while it
+is a draft (totals recomputed); status, totals, progress and lines are never edited here.
+Soft-deleted orders are listed too (marked), for audit. Actions: confirm, hold, resume."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from core.admin import FirmScopedAdmin, ReadOnlyInline, ServiceDeleteMixin, adopt, form_values
+from core.errors import ApplicationError
+from sales.orders import services
+from sales.orders.choices import SalesOrderStatus
+from sales.orders.models import SalesOrder, SalesOrderLine
+
+ORDER_EDITABLE = ["customer", "billing_address", "shipping_address", "contact", "contact_name",
+                  "sales_person", "sales_team", "territory", "campaign", "price_list",
+                  "promo_code", "order_date", "payment_terms", "currency",
+                  "expected_delivery_date", "requested_delivery_date", "shipping_method",
+                  "delivery_instructions", "discount_type", "discount_value", "shipping_cost",
+                  "terms", "terms_ar", "notes", "notes_ar", "internal_notes"]
+ORDER_COMPUTED = ["number", "status", "quote", "quote_number", "customer_name",
+                  "customer_name_ar", "billing_address_snapshot", "shipping_address_snapshot",
+                  "subtotal", "discount_amount", "after_discount", "tax_amount", "total",
+                  "total_in_words", "down_payments_applied", "amount_paid", "balance_due",
+                  "delivery_progress", "invoicing_progress", "warnings", "needs_approval",
+                  "approval_reasons", "approved_by", "approved_at", "confirmed_by",
+                  "confirmed_at", "cancellation_reason", "cancelled_by", "cancelled_at",
+                  "deleted_at"]
+
+
+class SalesOrderLineInline(ReadOnlyInline):
+    model = SalesOrderLine
+    fields = ["position", "product", "description", "quantity", "unit", "unit_price",
+              "discount_percent", "discount_amount", "tax_rate", "line_total", "tax_amount",
+              "delivered_quantity", "invoiced_quantity", "returned_quantity", "is_reward"]
+    readonly_fields = fields
+
+
+def _run(modeladmin, request, queryset, service, done) -> None:
+    moved = 0
+    for order in queryset:
+        try:
+            service(order=order, actor=request.user)
+            moved += 1
+        except ApplicationError as error:
+            modeladmin.message_user(request, f"{order}: {error.message}", messages.ERROR)
+    if moved:
+        modeladmin.message_user(request, done % {"count": moved}, messages.SUCCESS)
+
+
+@admin.register(SalesOrder)
+class SalesOrderAdmin(ServiceDeleteMixin, FirmScopedAdmin):
+    list_display = ["number", "customer_name", "status", "order_date", "total",
+                    "delivery_progress", "invoicing_progress", "sales_person", "deleted_at"]
+    list_filter = ["status", "needs_approval", "payment_terms"]
+    search_fields = ["number", "customer_name", "customer__name", "customer__name_ar",
+                     "quote_number"]
+    list_select_related = ["customer", "sales_person__user"]
+    date_hierarchy = "order_date"
+    fields = [*ORDER_EDITABLE, *ORDER_COMPUTED]
+    inlines = [SalesOrderLineInline]
+    actions = ["confirm_orders", "hold_orders", "resume_orders"]
+
+    def get_queryset(self, request):
+        # Soft-deleted orders stay visible here, for audit.
+        queryset = SalesOrder.all_objects.all()
+        if not request.user.is_superuser:
+            queryset = queryset.filter(firm_id=request.user.firm_id)
+        return queryset.select_related("customer", "sales_person__user")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and (obj.status != SalesOrderStatus.DRAFT or obj.deleted_at):
+            return [*ORDER_EDITABLE, *ORDER_COMPUTED]
+        return ORDER_COMPUTED
+
+    def save_model(self, request, obj, form, change):
+        values = form_values(form, change=change)
+        if change:
+            adopt(obj, services.order_update(order=obj, actor=request.user, **values))
+        else:
+            adopt(obj, services.order_create(firm=request.user.firm, actor=request.user,
+                                             **values))
+
+    def delete_with_service(self, obj, actor) -> None:
+        services.order_delete(order=obj, actor=actor)
+
+    @admin.action(description=_("Confirm the selected orders"),
+                  permissions=["change"])
+    def confirm_orders(self, request, queryset):
+        _run(self, request, queryset, services.order_confirm, _("%(count)s orders confirmed."))
+
+    @admin.action(description=_("Put the selected orders on hold"), permissions=["change"])
+    def hold_orders(self, request, queryset):
+        _run(self, request, queryset, services.order_hold, _("%(count)s orders on hold."))
+
+    @admin.action(description=_("Resume the selected orders"), permissions=["change"])
+    def resume_orders(self, request, queryset):
+        _run(self, request, queryset, services.order_resume, _("%(count)s orders resumed."))

@@ -1,0 +1,318 @@
+"""Sales order staff pages: list, detail, form, actions, delete, PDF, and "create order" from
+an accepted quote. They parse, call sales.orders.services, and present (architecture §5.2): rows
+through core.scoping, filters from sales.orders.filters."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from core.errors import ApplicationError
+from core.forms import formset_rows
+from core.pdf import LANGUAGES
+from core.scoping import scope_for
+from core.staff import (
+    Column,
+    PageFilter,
+    StaffDeleteView,
+    StaffDetailView,
+    StaffFormView,
+    StaffListView,
+    StaffMixin,
+    StaffTransitionView,
+    TransitionButton,
+    error_text,
+    reference_choices,
+    status_badge,
+)
+from crm.models import Campaign, Customer, SalesPerson
+from sales.common.documents import firm_document_language, pdf_response
+from sales.common.forms import LINE_FIELDS, QuoteLineFormSet, line_initial, line_rows
+from sales.orders import services
+from sales.orders.choices import SalesOrderStatus
+from sales.orders.documents import order_pdf
+from sales.orders.filters import SalesOrderFilter
+from sales.orders.forms import SalesOrderForm
+from sales.orders.models import SalesOrder
+from sales.quotes.models import Quote
+
+# Action -> its button (the actions are the services', not bare FSM transitions).
+ORDER_BUTTONS = {
+    "approve": TransitionButton(_("Approve"), style="success",
+                                permission="sales.approve_salesorder"),
+    "confirm": TransitionButton(_("Confirm order"), style="primary",
+                                permission="sales.confirm_salesorder"),
+    "hold": TransitionButton(_("Put on hold"), style="outline-warning"),
+    "resume": TransitionButton(_("Resume"), style="outline-primary"),
+    "cancel": TransitionButton(_("Cancel order"), style="outline-danger",
+                               reason_required=True),
+}
+ACTION_TARGET = {"confirm": SalesOrderStatus.CONFIRMED, "hold": SalesOrderStatus.ON_HOLD,
+                 "cancel": SalesOrderStatus.CANCELLED}
+
+
+def available_actions(order: SalesOrder) -> list[str]:
+    """The order's actions possible now, in button order."""
+    allowed = services.order_allowed_targets(order=order)
+    actions = []
+    for name in ORDER_BUTTONS:
+        if name == "approve":
+            if (order.status == SalesOrderStatus.DRAFT and order.needs_approval
+                    and order.approved_at is None and order.deleted_at is None):
+                actions.append(name)
+        elif name == "resume":
+            if order.status == SalesOrderStatus.ON_HOLD and allowed:
+                actions.append(name)
+        elif name == "confirm":
+            # Resuming may also lead to "confirmed"; confirming is a draft's step only.
+            if order.status == SalesOrderStatus.DRAFT and ACTION_TARGET[name] in allowed:
+                actions.append(name)
+        elif ACTION_TARGET[name] in allowed:
+            actions.append(name)
+    return actions
+
+
+def percent(value) -> str:
+    return f"{value:.1f} %"
+
+
+class SalesOrderMixin:
+    model = SalesOrder
+    url_namespace = "sales"
+
+
+class SalesOrderListView(SalesOrderMixin, StaffListView):
+    filterset_class = PageFilter(
+        SalesOrderFilter, fields=["status", "customer_id", "sales_person_id", "campaign_id",
+                                  "start_date", "end_date", "total_min", "total_max"],
+        references={
+            "customer_id": reference_choices(Customer, lambda row: row.name),
+            "sales_person_id": reference_choices(
+                SalesPerson, str, prepare=lambda rows: rows.select_related("user")),
+            "campaign_id": reference_choices(Campaign, str,
+                                             prepare=lambda rows: rows.alive()),
+        })
+    api_list_url_name = "sales-api:salesorder-list"
+    search_fields = SalesOrderFilter.search_fields
+    sort_fields = {"orderNumber": "number", "orderDate": "order_date", "totalAmount": "total",
+                   "status": "status", "customerName": "customer_name",
+                   "createdAt": "created_at"}
+    default_sort = "-created_at"
+    select_related = ("customer", "sales_person__user")
+    columns = [
+        Column(_("Number"), "number", sort="orderNumber", link=True),
+        Column(_("Customer"), lambda order: order.customer_name or order.customer.name,
+               sort="customerName", link=True),
+        Column(_("Status"), lambda order: status_badge(order.status,
+                                                       order.get_status_display()),
+               sort="status"),
+        Column(_("Order date"), "order_date", sort="orderDate"),
+        Column(_("Total"), "total", sort="totalAmount"),
+        Column(_("Delivered"), lambda order: percent(order.delivery_progress)),
+        Column(_("Invoiced"), lambda order: percent(order.invoicing_progress)),
+        Column(_("Sales person"), "sales_person"),
+    ]
+
+
+def _reverse(name: str, *args) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def linked_documents(order: SalesOrder, can) -> list[dict]:
+    """The quote it came from and, once those apps add them, its delivery notes and
+    invoices (any reverse relation by those names)."""
+    documents = []
+    if order.quote_id:
+        documents.append({"kind": _("Quote"), "label": order.quote_number,
+                          "url": _reverse("sales:quote_detail", order.quote_id)
+                          if can("sales.view_quote") else None})
+    for name, kind in (("delivery_notes", _("Delivery note")), ("invoices", _("Invoice"))):
+        related = getattr(order, name, None)
+        if related is None or not hasattr(related, "all"):
+            continue
+        for document in related.all():
+            url = getattr(document, "get_absolute_url", None)
+            documents.append({"kind": kind, "label": str(document),
+                              "url": url() if url else None})
+    return documents
+
+
+class SalesOrderDetailView(SalesOrderMixin, StaffDetailView):
+    template_name = "sales/order_detail.html"
+    transitions = ORDER_BUTTONS
+    tabs = ("lines", "details", "history")
+    fields = [
+        Column(_("Customer"), "customer"),
+        Column(_("Contact"), "contact_name"),
+        Column(_("Order date"), "order_date"),
+        Column(_("Quote"), "quote_number"),
+        Column(_("Sales person"), "sales_person"),
+        Column(_("Sales team"), "sales_team"),
+        Column(_("Territory"), "territory"),
+        Column(_("Campaign"), "campaign"),
+        Column(_("Payment terms"), "payment_terms"),
+        Column(_("Price list"), "price_list"),
+        Column(_("Promotion code"), "promo_code"),
+        Column(_("Currency"), "currency"),
+        Column(_("Expected delivery date"), "expected_delivery_date"),
+        Column(_("Requested delivery date"), "requested_delivery_date"),
+        Column(_("Shipping method"), "shipping_method"),
+        Column(_("Delivery instructions"), "delivery_instructions"),
+        Column(_("Terms and conditions"), "terms"),
+        Column(_("Arabic terms and conditions"), "terms_ar"),
+        Column(_("Notes"), "notes"),
+        Column(_("Arabic notes"), "notes_ar"),
+        Column(_("Internal notes"), "internal_notes"),
+        Column(_("Approved by"), "approved_by"),
+        Column(_("Confirmed by"), "confirmed_by"),
+        Column(_("Confirmed at"), "confirmed_at"),
+        Column(_("Cancellation reason"), "cancellation_reason"),
+        Column(_("Cancelled by"), "cancelled_by"),
+        Column(_("Cancelled at"), "cancelled_at"),
+        Column(_("Deleted at"), "deleted_at"),
+        Column(_("Created"), "created_at"),
+    ]
+
+    def get_queryset(self):
+        # Soft-deleted orders stay readable by id, for audit.
+        return scope_for(SalesOrder.all_objects.all(), user=self.request.user).select_related(
+            "customer", "sales_person__user", "sales_team", "territory", "campaign",
+            "price_list", "approved_by", "confirmed_by", "cancelled_by")
+
+    def transition_buttons(self, obj: SalesOrder) -> list[dict]:
+        return [{"name": name, "label": ORDER_BUTTONS[name].label,
+                 "style": ORDER_BUTTONS[name].style,
+                 "url": self.url("transition", obj.pk, name)}
+                for name in available_actions(obj)
+                if self.can(ORDER_BUTTONS[name].permission or "sales.change_salesorder")]
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        order = self.object
+        if order.status != SalesOrderStatus.DRAFT or order.deleted_at is not None:
+            context["edit_url"] = None
+            context["delete_url"] = None
+        tab = self.request.GET.get("tab")
+        context.update({
+            "order": order,
+            "lines": list(order.lines.select_related("product").order_by("position", "pk")),
+            "active_tab": tab if tab in self.tabs else "lines",
+            "linked_documents": linked_documents(order, self.can),
+            "pdf_url": self.url("pdf", order.pk),
+            "customer_url": (_reverse("crm:customer_detail", order.customer_id)
+                             if self.can("crm.view_customer") else None),
+        })
+        return context
+
+
+class SalesOrderFormView(SalesOrderMixin, StaffFormView):
+    form_class = SalesOrderForm
+    template_name = "sales/order_form.html"
+    formset_labels = {"items": _("Lines")}
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object is not None and self.object.status != SalesOrderStatus.DRAFT:
+            messages.error(request, _("Only a draft sales order can be changed."))
+            return HttpResponseRedirect(self.url("detail", self.object.pk))
+        return super().get(request, *args, **kwargs)
+
+    def get_formsets(self):
+        initial = line_initial(self.object) if self.object else []
+        return {"items": QuoteLineFormSet(prefix="items", initial=initial,
+                                          **self.formset_kwargs())}
+
+    def save(self, form) -> SalesOrder:
+        rows, self.row_forms["items"] = formset_rows(self.formsets["items"], LINE_FIELDS)
+        changes, actor = form.changes(), self.request.user
+        if self.object is None:
+            return services.order_create(firm=actor.firm, actor=actor, lines=line_rows(rows),
+                                         **changes)
+        return services.order_update(order=self.object, actor=actor, lines=line_rows(rows),
+                                     **changes)
+
+
+class SalesOrderTransitionView(SalesOrderMixin, StaffTransitionView):
+    """Confirm an action (with a reason; required to cancel), then its service."""
+
+    detail_view = SalesOrderDetailView
+
+    def get_queryset(self):
+        return scope_for(SalesOrder.all_objects.all(), user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if kwargs["transition"] not in available_actions(self.object):
+            messages.error(request, _("This step is not possible from the order's status."))
+            return HttpResponseRedirect(self.url("detail", self.object.pk))
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        action = self.kwargs["transition"]
+        target = (services.order_progress_status(order=self.object) if action == "resume"
+                  else ACTION_TARGET.get(action))
+        context["target"] = SalesOrderStatus(target).label if target else ORDER_BUTTONS[
+            action].label
+        context["current"] = self.object.get_status_display()
+        return context
+
+    def perform(self, obj: SalesOrder, *, transition: str, reason: str) -> None:
+        actor = self.request.user
+        action = {"approve": services.order_approve, "confirm": services.order_confirm,
+                  "hold": services.order_hold, "resume": services.order_resume,
+                  "cancel": services.order_cancel}[transition]
+        action(order=obj, actor=actor, reason=reason)
+
+
+class SalesOrderDeleteView(SalesOrderMixin, StaffDeleteView):
+    delete_note = _("Only a draft can be deleted; its lines go with it and its history keeps "
+                    "who deleted it.")
+
+    def perform(self, obj: SalesOrder) -> str:
+        services.order_delete(order=obj, actor=self.request.user)
+        return self.url("list")
+
+
+class SalesOrderPdfView(SalesOrderMixin, StaffMixin, View):
+    """The order as PDF (`?language=en|ar|both`, default the firm's documents language)."""
+
+    def get_permission_required(self):
+        return ["sales.view_salesorder"]
+
+    def get(self, request, pk: int):
+        order = get_object_or_404(scope_for(SalesOrder.all_objects.all(), user=request.user),
+                                  pk=pk)
+        language = request.GET.get("language")
+        if language not in LANGUAGES:
+            language = firm_document_language(request.user.firm)
+        return pdf_response(order_pdf(order=order, language=language), name=order.number)
+
+
+class SalesOrderFromQuoteView(SalesOrderMixin, StaffMixin, View):
+    """POST from an accepted quote's page: its order is made (once) and opened."""
+
+    http_method_names = ["post"]
+
+    def get_permission_required(self):
+        return ["sales.add_salesorder"]
+
+    def post(self, request, quote_pk: int):
+        quote = get_object_or_404(scope_for(Quote.objects.all(), user=request.user),
+                                  pk=quote_pk)
+        try:
+            order = services.quote_convert_to_order(quote=quote, actor=request.user)
+        except (ApplicationError, ValidationError) as error:
+            messages.error(request, error_text(error))
+            return HttpResponseRedirect(reverse("sales:quote_detail", args=[quote.pk]))
+        messages.success(request, _("Sales order %(number)s created from the quote.")
+                         % {"number": order.number})
+        return HttpResponseRedirect(self.url("detail", order.pk))

@@ -1,0 +1,205 @@
+"""sales API: parse, call sales.quotes.services, present (architecture §5.2). Paths and keys per
+docs/api.md."""
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+
+from core.api.viewsets import TenantModelViewSet
+from core.i18n import lazy_format
+from core.pdf import LANGUAGES
+from sales.quotes import services
+from sales.quotes.api import serializers as s
+from sales.quotes.choices import QuoteStatus
+from sales.quotes.filters import QuoteFilter
+from sales.quotes.models import Quote, QuoteLine
+
+CHANGE, VIEW = ["sales.change_quote"], ["sales.view_quote"]
+QUOTE_ACTION_KEYS = {"calculate": "calculation", "calculate_new": "calculation",
+                     "versions": "versions"}
+
+
+
+
+def _rows(rows: list | None) -> list[dict] | None:
+    return None if rows is None else [dict(row) for row in rows]
+
+
+class QuoteViewSet(TenantModelViewSet):
+    """Quotes with their lines (`items`). Status moves only through the actions; only drafts
+    are edited or deleted (409 otherwise). Lines with a product and no unit price are priced
+    by the price resolver, each keeping its trace (business-rules §10)."""
+
+    queryset = Quote.objects.select_related("customer", "lead").prefetch_related(
+        Prefetch("lines", queryset=QuoteLine.objects.order_by("position", "pk")))
+    serializer_class = s.QuoteSerializer
+    filterset_class = QuoteFilter
+    data_key_plural = "quotes"
+    lookup_value_regex = "[0-9]+"
+    sort_fields = {"createdAt": "created_at", "number": "number", "quoteDate": "quote_date",
+                   "validUntil": "valid_until", "total": "total", "status": "status",
+                   "probability": "probability", "updatedAt": "updated_at"}
+    default_sort = "-created_at"
+    required_permissions = {
+        "calculate": VIEW, "calculate_new": VIEW, "versions": VIEW, "transition": CHANGE,
+        "accept": CHANGE, "revise": CHANGE, "approve": ["sales.approve_quote"],
+        "send": CHANGE, "pdf": VIEW, "convert": ["sales.add_salesorder"],
+    }
+
+    @property
+    def data_key(self) -> str:
+        return QUOTE_ACTION_KEYS.get(getattr(self, "action", None), "quote")
+
+    @property
+    def actor(self):
+        return self.request.user
+
+    def _fresh(self, quote: Quote) -> Quote:
+        return self.get_queryset().get(pk=quote.pk)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        quote = services.quote_create(firm=self.request.user.firm, actor=self.actor,
+                                      lines=_rows(data.pop("lines", None)), **data)
+        return self._fresh(quote)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        quote = services.quote_update(quote=serializer.instance, actor=self.actor,
+                                      lines=_rows(data.pop("lines", None)), **data)
+        return self._fresh(quote)
+
+    def perform_destroy(self, instance):
+        services.quote_delete(quote=instance, actor=self.actor)
+
+    # --- pricing ------------------------------------------------------------------------
+
+    def _calculation(self, quote: Quote | None, request):
+        if quote is not None and not request.data:
+            # The stored quote as it would be priced now (lines as stored).
+            draft, lines, totals = services.quote_preview(firm=request.user.firm, quote=quote)
+        else:
+            serializer = s.QuoteSerializer(quote, data=request.data, partial=True,
+                                           context={**self.get_serializer_context(),
+                                                    "preview": True})
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+            draft, lines, totals = services.quote_preview(
+                firm=request.user.firm, quote=quote, lines=_rows(data.pop("lines", None)),
+                **data)
+        calculation = {
+            "items": lines, "subtotal": totals.subtotal,
+            "discount_amount": totals.document_discount,
+            "after_discount": totals.after_discount, "tax_amount": totals.tax_amount,
+            "shipping_cost": totals.shipping, "total": totals.total,
+            "weighted_value": totals.weighted_value, "total_in_words": totals.total_in_words,
+            "total_in_words_en": totals.total_in_words_en, "warnings": draft.warnings,
+            "needs_approval": draft.needs_approval,
+            "approval_reasons": draft.approval_reasons}
+        data = s.QuoteCalculationSerializer(calculation,
+                                       context=self.get_serializer_context()).data
+        return self.envelope({"calculation": data})
+
+    @extend_schema(request=s.QuoteSerializer, responses=s.QuoteCalculationSerializer)
+    @action(detail=True, methods=["post"])
+    def calculate(self, request, pk=None):
+        """The quote's totals (business-rules §2) as they would be computed now; with a body (any
+        quote fields and `items`), the quote so changed — nothing is saved."""
+        return self._calculation(self.get_object(), request)
+
+    @extend_schema(request=s.QuoteSerializer, responses=s.QuoteCalculationSerializer,
+                   operation_id="quotes_calculate_new")
+    @action(detail=False, methods=["post"], url_path="calculate")
+    def calculate_new(self, request):
+        """A new quote priced (resolver, totals, warnings) without saving it."""
+        return self._calculation(None, request)
+
+    # --- state machine ------------------------------------------------------------------
+
+    def _moved(self, quote: Quote, message):
+        return self.one(self._fresh(quote), message=message)
+
+    @extend_schema(request=s.QuoteTransitionSerializer, responses=s.QuoteSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the quote to another status (business-rules §5); refused moves answer 409 with the
+        allowed ones."""
+        payload = _parse(s.QuoteTransitionSerializer, request)
+        quote = services.quote_transition(quote=self.get_object(), target=payload["status"],
+                                          actor=self.actor, reason=payload["reason"])
+        return self._moved(quote, lazy_format(_("Quote moved to %(status)s"),
+                                              status=QuoteStatus(quote.status).label))
+
+    @extend_schema(request=s.QuoteReasonSerializer, responses=s.QuoteSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """The customer accepted the quote (sent or viewed); its lead is won."""
+        payload = _parse(s.QuoteReasonSerializer, request)
+        quote = services.quote_transition(quote=self.get_object(), target=QuoteStatus.ACCEPTED,
+                                          actor=self.actor, reason=payload["reason"])
+        return self._moved(quote, _("Quote accepted"))
+
+    @extend_schema(request=s.QuoteReasonSerializer, responses=s.QuoteSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve a quote pending approval (the quote's approvers only)."""
+        payload = _parse(s.QuoteReasonSerializer, request)
+        quote = services.quote_approve(quote=self.get_object(), actor=self.actor,
+                                       reason=payload["reason"])
+        return self._moved(quote, _("Quote approved"))
+
+    @extend_schema(request=s.QuoteReasonSerializer, responses=s.QuoteSerializer)
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        """Archive the current version and reopen the quote as the next version's draft."""
+        payload = _parse(s.QuoteReasonSerializer, request)
+        quote = services.quote_revise(quote=self.get_object(), actor=self.actor,
+                                      reason=payload["reason"])
+        return self._moved(quote, lazy_format(_("Quote revised: version %(version)s"),
+                                              version=quote.version))
+
+    @extend_schema(request=s.QuoteSendSerializer, responses=s.QuoteSerializer)
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        """E-mail the quote (PDF and the customer's signed link): draft or approved → sent
+        (a quote needing approval is refused, 409); a sent or viewed one is e-mailed again."""
+        from sales.quotes.services.sending import quote_send
+
+        payload = _parse(s.QuoteSendSerializer, request)
+        quote = quote_send(quote=self.get_object(), actor=self.actor,
+                           to=payload.get("to") or None, message=payload["message"],
+                           language=payload.get("language"),
+                           origin=request.build_absolute_uri("/"))
+        return self._moved(quote, _("Quote sent"))
+
+    @extend_schema(parameters=[OpenApiParameter("language", str, enum=["en", "ar", "both"])],
+                   responses={(200, "application/pdf"): OpenApiResponse(
+                       OpenApiTypes.BINARY, description=_("The quote as a PDF file."))})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        """The quote as a bilingual PDF (`language` en, ar or both; both by default)."""
+        from sales.common.documents import pdf_response
+        from sales.quotes.documents import quote_pdf
+
+        language = request.query_params.get("language", "both")
+        if language not in LANGUAGES:
+            raise ValidationError({"language": [_("Choose en, ar or both.")]})
+        quote = self.get_object()
+        return pdf_response(quote_pdf(quote=quote, language=language), name=quote.number)
+
+    @extend_schema(responses=s.QuoteVersionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def versions(self, request, pk=None):
+        """The archived versions of the quote, newest first, each a whole snapshot."""
+        quote = self.get_object()
+        rows = quote.versions.order_by("-version")
+        return self.envelope({"versions": s.QuoteVersionSerializer(rows, many=True).data})
+
+
+def _parse(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

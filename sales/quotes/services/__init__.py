@@ -1,0 +1,25 @@
+"""sales services: every write of the app goes through these (architecture §5.1).
+
+Lines and totals shared by quotes and orders are in sales.common.lines.
+"""
+
+from sales.common.lines import PriceOverrideNotAllowed
+from sales.quotes.services.quotes import (
+    QuoteNotDeletable,
+    QuoteNotEditable,
+    quote_allowed_targets,
+    quote_approve,
+    quote_create,
+    quote_delete,
+    quote_preview,
+    quote_revise,
+    quote_totals,
+    quote_transition,
+    quote_update,
+)
+
+__all__ = [
+    "PriceOverrideNotAllowed", "QuoteNotDeletable", "QuoteNotEditable",
+    "quote_allowed_targets", "quote_approve", "quote_create", "quote_delete",
+    "quote_preview", "quote_revise", "quote_totals", "quote_transition", "quote_update",
+]
