@@ -16,8 +16,7 @@ from sales.choices import QuoteStatus
 from sales.models import Quote
 from sales.services import sending
 from tests.crm.factories import make_customer, make_lead
-
-from .factories import quote_in
+from tests.sales.factories import quote_in
 
 assert sales.receivers
 

@@ -14,8 +14,7 @@ from sales.choices import QuoteStatus
 from sales.models import Quote, QuoteVersion
 from tests.crm.factories import make_lead
 from tests.factories import make_user
-
-from .factories import make_quote, quote_in
+from tests.sales.factories import make_quote, quote_in
 
 # business-rules §5, written out: source -> the targets it may move to.
 ALLOWED = {

@@ -15,8 +15,7 @@ from sales import services
 from sales.models import Quote, QuoteLine
 from tests.crm.factories import make_customer, make_lead
 from tests.pricing.factories import make_product
-
-from .factories import EXAMPLE_LINES, make_quote, quote_in
+from tests.sales.factories import EXAMPLE_LINES, make_quote, quote_in
 
 D = Decimal
 

@@ -17,8 +17,7 @@ from sales.choices import QuoteStatus
 from sales.models import Quote
 from tests.crm.factories import make_lead
 from tests.factories import make_user
-
-from .factories import quote_in
+from tests.sales.factories import quote_in
 
 
 def walk(lead, targets, actor, callbacks_fixture):

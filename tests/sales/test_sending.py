@@ -19,8 +19,7 @@ from sales.choices import QuoteStatus
 from sales.models import Quote
 from sales.services import sending
 from tests.crm.factories import make_customer, make_lead
-
-from .factories import make_quote, quote_in
+from tests.sales.factories import make_quote, quote_in
 
 assert sales.receivers
 

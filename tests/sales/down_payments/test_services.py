@@ -17,14 +17,14 @@ from sales.models import DownPayment, DownPaymentApplication, Invoice, SalesOrde
 from sales.services import down_payments as services
 from sales.services import invoices as invoice_services
 from tests.crm.factories import make_customer
-from tests.sales.factories import make_quote, quote_in
-
-from .factories import (
+from tests.sales.factories import (
     confirmed_order,
     down_payment_in,
     make_down_payment,
+    make_quote,
     paid_down_payment,
     posted_invoice,
+    quote_in,
 )
 
 D = Decimal
@@ -53,7 +53,7 @@ class TestRulesNumbers:
         advances = [paid_down_payment(firm, source=order, fixed_amount=D(amount),
                                       actor=admin_user) for amount in ("120", "200", "300",
                                                                        "400")]
-        invoice = posted_invoice(order, actor=admin_user)
+        invoice = posted_invoice(firm, order=order, actor=admin_user)
         assert invoice.total == D("3600.00") and invoice.amount_due == D("3600.00")
         due = []
         for advance in advances:
@@ -147,21 +147,21 @@ class TestCreate:
         ({"type": "percentage", "percentage_value": D("10"), "status": "paid"}, "status"),
     ])
     def test_refused_input_saves_nothing_and_burns_no_number(self, firm, fields, field):
-        order = confirmed_order(firm)
+        order = confirmed_order(firm, total="3600")
         with pytest.raises(ValidationError) as refused:
             services.down_payment_create(firm=firm, actor=None, sales_order=order, **fields)
         assert field in refused.value.message_dict
         assert make_down_payment(firm, source=order).number.endswith("-0001")
 
     def test_one_source_exactly(self, firm):
-        order, quote = confirmed_order(firm), make_quote(firm)
+        order, quote = confirmed_order(firm, total="3600"), make_quote(firm)
         for sources in ({}, {"sales_order": order, "quote": quote}):
             with pytest.raises(ValidationError):
                 services.down_payment_create(firm=firm, actor=None, type="percentage",
                                              percentage_value=D("10"), **sources)
 
     def test_another_firms_source_is_refused(self, firm, other_firm):
-        order = confirmed_order(other_firm)
+        order = confirmed_order(other_firm, total="3600")
         with pytest.raises(ValidationError):
             make_down_payment(firm, source=order)
 
@@ -174,7 +174,7 @@ class TestCreate:
         assert refused.value.code == "source_not_eligible"
 
     def test_a_cancelled_order_takes_none(self, firm):
-        order = confirmed_order(firm)
+        order = confirmed_order(firm, total="3600")
         SalesOrder.objects.filter(pk=order.pk).update(status="cancelled")
         with pytest.raises(ApplicationError) as refused:
             make_down_payment(firm, source=SalesOrder.objects.get(pk=order.pk))
@@ -209,7 +209,7 @@ class TestSourceCap:
     def test_refunded_money_is_freed_applied_money_is_not(self, firm):
         order = confirmed_order(firm, total="1000")
         advance = paid_down_payment(firm, source=order, fixed_amount=D("1000"))
-        invoice = posted_invoice(order)
+        invoice = posted_invoice(firm, order=order)
         services.down_payment_apply(down_payment=advance, invoice=invoice, amount=D("300"),
                                     actor=None)
         services.down_payment_refund(down_payment=advance, amount=D("700"), reason="over",
@@ -300,7 +300,7 @@ class TestTransitions:
                                                                      S.PARTIALLY_APPLIED)])
     def test_apply_refused_from_other_statuses(self, firm, status):
         advance = down_payment_in(firm, status)
-        invoice = posted_invoice(advance.sales_order)
+        invoice = posted_invoice(firm, order=advance.sales_order)
         with pytest.raises(InvalidTransition):
             services.down_payment_apply(down_payment=advance, invoice=invoice, amount=D("1"),
                                         actor=None)
@@ -366,7 +366,7 @@ class TestApply:
     def setup(self, firm):
         order = confirmed_order(firm, total="3600")
         advance = paid_down_payment(firm, source=order, fixed_amount=D("1000"))
-        return advance, posted_invoice(order)
+        return advance, posted_invoice(firm, order=order)
 
     def test_partly_then_fully(self, setup, admin_user):
         advance, invoice = setup
@@ -397,7 +397,7 @@ class TestApply:
     def test_more_than_the_invoice_asks_is_refused(self, firm):
         order = confirmed_order(firm, total="3600")
         advance = paid_down_payment(firm, source=order, fixed_amount=D("3000"))
-        invoice = posted_invoice(order)
+        invoice = posted_invoice(firm, order=order)
         invoice_services.payment_record(invoice=invoice, actor=None, amount=D("3000"))
         with pytest.raises(ApplicationError) as refused:
             services.down_payment_apply(down_payment=advance, invoice=invoice,
@@ -410,7 +410,8 @@ class TestApply:
 
     def test_another_customers_invoice_is_refused(self, firm, setup):
         advance, _invoice = setup
-        other = posted_invoice(confirmed_order(firm, customer=make_customer(firm)))
+        other = posted_invoice(firm, order=confirmed_order(firm, total="3600",
+                                                           customer=make_customer(firm)))
         with pytest.raises(ApplicationError) as refused:
             services.down_payment_apply(down_payment=advance, invoice=other, amount=D("1"),
                                         actor=None)
@@ -419,7 +420,7 @@ class TestApply:
     def test_a_draft_or_down_payment_invoice_is_refused(self, firm, setup):
         advance, _invoice = setup
         draft = invoice_services.invoice_create_from_order(
-            order=confirmed_order(firm, customer=advance.customer), actor=None)
+            order=confirmed_order(firm, total="3600", customer=advance.customer), actor=None)
         for target in (draft, advance.invoice):
             with pytest.raises(ApplicationError) as refused:
                 services.down_payment_apply(down_payment=advance, invoice=target,
@@ -460,9 +461,9 @@ class TestRefund:
         assert advance.refunds.count() == 2
 
     def test_at_most_paid_less_applied(self, firm):
-        order = confirmed_order(firm)
+        order = confirmed_order(firm, total="3600")
         advance = paid_down_payment(firm, source=order, fixed_amount=D("1000"))
-        services.down_payment_apply(down_payment=advance, invoice=posted_invoice(order),
+        services.down_payment_apply(down_payment=advance, invoice=posted_invoice(firm, order=order),
                                     amount=D("700"), actor=None)
         with pytest.raises(ApplicationError) as refused:
             services.down_payment_refund(down_payment=advance, amount=D("300.01"),
@@ -508,7 +509,7 @@ class TestSelectors:
         used_up = paid_down_payment(firm, source=order, fixed_amount=D("50"))
         make_down_payment(firm, source=order, fixed_amount=D("10"))  # not paid
         paid_down_payment(firm, fixed_amount=D("100"))  # another customer's
-        invoice = posted_invoice(order)
+        invoice = posted_invoice(firm, order=order)
         services.down_payment_apply(down_payment=used_up, invoice=invoice, amount=D("50"),
                                     actor=None)
         rows = services.down_payments_available_for(

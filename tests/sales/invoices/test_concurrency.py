@@ -14,8 +14,7 @@ from sales.choices import InvoiceStatus
 from sales.models import Invoice, Payment, SalesOrderLine
 from sales.services import invoices as services
 from tests.factories import FirmFactory
-
-from .factories import confirmed_order, draft_invoice, lines_of, posted_invoice
+from tests.sales.factories import confirmed_order, draft_invoice, lines_of, posted_invoice
 
 
 def race(count: int, work: Callable[[int], object]) -> tuple[list, list]:

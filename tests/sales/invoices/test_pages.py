@@ -14,9 +14,7 @@ from core.models import DocumentEvent
 from sales.choices import CreditNoteStatus, InvoiceStatus
 from sales.models import CreditNote, Invoice, Payment, SalesOrder
 from tests.contracts.pages import PagesContract
-from tests.sales.orders.factories import set_quantities
-
-from .factories import (
+from tests.sales.factories import (
     confirmed_order,
     credit_note,
     draft_invoice,
@@ -24,6 +22,7 @@ from .factories import (
     lines_of,
     pay,
     posted_invoice,
+    set_quantities,
 )
 
 D = Decimal

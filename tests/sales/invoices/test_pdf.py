@@ -15,8 +15,7 @@ from core import pdf
 from sales.documents.invoices import credit_note_pdf, invoice_pdf
 from sales.services import invoices as services
 from tests.crm.factories import make_customer
-
-from .factories import confirmed_order, credit_note, pay
+from tests.sales.factories import confirmed_order, credit_note, pay
 
 pytestmark = [
     pytest.mark.django_db,

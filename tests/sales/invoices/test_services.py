@@ -18,16 +18,16 @@ from sales.models import CreditNote, Invoice, SalesOrder, SalesOrderLine
 from sales.services import invoices as services
 from sales.services.orders import order_cancel, order_hold
 from tests.crm.factories import make_customer
-from tests.sales.orders.factories import make_order, set_quantities
-
-from .factories import (
+from tests.sales.factories import (
     confirmed_order,
     credit_note,
     draft_invoice,
     invoice_in,
     lines_of,
+    make_order,
     pay,
     posted_invoice,
+    set_quantities,
 )
 
 D = Decimal

@@ -8,8 +8,7 @@ from sales.choices import SalesOrderStatus
 from sales.models import SalesOrder
 from sales.services import orders as services
 from tests.crm.factories import make_campaign
-
-from .factories import make_order, order_in
+from tests.sales.factories import make_order, order_in
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from core import pdf
 from sales.documents.orders import order_pdf
 from sales.services import orders as services
 from tests.crm.factories import make_customer
-
-from .factories import make_order, set_quantities
+from tests.sales.factories import make_order, set_quantities
 
 pytestmark = [
     pytest.mark.django_db,

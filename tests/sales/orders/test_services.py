@@ -21,9 +21,7 @@ from sales.models import Quote, SalesOrder, SalesOrderLine
 from sales.services import orders as services
 from tests.crm.factories import make_campaign, make_customer, make_sales_person
 from tests.pricing.factories import make_product, make_rule
-from tests.sales.factories import quote_in
-
-from .factories import make_order, order_in, set_quantities
+from tests.sales.factories import make_order, order_in, quote_in, set_quantities
 
 assert sales.receivers
 
