@@ -1,5 +1,6 @@
 """sales.documents.orders.order_pdf: the order as A4 PDF, checked through poppler (pdftotext
-for the text, pdftoppm renders page 1; see tests/sales/test_pdf.py on reading Arabic back)."""
+for the text, pdftoppm renders page 1; see tests/sales/quotes/test_pdf.py on reading Arabic
+back)."""
 
 import os
 import re

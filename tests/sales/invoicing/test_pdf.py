@@ -1,6 +1,6 @@
 """sales.documents.invoices: the tax invoice and the credit note, read back with poppler
 (pdftotext; pdftoppm renders page 1). Arabic comes back joined and in reading order, so the
-Arabic assertions compare with the reshaped text (see tests/sales/test_pdf.py)."""
+Arabic assertions compare with the reshaped text (see tests/sales/quotes/test_pdf.py)."""
 
 import os
 import re
