@@ -31,7 +31,14 @@ class SalesConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from core.registry import activity_entity_register
+        from crm.choices import ActivityEntity
+
         from . import receivers  # noqa: F401  (reacts to crm's lead and campaign signals)
+        from .quotes.models import Quote
+
+        # Activities may be about quotes.
+        activity_entity_register(name=ActivityEntity.QUOTE, model=Quote)
 
     def seed_demo(self, *, firm, users: dict) -> None:
         from .demo import sales_seed_demo

@@ -1,7 +1,6 @@
 """How sales reacts to crm (architecture §4: crm never imports sales). Imported by
 SalesConfig.ready(); importing it again changes nothing (dispatch_uid, same registration).
 
-- Activities may be about quotes: crm's ENTITY_MODELS learns the Quote model here.
 - A lead moving to proposal gets a draft quote (business-rules §4) unless it has an open one.
 - A deleted campaign takes its sales orders with it (soft delete).
 """
@@ -9,15 +8,12 @@ SalesConfig.ready(); importing it again changes nothing (dispatch_uid, same regi
 from django.db import transaction
 from django.dispatch import receiver
 
-from crm.choices import ActivityEntity, LeadStatus
+from crm.choices import LeadStatus
 from crm.models import Lead
-from crm.services.activities import ENTITY_MODELS
 from crm.signals import campaign_deleted, lead_status_changed
 from sales.orders.services import orders_soft_delete_for_campaign
 from sales.quotes.models import Quote
 from sales.quotes.services.quotes import quote_create
-
-ENTITY_MODELS[ActivityEntity.QUOTE] = Quote
 
 
 @receiver(lead_status_changed, dispatch_uid="sales.lead_proposal_quote")

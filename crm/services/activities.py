@@ -1,46 +1,21 @@
 """Activity logging."""
 
 import datetime
-from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Firm, User
-from core.registry import activity_entities, activity_entity_register
+from core.registry import activity_entities
 
 from ..choices import ActivityEntity, LeadTransactionType
 from ..models import Activity, Lead, Notification
 from .leads import lead_transaction_record
 from .scoring import lead_rescore
-
-
-class _EntityModels(MutableMapping):
-    """Temporary: sales/receivers.py still adds the quote by `ENTITY_MODELS[...] = Quote`.
-    This forwards to core.registry; remove it once sales registers from SalesConfig.ready()
-    with activity_entity_register."""
-
-    def __getitem__(self, name: str) -> type[models.Model]:
-        return activity_entities()[name]
-
-    def __setitem__(self, name: str, model: type[models.Model]) -> None:
-        activity_entity_register(name=name, model=model)
-
-    def __delitem__(self, name: str) -> None:
-        raise TypeError("Activity entities are registered for good.")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(activity_entities())
-
-    def __len__(self) -> int:
-        return len(activity_entities())
-
-
-ENTITY_MODELS = _EntityModels()
 
 
 def activity_entity(*, firm: Firm, entity_type: str, entity_id: int):

@@ -9,7 +9,6 @@ this module stores the result on the order and its lines.
 """
 
 import json
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +22,7 @@ from core.choices import DocumentType
 from core.errors import ApplicationError, Conflict, InvalidTransition
 from core.models import Firm, User
 from core.money import round_money, round_rate, to_decimal
+from core.registry import order_open_delivery_checks
 from core.services import (
     document_event_record,
     document_transition,
@@ -79,11 +79,6 @@ ORDER_FOREIGN_KEYS = {"customer", "billing_address", "shipping_address", "contac
 LINE_COPY = ["position", "product", "description", "description_ar", "quantity", "unit",
              "unit_price", "discount_percent", "discount_amount", "tax_rate", "taxable",
              "cost_price", "pricing_trace", "price_override_reason", "is_reward"]
-
-# Whether an order has an open delivery note (business-rules §6: → in_progress). Sales cannot
-# import the delivery app (architecture §4): the delivery app appends its check here in ready().
-ORDER_OPEN_DELIVERY_CHECKS: list[Callable[[SalesOrder], bool]] = []
-
 
 # --- errors ---------------------------------------------------------------------------------
 
@@ -578,7 +573,8 @@ def order_status_for_progress(*, delivery_progress: Decimal, invoicing_progress:
 
 
 def _has_open_delivery(order: SalesOrder) -> bool:
-    return any(check(order) for check in ORDER_OPEN_DELIVERY_CHECKS)
+    # The delivery app registers its check (core.registry): sales cannot import it.
+    return any(check(order) for check in order_open_delivery_checks())
 
 
 def order_progress(*, order: SalesOrder, has_open_delivery: bool | None = None) -> dict:
@@ -608,7 +604,7 @@ def order_progress_update(*, order: SalesOrder, actor: User | None = None,
     to the status they give (business-rules §6). Delivery notes and invoices call this in their
     own transaction after changing the lines' quantities; an order on hold keeps its
     status (resume applies it), a draft or cancelled one only gets the numbers.
-    `has_open_delivery` left out asks ORDER_OPEN_DELIVERY_CHECKS."""
+    `has_open_delivery` left out asks core.registry.order_open_delivery_checks()."""
     locked = _lock(order, allow_deleted=True)
     progress = order_progress(order=locked, has_open_delivery=has_open_delivery)
     target = progress.pop("status")

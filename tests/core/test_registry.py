@@ -5,7 +5,7 @@ import pytest
 from core import registry
 from crm.choices import ActivityEntity
 from crm.models import Case, Customer, Lead
-from sales.models import Quote
+from sales.quotes.models import Quote
 
 
 def test_activity_entities_are_registered_by_the_apps():

@@ -5,8 +5,7 @@ import pytest
 from django.urls import reverse
 
 from sales.down_payments.models import DownPayment
-
-from .factories import make_down_payment, paid_down_payment
+from tests.sales.factories import make_down_payment, paid_down_payment
 
 
 @pytest.mark.django_db

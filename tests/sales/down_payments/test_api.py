@@ -14,9 +14,13 @@ from tests.conftest import client_for
 from tests.contracts.api import OPERATIONS, ApiContract, assert_error
 from tests.crm.__init__ import RoleScopedContract
 from tests.crm.factories import make_customer
-from tests.sales.factories import make_quote
-
-from .factories import confirmed_order, make_down_payment, paid_down_payment, posted_invoice
+from tests.sales.factories import (
+    confirmed_order,
+    make_down_payment,
+    make_quote,
+    paid_down_payment,
+    posted_invoice,
+)
 
 PATH = "/api/v1/down-payments"
 ALL = set(OPERATIONS)
@@ -41,11 +45,11 @@ class TestDownPaymentsApi(DownPaymentRows, ApiContract):
                    Role.SALES_PERSON: {"list", "retrieve"}}
 
     def create_payload(self, firm):
-        return {"sourceType": "sales_order", "sourceId": confirmed_order(firm).pk,
+        return {"sourceType": "sales_order", "sourceId": confirmed_order(firm, total="3600").pk,
                 "type": "percentage", "percentageValue": 10, "notes": "On signing"}
 
     def invalid_payload(self, firm):
-        return {"sourceType": "sales_order", "sourceId": confirmed_order(firm).pk,
+        return {"sourceType": "sales_order", "sourceId": confirmed_order(firm, total="3600").pk,
                 "type": "percentage", "percentageValue": 150}, "percentageValue"
 
     def update_payload(self, obj):
@@ -54,10 +58,11 @@ class TestDownPaymentsApi(DownPaymentRows, ApiContract):
     def search_case(self, firm):
         self.make(firm)
         customer = make_customer(firm, name="Tabuk Marble Works")
-        return self.make(firm, source=confirmed_order(firm, customer=customer)), "tabuk marble"
+        order = confirmed_order(firm, total="3600", customer=customer)
+        return self.make(firm, source=order), "tabuk marble"
 
     def filter_cases(self, firm):
-        order = confirmed_order(firm)
+        order = confirmed_order(firm, total="3600")
         on_order = self.make(firm, source=order, fixed_amount=D("100"),
                              requested_date=datetime.date(2026, 1, 5),
                              due_date=datetime.date(2026, 1, 20))
@@ -121,12 +126,12 @@ class TestDownPaymentWrites:
     ])
     def test_create_refusals_name_the_field(self, api, firm, payload, field):
         if "sourceId" not in payload and payload.get("sourceType") == "sales_order":
-            payload = {**payload, "sourceId": confirmed_order(firm).pk}
+            payload = {**payload, "sourceId": confirmed_order(firm, total="3600").pk}
         error = assert_error(api.post(PATH, payload, format="json"), 400, "validation_error")
         assert field in error["details"]
 
     def test_another_firms_source_is_refused(self, api, other_firm):
-        order = confirmed_order(other_firm)
+        order = confirmed_order(other_firm, total="3600")
         error = assert_error(api.post(PATH, {"sourceType": "sales_order", "sourceId": order.pk,
                                              "type": "percentage", "percentageValue": 10},
                                       format="json"), 400, "validation_error")
@@ -166,7 +171,7 @@ class TestDownPaymentActions:
         assert (shown["status"], shown["paidAmount"], shown["remainingAmount"],
                 shown["paymentMethod"], shown["paidDate"]) == (
             "paid", 1000, 1000, "cash", "2026-05-01")
-        invoice = posted_invoice(order)
+        invoice = posted_invoice(firm, order=order)
         available = api.get(f"{PATH}/available-for/{invoice.pk}").json()["data"]
         assert [row["id"] for row in available["downPayments"]] == [advance.pk]
         applied = api.post(f"{url}/apply", {"invoiceId": invoice.pk, "amount": 400},
@@ -192,7 +197,7 @@ class TestDownPaymentActions:
         order = confirmed_order(firm, total="3600")
         advance = paid_down_payment(firm, source=order, fixed_amount=D("500"))
         url = f"{PATH}/{advance.pk}"
-        invoice = posted_invoice(order)
+        invoice = posted_invoice(firm, order=order)
         error = assert_error(api.post(f"{url}/apply", {"invoiceId": invoice.pk,
                                                        "amount": 500.01}, format="json"),
                              400, "amount_exceeds_remaining")

@@ -13,8 +13,12 @@ from sales.down_payments import services
 from sales.down_payments.models import DownPayment, DownPaymentApplication
 from sales.invoicing.models import Invoice
 from tests.factories import FirmFactory
-
-from .factories import confirmed_order, make_down_payment, paid_down_payment, posted_invoice
+from tests.sales.factories import (
+    confirmed_order,
+    make_down_payment,
+    paid_down_payment,
+    posted_invoice,
+)
 
 D = Decimal
 THREADS = 20
@@ -53,8 +57,9 @@ def test_twenty_threads_applying_one_down_payment_never_over_apply_it():
     order = confirmed_order(firm, total="3600")
     advance = paid_down_payment(firm, source=order, fixed_amount=D("1000"))
     # Two invoices of the customer, so the invoice's lock alone cannot be what holds.
-    first = posted_invoice(order)
-    second = posted_invoice(confirmed_order(firm, total="3600", customer=order.customer))
+    first = posted_invoice(firm, order=order)
+    second = posted_invoice(firm, order=confirmed_order(firm, total="3600",
+                                                        customer=order.customer))
     invoices = [first, second]
 
     results, refusals = race(lambda index: services.down_payment_apply(

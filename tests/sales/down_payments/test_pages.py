@@ -10,8 +10,12 @@ from core.choices import Role
 from sales.down_payments.models import DownPayment
 from sales.invoicing.models import Invoice
 from tests.contracts.pages import PagesContract
-
-from .factories import confirmed_order, make_down_payment, paid_down_payment, posted_invoice
+from tests.sales.factories import (
+    confirmed_order,
+    make_down_payment,
+    paid_down_payment,
+    posted_invoice,
+)
 
 D = Decimal
 
@@ -30,7 +34,7 @@ class TestDownPaymentPages(PagesContract):
         return make_down_payment(firm, **overrides)
 
     def form_data(self, firm):
-        return {"sales_order": confirmed_order(firm).pk, "type": "percentage",
+        return {"sales_order": confirmed_order(firm, total="3600").pk, "type": "percentage",
                 "percentage_value": "10", "vat_rate": "15"}
 
     @pytest.mark.parametrize("role", Role.values)
@@ -78,8 +82,9 @@ class TestDetailAndActions:
                                                                        admin_user, firm):
         order = confirmed_order(firm, total="3600")
         advance = paid_down_payment(firm, source=order, fixed_amount=D("1000"))
-        invoice = posted_invoice(order)
-        other = posted_invoice(confirmed_order(firm))  # another customer's
+        invoice = posted_invoice(firm, order=order)
+        # another customer's
+        other = posted_invoice(firm, order=confirmed_order(firm, total="3600"))
         client.force_login(admin_user)
         response = client.get(page("detail", advance.pk))
         form = next(action["form"] for action in response.context["actions"]
@@ -99,7 +104,7 @@ class TestDetailAndActions:
                                                                  firm):
         order = confirmed_order(firm, total="3600")
         advance = paid_down_payment(firm, source=order, fixed_amount=D("100"))
-        invoice = posted_invoice(order)
+        invoice = posted_invoice(firm, order=order)
         client.force_login(admin_user)
         response = client.post(page("action", advance.pk, "apply"),
                                {"apply-invoice": invoice.pk, "apply-amount": "100.01"},

@@ -1,6 +1,7 @@
-"""Down payment services (business-rules §8): the business rules' numbers exactly, the cap on a
-source's down payments, every transition allowed and refused, apply and refund refusals,
-the invoices on both sides, statistics and what an invoice can take."""
+"""Down payment services (business-rules §8): the amount and VAT split exactly, the business
+rules' numbers exactly, the cap on a source's down payments, every transition allowed and
+refused, apply and refund refusals, the invoices on both sides, statistics and what an invoice
+can take."""
 
 import datetime
 from decimal import Decimal
@@ -13,22 +14,24 @@ from core import services as core_services
 from core.errors import ApplicationError, InvalidTransition
 from core.models import DocumentEvent
 from sales.down_payments import services
-from sales.down_payments.choices import DownPaymentStatus
+from sales.down_payments.choices import DownPaymentStatus, DownPaymentType
+from sales.down_payments.forms import apply_invoices
 from sales.down_payments.models import DownPayment, DownPaymentApplication
+from sales.down_payments.services import down_payment_amount, down_payment_vat_split
 from sales.invoicing import services as invoice_services
 from sales.invoicing.choices import InvoiceKind, InvoiceStatus
 from sales.invoicing.models import Invoice
 from sales.orders.models import SalesOrder
 from sales.quotes.choices import QuoteStatus
 from tests.crm.factories import make_customer
-from tests.sales.factories import make_quote, quote_in
-
-from .factories import (
+from tests.sales.factories import (
     confirmed_order,
     down_payment_in,
     make_down_payment,
+    make_quote,
     paid_down_payment,
     posted_invoice,
+    quote_in,
 )
 
 D = Decimal
@@ -57,7 +60,7 @@ class TestRulesNumbers:
         advances = [paid_down_payment(firm, source=order, fixed_amount=D(amount),
                                       actor=admin_user) for amount in ("120", "200", "300",
                                                                        "400")]
-        invoice = posted_invoice(order, actor=admin_user)
+        invoice = posted_invoice(firm, order=order, actor=admin_user)
         assert invoice.total == D("3600.00") and invoice.amount_due == D("3600.00")
         due = []
         for advance in advances:
@@ -151,21 +154,21 @@ class TestCreate:
         ({"type": "percentage", "percentage_value": D("10"), "status": "paid"}, "status"),
     ])
     def test_refused_input_saves_nothing_and_burns_no_number(self, firm, fields, field):
-        order = confirmed_order(firm)
+        order = confirmed_order(firm, total="3600")
         with pytest.raises(ValidationError) as refused:
             services.down_payment_create(firm=firm, actor=None, sales_order=order, **fields)
         assert field in refused.value.message_dict
         assert make_down_payment(firm, source=order).number.endswith("-0001")
 
     def test_one_source_exactly(self, firm):
-        order, quote = confirmed_order(firm), make_quote(firm)
+        order, quote = confirmed_order(firm, total="3600"), make_quote(firm)
         for sources in ({}, {"sales_order": order, "quote": quote}):
             with pytest.raises(ValidationError):
                 services.down_payment_create(firm=firm, actor=None, type="percentage",
                                              percentage_value=D("10"), **sources)
 
     def test_another_firms_source_is_refused(self, firm, other_firm):
-        order = confirmed_order(other_firm)
+        order = confirmed_order(other_firm, total="3600")
         with pytest.raises(ValidationError):
             make_down_payment(firm, source=order)
 
@@ -178,7 +181,7 @@ class TestCreate:
         assert refused.value.code == "source_not_eligible"
 
     def test_a_cancelled_order_takes_none(self, firm):
-        order = confirmed_order(firm)
+        order = confirmed_order(firm, total="3600")
         SalesOrder.objects.filter(pk=order.pk).update(status="cancelled")
         with pytest.raises(ApplicationError) as refused:
             make_down_payment(firm, source=SalesOrder.objects.get(pk=order.pk))
@@ -213,7 +216,7 @@ class TestSourceCap:
     def test_refunded_money_is_freed_applied_money_is_not(self, firm):
         order = confirmed_order(firm, total="1000")
         advance = paid_down_payment(firm, source=order, fixed_amount=D("1000"))
-        invoice = posted_invoice(order)
+        invoice = posted_invoice(firm, order=order)
         services.down_payment_apply(down_payment=advance, invoice=invoice, amount=D("300"),
                                     actor=None)
         services.down_payment_refund(down_payment=advance, amount=D("700"), reason="over",
@@ -304,7 +307,7 @@ class TestTransitions:
                                                                      S.PARTIALLY_APPLIED)])
     def test_apply_refused_from_other_statuses(self, firm, status):
         advance = down_payment_in(firm, status)
-        invoice = posted_invoice(advance.sales_order)
+        invoice = posted_invoice(firm, order=advance.sales_order)
         with pytest.raises(InvalidTransition):
             services.down_payment_apply(down_payment=advance, invoice=invoice, amount=D("1"),
                                         actor=None)
@@ -370,7 +373,7 @@ class TestApply:
     def setup(self, firm):
         order = confirmed_order(firm, total="3600")
         advance = paid_down_payment(firm, source=order, fixed_amount=D("1000"))
-        return advance, posted_invoice(order)
+        return advance, posted_invoice(firm, order=order)
 
     def test_partly_then_fully(self, setup, admin_user):
         advance, invoice = setup
@@ -401,7 +404,7 @@ class TestApply:
     def test_more_than_the_invoice_asks_is_refused(self, firm):
         order = confirmed_order(firm, total="3600")
         advance = paid_down_payment(firm, source=order, fixed_amount=D("3000"))
-        invoice = posted_invoice(order)
+        invoice = posted_invoice(firm, order=order)
         invoice_services.payment_record(invoice=invoice, actor=None, amount=D("3000"))
         with pytest.raises(ApplicationError) as refused:
             services.down_payment_apply(down_payment=advance, invoice=invoice,
@@ -414,7 +417,8 @@ class TestApply:
 
     def test_another_customers_invoice_is_refused(self, firm, setup):
         advance, _invoice = setup
-        other = posted_invoice(confirmed_order(firm, customer=make_customer(firm)))
+        other = posted_invoice(firm, order=confirmed_order(firm, total="3600",
+                                                           customer=make_customer(firm)))
         with pytest.raises(ApplicationError) as refused:
             services.down_payment_apply(down_payment=advance, invoice=other, amount=D("1"),
                                         actor=None)
@@ -423,7 +427,7 @@ class TestApply:
     def test_a_draft_or_down_payment_invoice_is_refused(self, firm, setup):
         advance, _invoice = setup
         draft = invoice_services.invoice_create_from_order(
-            order=confirmed_order(firm, customer=advance.customer), actor=None)
+            order=confirmed_order(firm, total="3600", customer=advance.customer), actor=None)
         for target in (draft, advance.invoice):
             with pytest.raises(ApplicationError) as refused:
                 services.down_payment_apply(down_payment=advance, invoice=target,
@@ -464,9 +468,9 @@ class TestRefund:
         assert advance.refunds.count() == 2
 
     def test_at_most_paid_less_applied(self, firm):
-        order = confirmed_order(firm)
+        order = confirmed_order(firm, total="3600")
         advance = paid_down_payment(firm, source=order, fixed_amount=D("1000"))
-        services.down_payment_apply(down_payment=advance, invoice=posted_invoice(order),
+        services.down_payment_apply(down_payment=advance, invoice=posted_invoice(firm, order=order),
                                     amount=D("700"), actor=None)
         with pytest.raises(ApplicationError) as refused:
             services.down_payment_refund(down_payment=advance, amount=D("300.01"),
@@ -512,7 +516,7 @@ class TestSelectors:
         used_up = paid_down_payment(firm, source=order, fixed_amount=D("50"))
         make_down_payment(firm, source=order, fixed_amount=D("10"))  # not paid
         paid_down_payment(firm, fixed_amount=D("100"))  # another customer's
-        invoice = posted_invoice(order)
+        invoice = posted_invoice(firm, order=order)
         services.down_payment_apply(down_payment=used_up, invoice=invoice, amount=D("50"),
                                     actor=None)
         rows = services.down_payments_available_for(
@@ -520,3 +524,103 @@ class TestSelectors:
         assert list(rows) == [usable]
         assert not services.down_payments_available_for(
             down_payments=DownPayment.objects.all(), invoice=usable.invoice).exists()
+
+
+# --- the amount and VAT split, exactly (no database) ------------------------------------------
+
+@pytest.mark.parametrize(("amount", "rate", "excluding", "vat"), [
+    ("1150", "15", "1000.00", "150.00"),
+    ("1000", "15", "869.57", "130.43"),
+    ("100", "15", "86.96", "13.04"),
+    ("0.01", "15", "0.01", "0.00"),
+    ("500", "0", "500.00", "0.00"),
+    ("1050", "5", "1000.00", "50.00"),
+    ("3600", "15", "3130.43", "469.57"),
+])
+def test_vat_split_is_exact_and_adds_up(amount, rate, excluding, vat):
+    got = down_payment_vat_split(amount=D(amount), vat_rate=D(rate))
+    assert got == (D(excluding), D(vat))
+    assert got[0] + got[1] == D(amount)
+
+
+@pytest.mark.parametrize(("kind", "total", "percentage", "fixed", "expected"), [
+    (DownPaymentType.PERCENTAGE, "3600", "10", None, "360.00"),
+    (DownPaymentType.PERCENTAGE, "2408", "33.3333", None, "802.67"),
+    (DownPaymentType.PERCENTAGE, "100.01", "50", None, "50.01"),  # 50.005 rounds half up
+    (DownPaymentType.PERCENTAGE, "3600", "100", None, "3600.00"),
+    (DownPaymentType.FIXED_AMOUNT, "3600", None, "120", "120.00"),
+])
+def test_amount_from_percentage_or_fixed(kind, total, percentage, fixed, expected):
+    assert down_payment_amount(
+        type=kind, source_total=D(total),
+        percentage_value=D(percentage) if percentage else None,
+        fixed_amount=D(fixed) if fixed else None) == D(expected)
+
+
+# --- which invoices take a down payment (business-rules §8) ---------------------------------
+# One rule (invoice_accepts_down_payments) for the services, the staff apply form and the list
+# of available down payments; a paid invoice is refused as not applicable, before any amount is
+# looked at.
+
+@pytest.fixture
+def invoices(firm):
+    """A draft, a posted, a part-paid and a paid regular invoice of one customer, and the
+    down payment's own invoice."""
+    advance = paid_down_payment(firm, source=confirmed_order(firm), fixed_amount=D("100"))
+    customer = advance.customer
+
+    def order():
+        return confirmed_order(firm, customer=customer, total="1000")
+
+    draft = invoice_services.invoice_create_from_order(order=order(), actor=None)
+    posted = posted_invoice(firm, order=order())
+    part_paid = posted_invoice(firm, order=order())
+    invoice_services.payment_record(invoice=part_paid, actor=None, amount=D("10"))
+    paid = posted_invoice(firm, order=order())
+    invoice_services.payment_record(invoice=paid, actor=None, amount=paid.amount_due)
+    rows = {"draft": draft, "posted": posted, "part_paid": part_paid, "paid": paid,
+            "down_payment": advance.invoice}
+    return advance, {name: Invoice.objects.get(pk=row.pk) for name, row in rows.items()}
+
+
+@pytest.mark.django_db
+def test_only_posted_or_part_paid_regular_invoices_with_something_due(invoices):
+    _advance, rows = invoices
+    assert rows["paid"].status == InvoiceStatus.PAID
+    accepted = {name for name, invoice in rows.items()
+                if services.invoice_accepts_down_payments(invoice=invoice)}
+    assert accepted == {"posted", "part_paid"}
+
+
+@pytest.mark.django_db
+def test_the_queryset_filter_says_the_same(invoices):
+    _advance, rows = invoices
+    every = Invoice.objects.filter(pk__in=[row.pk for row in rows.values()])
+    filtered = set(services.invoices_accepting_down_payments(invoices=every))
+    assert filtered == {row for row in rows.values()
+                        if services.invoice_accepts_down_payments(invoice=row)}
+
+
+@pytest.mark.django_db
+def test_the_apply_form_offers_those(invoices, admin_user):
+    advance, rows = invoices
+    assert set(apply_invoices(down_payment=advance, user=admin_user)) == {
+        rows["posted"], rows["part_paid"]}
+
+
+@pytest.mark.django_db
+def test_available_down_payments_only_for_an_accepting_invoice(invoices):
+    advance, rows = invoices
+    for name, invoice in rows.items():
+        available = services.down_payments_available_for(
+            down_payments=type(advance).objects.all(), invoice=invoice)
+        assert (advance in available) == (name in {"posted", "part_paid"}), name
+
+
+@pytest.mark.django_db
+def test_applying_to_a_paid_invoice_is_refused_as_not_applicable(invoices):
+    advance, rows = invoices
+    with pytest.raises(ApplicationError) as refused:
+        services.down_payment_apply(down_payment=advance, invoice=rows["paid"],
+                                    amount=D("1"), actor=None)
+    assert refused.value.code == "invoice_not_applicable"

@@ -8,8 +8,7 @@ from sales.orders import services
 from sales.orders.choices import SalesOrderStatus
 from sales.orders.models import SalesOrder
 from tests.crm.factories import make_campaign
-
-from .factories import make_order, order_in
+from tests.sales.factories import make_order, order_in
 
 pytestmark = pytest.mark.django_db
 

@@ -21,9 +21,7 @@ from tests.crm.__init__ import RoleScopedContract
 from tests.crm.factories import make_campaign, make_customer, make_sales_person
 from tests.factories import make_user
 from tests.pricing.factories import make_product
-from tests.sales.factories import quote_in
-
-from .factories import make_order, order_in, set_quantities
+from tests.sales.factories import make_order, order_in, quote_in, set_quantities
 
 assert sales.receivers
 

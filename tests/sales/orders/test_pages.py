@@ -15,9 +15,7 @@ from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import Quote
 from tests.contracts.pages import PagesContract
 from tests.crm.factories import make_campaign, make_customer
-from tests.sales.factories import quote_in
-
-from .factories import make_order, order_in, set_quantities
+from tests.sales.factories import make_order, order_in, quote_in, set_quantities
 
 S = SalesOrderStatus
 

@@ -1,5 +1,6 @@
 """sales.orders.documents.order_pdf: the order as A4 PDF, checked through poppler (pdftotext
-for the text, pdftoppm renders page 1; see tests/sales/test_pdf.py on reading Arabic back)."""
+for the text, pdftoppm renders page 1; see tests/sales/quotes/test_pdf.py on reading Arabic
+back)."""
 
 import os
 import re
@@ -13,8 +14,7 @@ from core import pdf
 from sales.orders import services
 from sales.orders.documents import order_pdf
 from tests.crm.factories import make_customer
-
-from .factories import make_order, set_quantities
+from tests.sales.factories import make_order, set_quantities
 
 pytestmark = [
     pytest.mark.django_db,

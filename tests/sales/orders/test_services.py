@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+import core.registry
 import sales.receivers  # connects the campaign_deleted receiver (until SalesConfig.ready)
 from core import services as core_services
 from core.errors import ApplicationError, InvalidTransition
@@ -23,9 +24,7 @@ from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import Quote
 from tests.crm.factories import make_campaign, make_customer, make_sales_person
 from tests.pricing.factories import make_product, make_rule
-from tests.sales.factories import quote_in
-
-from .factories import make_order, order_in, set_quantities
+from tests.sales.factories import make_order, order_in, quote_in, set_quantities
 
 assert sales.receivers
 
@@ -350,7 +349,7 @@ def test_progress_update_moves_the_status(firm, admin_user, received,
 class TestProgressAroundHolds:
     def test_open_delivery_checks_are_asked(self, firm, monkeypatch):
         order = services.order_confirm(order=make_order(firm), actor=None)
-        monkeypatch.setattr(services, "ORDER_OPEN_DELIVERY_CHECKS", [lambda o: True])
+        monkeypatch.setattr(core.registry, "_order_open_delivery_checks", [lambda o: True])
         assert services.order_progress_update(order=order).status == S.IN_PROGRESS
 
     def test_on_hold_keeps_its_status_and_resume_applies_progress(self, firm, admin_user):

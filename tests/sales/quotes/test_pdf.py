@@ -17,8 +17,7 @@ import pytest
 from core import pdf
 from sales.quotes.documents import quote_pdf
 from tests.crm.factories import make_customer, make_lead
-
-from .factories import make_quote
+from tests.sales.factories import make_quote
 
 pytestmark = [
     pytest.mark.django_db,

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from sales.invoicing.choices import CreditNoteStatus, InvoiceStatus
 from sales.invoicing.models import CreditNote, Invoice, Payment
-
-from .factories import credit_note, draft_invoice, invoice_in, pay
+from tests.sales.factories import credit_note, draft_invoice, invoice_in, pay
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -20,16 +20,16 @@ from sales.orders.choices import SalesOrderStatus
 from sales.orders.models import SalesOrder, SalesOrderLine
 from sales.orders.services import order_cancel, order_hold
 from tests.crm.factories import make_customer
-from tests.sales.orders.factories import make_order, set_quantities
-
-from .factories import (
+from tests.sales.factories import (
     confirmed_order,
     credit_note,
     draft_invoice,
     invoice_in,
     lines_of,
+    make_order,
     pay,
     posted_invoice,
+    set_quantities,
 )
 
 D = Decimal

@@ -15,8 +15,7 @@ from sales.invoicing.choices import InvoiceStatus
 from sales.invoicing.models import Invoice, Payment
 from sales.orders.models import SalesOrderLine
 from tests.factories import FirmFactory
-
-from .factories import confirmed_order, draft_invoice, lines_of, posted_invoice
+from tests.sales.factories import confirmed_order, draft_invoice, lines_of, posted_invoice
 
 
 def race(count: int, work: Callable[[int], object]) -> tuple[list, list]:

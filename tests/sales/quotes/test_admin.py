@@ -1,17 +1,12 @@
-"""Quotes in the Django admin (scoped to the firm, lines and versions inline read-only,
-history, saves and deletes through the services) and the demo quotes (every status, once)."""
+"""Quotes in the Django admin: scoped to the firm, lines and versions inline read-only,
+history, saves and deletes through the services."""
 
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.contrib import admin
-from django.core.management import call_command
 from django.urls import reverse
 
-from core.models import Firm
-from sales.invoicing.models import Invoice
-from sales.orders.models import SalesOrder
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import Quote, QuoteLine, QuoteVersion
 from tests.crm.factories import make_customer
@@ -62,25 +57,3 @@ class TestQuoteAdmin:
         response = client.post(admin_url("delete", sent.pk), {"post": "yes"})
         assert response.status_code == 302
         assert Quote.objects.filter(pk=sent.pk).exists()
-
-
-@pytest.mark.django_db
-def test_seed_demo_makes_quotes_in_every_status_once():
-    call_command("seed_demo", "--force", stdout=StringIO())
-    firm = Firm.objects.get(slug="demo")
-    quotes = Quote.objects.filter(firm=firm)
-    assert set(quotes.values_list("status", flat=True)) == set(QuoteStatus.values)
-    assert QuoteLine.objects.filter(firm=firm, product__isnull=False).exclude(
-        pricing_trace={}).exists()
-    assert QuoteVersion.objects.filter(firm=firm).exists()
-    assert quotes.filter(lead__isnull=False).exists()
-    orders = SalesOrder.objects.filter(firm=firm)
-    assert set(orders.values_list("status", flat=True)) == {
-        "draft", "confirmed", "on_hold", "cancelled", "partially_invoiced", "invoiced"}
-    assert orders.filter(quote__isnull=False).count() == 1  # the converted quote's
-    invoices = Invoice.objects.filter(firm=firm)
-    assert set(invoices.values_list("status", flat=True)) == {"posted", "partially_paid"}
-    count, order_count = quotes.count(), orders.count()
-    call_command("seed_demo", "--force", stdout=StringIO())
-    assert Quote.objects.filter(firm=firm).count() == count
-    assert SalesOrder.objects.filter(firm=firm).count() == order_count

@@ -18,8 +18,7 @@ from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import Quote
 from sales.quotes.services.jobs import quotes_expire, quotes_remind
 from sales.tasks import quotes_expire_and_remind
-
-from .factories import quote_in
+from tests.sales.factories import quote_in
 
 assert sales.receivers
 

@@ -1,6 +1,6 @@
 """sales.invoicing.documents: the tax invoice and the credit note, read back with poppler
 (pdftotext; pdftoppm renders page 1). Arabic comes back joined and in reading order, so the
-Arabic assertions compare with the reshaped text (see tests/sales/test_pdf.py)."""
+Arabic assertions compare with the reshaped text (see tests/sales/quotes/test_pdf.py)."""
 
 import os
 import re
@@ -15,8 +15,7 @@ from core import pdf
 from sales.invoicing import services
 from sales.invoicing.documents import credit_note_pdf, invoice_pdf
 from tests.crm.factories import make_customer
-
-from .factories import confirmed_order, credit_note, pay
+from tests.sales.factories import confirmed_order, credit_note, pay
 
 pytestmark = [
     pytest.mark.django_db,

@@ -1,13 +1,17 @@
 """Quotes over the API: the contract, nested lines priced by the resolver, overrides, every
-action (calculate, transition, accept, approve, revise, versions) and their refusals."""
+action (calculate, transition, accept, approve, revise, versions, send, pdf, convert) and their
+refusals."""
 
 import datetime
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 
 from core import services as core_services
 from core.choices import Role
+from sales.invoicing.models import Invoice
+from sales.orders.models import SalesOrder
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import Quote, QuoteVersion
 from tests.conftest import client_for
@@ -319,3 +323,108 @@ class TestQuoteActions:
         assert_error(client_for(users[Role.FINANCE]).post(
             f"{PATH}/{quote.pk}/transition", {"status": "sent"}, format="json"),
             403, "permission_denied")
+
+
+# --- send and PDF -----------------------------------------------------------------------------
+
+@pytest.mark.django_db
+class TestSendApi:
+    def test_send_moves_to_sent_and_emails_after_commit(self, api, firm,
+                                                         django_capture_on_commit_callbacks):
+        quote = make_quote(firm)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api.post(f"{PATH}/{quote.pk}/send",
+                                {"to": ["buyer@example.com"], "language": "en"},
+                                format="json")
+        assert response.status_code == 200, response.content
+        assert response.json()["data"]["quote"]["status"] == "sent"
+        assert [message.to for message in mail.outbox] == [["buyer@example.com"]]
+
+    def test_send_refused(self, api, firm, users):
+        quote = quote_in(firm, QuoteStatus.ACCEPTED)
+        assert_error(api.post(f"{PATH}/{quote.pk}/send", {"to": ["a@example.com"]},
+                              format="json"), 409, "invalid_transition")
+        error = assert_error(api.post(f"{PATH}/{quote.pk}/send", {"to": ["not-an-address"]},
+                                      format="json"), 400, "validation_error")
+        assert "to.0" in error["details"]
+        assert_error(client_for(users[Role.FINANCE]).post(f"{PATH}/{quote.pk}/send",
+                                                          format="json"),
+                     403, "permission_denied")
+
+    def test_pdf(self, api, firm, other_firm):
+        quote = make_quote(firm)
+        response = api.get(f"{PATH}/{quote.pk}/pdf", {"language": "ar"})
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+        assert_error(api.get(f"{PATH}/{quote.pk}/pdf", {"language": "fr"}), 400,
+                     "validation_error")
+        assert_error(api.get(f"{PATH}/{make_quote(other_firm).pk}/pdf"), 404, "not_found")
+
+
+# --- conversion of an accepted quote (business-rules §5) --------------------------------------
+
+def converted(quote: Quote) -> str:
+    return Quote.objects.get(pk=quote.pk).status
+
+
+@pytest.mark.django_db
+def test_api_converts_to_a_draft_order_once(firm, admin_user):
+    quote = quote_in(firm, QuoteStatus.ACCEPTED)
+    api = client_for(admin_user)
+    response = api.post(f"/api/v1/quotes/{quote.pk}/convert", {}, format="json")
+    assert response.status_code == 201, response.content
+    order = SalesOrder.objects.get(quote=quote)
+    body = response.json()
+    assert body["data"]["order"]["id"] == order.pk
+    assert body["message"] == "Quote converted to a sales order" and body["messageAr"]
+    assert order.status == "draft" and order.total == Decimal("2408.00")
+    assert converted(quote) == QuoteStatus.CONVERTED
+    assert_error(api.post(f"/api/v1/quotes/{quote.pk}/convert", {}, format="json"), 409,
+                 "quote_already_converted")
+    assert SalesOrder.objects.filter(quote=quote).count() == 1
+
+
+@pytest.mark.django_db
+def test_api_converts_to_an_invoice_through_a_confirmed_order(firm, admin_user):
+    quote = quote_in(firm, QuoteStatus.ACCEPTED)
+    response = client_for(admin_user).post(f"/api/v1/quotes/{quote.pk}/convert",
+                                           {"to": "invoice"}, format="json")
+    assert response.status_code == 201, response.content
+    invoice = Invoice.objects.get(pk=response.json()["data"]["invoice"]["id"])
+    assert invoice.status == "draft" and invoice.number == ""
+    assert invoice.total == Decimal("2408.00")
+    assert invoice.order.status == "confirmed" and invoice.order.quote_id == quote.pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("setting", "to"), [("allow_convert_to_order", "order"),
+                                             ("allow_convert_to_invoice", "invoice")])
+def test_settings_can_forbid_each_conversion(firm, admin_user, setting, to):
+    core_services.settings_update(firm=firm, actor=admin_user,
+                                  changes={"quotes": {setting: False}})
+    quote = quote_in(firm, QuoteStatus.ACCEPTED)
+    assert_error(client_for(admin_user).post(f"/api/v1/quotes/{quote.pk}/convert",
+                                             {"to": to}, format="json"),
+                 409, "conversion_not_allowed")
+    assert converted(quote) == QuoteStatus.ACCEPTED
+    assert not SalesOrder.objects.filter(quote=quote).exists()
+
+
+@pytest.mark.django_db
+def test_only_an_accepted_quote_converts(firm, admin_user):
+    quote = quote_in(firm, QuoteStatus.SENT)
+    error = assert_error(client_for(admin_user).post(f"/api/v1/quotes/{quote.pk}/convert",
+                                                     {}, format="json"),
+                         409, "invalid_transition")
+    assert error["details"]["from"] == QuoteStatus.SENT
+
+
+@pytest.mark.django_db
+def test_roles_and_tenancy(firm, other_firm, users):
+    quote = quote_in(firm, QuoteStatus.ACCEPTED)
+    assert_error(client_for(users[Role.WAREHOUSE]).post(
+        f"/api/v1/quotes/{quote.pk}/convert", {}, format="json"), 403, "permission_denied")
+    foreign = quote_in(other_firm, QuoteStatus.ACCEPTED)
+    assert_error(client_for(users[Role.ADMIN]).post(
+        f"/api/v1/quotes/{foreign.pk}/convert", {}, format="json"), 404, "not_found")

@@ -15,9 +15,7 @@ from sales.invoicing.choices import CreditNoteStatus, InvoiceStatus
 from sales.invoicing.models import CreditNote, Invoice, Payment
 from sales.orders.models import SalesOrder
 from tests.contracts.pages import PagesContract
-from tests.sales.orders.factories import set_quantities
-
-from .factories import (
+from tests.sales.factories import (
     confirmed_order,
     credit_note,
     draft_invoice,
@@ -25,6 +23,7 @@ from .factories import (
     lines_of,
     pay,
     posted_invoice,
+    set_quantities,
 )
 
 D = Decimal

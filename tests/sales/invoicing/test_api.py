@@ -10,8 +10,14 @@ from sales.invoicing.models import CreditNote, Invoice
 from tests.conftest import client_for
 from tests.contracts.api import ApiContract, assert_camel_keys, assert_error
 from tests.crm.factories import make_customer
-
-from .factories import confirmed_order, credit_note, draft_invoice, lines_of, pay, posted_invoice
+from tests.sales.factories import (
+    confirmed_order,
+    credit_note,
+    draft_invoice,
+    lines_of,
+    pay,
+    posted_invoice,
+)
 
 READ = {"list", "retrieve"}
 MANAGE = {"list", "retrieve", "create"}

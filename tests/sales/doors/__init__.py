@@ -1,1 +1,0 @@
-"""The quote doors: API, staff pages, admin, demo data, and resolver prices on lines."""
