@@ -38,12 +38,14 @@ class DocumentAction:
     serializer: type[serializers.Serializer] | None = None
     form: type[forms.Form] | None = None
     style: str = "primary"
-    message: str | Promise | None = None
+    # The success message: text, or a callable of the changed document.
+    message: str | Promise | Callable[[Any], Any] | None = None
     # Offered as a bulk action in the admin (only actions that need no input).
     bulk_label: str | Promise | None = None
     # The status the action leads to, for the confirm page ("from draft to confirmed"): a status
     # value, or a callable of the document when it depends on the document.
     target: str | Callable[[Any], str] | None = None
+    # What the action does, for the API documentation.
     help_text: str | Promise = ""
 
     def __post_init__(self) -> None:
@@ -52,6 +54,9 @@ class DocumentAction:
 
     def target_status(self, document: models.Model) -> str | None:
         return self.target(document) if callable(self.target) else self.target
+
+    def success_message(self, document: models.Model) -> Any:
+        return self.message(document) if callable(self.message) else self.message
 
 
 @dataclass(frozen=True)
@@ -99,10 +104,9 @@ def reason_field(action: DocumentAction) -> serializers.CharField | None:
     if action.reason == "none":
         return None
     if action.reason == "required":
-        return serializers.CharField(max_length=REASON_MAX_LENGTH, help_text=action.help_text
-                                     or _("Why; required."))
+        return serializers.CharField(max_length=REASON_MAX_LENGTH, help_text=_("Why; required."))
     return serializers.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True,
-                                 default="", help_text=action.help_text or _("Why; optional."))
+                                 default="", help_text=_("Why; optional."))
 
 
 _INPUTS: dict[tuple[type, str], type[serializers.Serializer]] = {}

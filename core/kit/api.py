@@ -47,8 +47,8 @@ class DocumentViewSet(TenantModelViewSet):
         document = self.get_object()
         result = declaration.perform(declared, document=document, actor=request.user,
                                      reason=reason, data=data)
-        changed = result if isinstance(result, type(document)) else document
-        return self.one(self.fresh(changed), message=declared.message)
+        changed = self.fresh(result if isinstance(result, type(document)) else document)
+        return self.one(changed, message=declared.success_message(changed))
 
 
 def _route(declaration: DocumentActions, declared: DocumentAction, response):

@@ -113,11 +113,12 @@ class DocumentActionView(StaffMixin, generic.DetailView):
         data = dict(form.cleaned_data)
         reason = (data.pop("reason", "") or "").strip()
         try:
-            self.document_actions.perform(self.action, document=document, actor=request.user,
-                                          reason=reason, data=data)
+            result = self.document_actions.perform(self.action, document=document,
+                                                   actor=request.user, reason=reason, data=data)
         except (ApplicationError, ValidationError) as error:
             messages.error(request, error_text(error))
         else:
-            messages.success(request, self.action.message
+            changed = result if isinstance(result, type(document)) else document
+            messages.success(request, self.action.success_message(changed)
                              or _("Done: %(action)s.") % {"action": self.action.label})
         return HttpResponseRedirect(self.url("detail", document.pk))

@@ -3,12 +3,12 @@ through sales.orders.services as every other caller does (architecture §5.1): i
 is a draft (totals recomputed); status, totals, progress and lines are never edited here.
 Soft-deleted orders are listed too (marked), for audit. Actions: confirm, hold, resume."""
 
-from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _
+from django.contrib import admin
 
 from core.admin import FirmScopedAdmin, ReadOnlyInline, ServiceDeleteMixin, adopt, form_values
-from core.errors import ApplicationError
+from core.kit.admin import DocumentAdminMixin
 from sales.orders import services
+from sales.orders.actions import ORDER_ACTIONS
 from sales.orders.choices import SalesOrderStatus
 from sales.orders.models import SalesOrder, SalesOrderLine
 
@@ -36,20 +36,8 @@ class SalesOrderLineInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-def _run(modeladmin, request, queryset, service, done) -> None:
-    moved = 0
-    for order in queryset:
-        try:
-            service(order=order, actor=request.user)
-            moved += 1
-        except ApplicationError as error:
-            modeladmin.message_user(request, f"{order}: {error.message}", messages.ERROR)
-    if moved:
-        modeladmin.message_user(request, done % {"count": moved}, messages.SUCCESS)
-
-
 @admin.register(SalesOrder)
-class SalesOrderAdmin(ServiceDeleteMixin, FirmScopedAdmin):
+class SalesOrderAdmin(DocumentAdminMixin, ServiceDeleteMixin, FirmScopedAdmin):
     list_display = ["number", "customer_name", "status", "order_date", "total",
                     "delivery_progress", "invoicing_progress", "sales_person", "deleted_at"]
     list_filter = ["status", "needs_approval", "payment_terms"]
@@ -59,7 +47,8 @@ class SalesOrderAdmin(ServiceDeleteMixin, FirmScopedAdmin):
     date_hierarchy = "order_date"
     fields = [*ORDER_EDITABLE, *ORDER_COMPUTED]
     inlines = [SalesOrderLineInline]
-    actions = ["confirm_orders", "hold_orders", "resume_orders"]
+    # Bulk actions: the declared ones with a bulk label (confirm, hold, resume).
+    document_actions = ORDER_ACTIONS
 
     def get_queryset(self, request):
         # Soft-deleted orders stay visible here, for audit.
@@ -83,16 +72,3 @@ class SalesOrderAdmin(ServiceDeleteMixin, FirmScopedAdmin):
 
     def delete_with_service(self, obj, actor) -> None:
         services.order_delete(order=obj, actor=actor)
-
-    @admin.action(description=_("Confirm the selected orders"),
-                  permissions=["change"])
-    def confirm_orders(self, request, queryset):
-        _run(self, request, queryset, services.order_confirm, _("%(count)s orders confirmed."))
-
-    @admin.action(description=_("Put the selected orders on hold"), permissions=["change"])
-    def hold_orders(self, request, queryset):
-        _run(self, request, queryset, services.order_hold, _("%(count)s orders on hold."))
-
-    @admin.action(description=_("Resume the selected orders"), permissions=["change"])
-    def resume_orders(self, request, queryset):
-        _run(self, request, queryset, services.order_resume, _("%(count)s orders resumed."))

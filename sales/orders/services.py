@@ -376,6 +376,29 @@ def order_delete(*, order: SalesOrder, actor: User | None) -> None:
 # --- approval and the state machine --------------------------------------------------------
 
 
+def order_available_actions(*, document: SalesOrder, user: User | None = None) -> list[str]:
+    """The order's actions possible now (sales.orders.actions declares them; the kit adds the
+    permission): approve while a draft waits for approval, confirm a draft, hold and cancel as
+    the state machine allows, resume from hold."""
+    order, allowed = document, order_allowed_targets(order=document)
+    waits_for_approval = order.needs_approval and order.approved_at is None
+    actions = []
+    if (order.status == SalesOrderStatus.DRAFT and waits_for_approval
+            and order.deleted_at is None):
+        actions.append("approve")
+    # Resuming may also lead to "confirmed"; confirming is a draft's step only, once approved.
+    if (order.status == SalesOrderStatus.DRAFT and SalesOrderStatus.CONFIRMED in allowed
+            and not waits_for_approval):
+        actions.append("confirm")
+    if SalesOrderStatus.ON_HOLD in allowed:
+        actions.append("hold")
+    if order.status == SalesOrderStatus.ON_HOLD and allowed:
+        actions.append("resume")
+    if SalesOrderStatus.CANCELLED in allowed:
+        actions.append("cancel")
+    return actions
+
+
 def order_allowed_targets(*, order: SalesOrder) -> list[str]:
     """The statuses a person may move the order to now (progress moves are not a person's)."""
     if order.deleted_at is not None:

@@ -14,18 +14,16 @@ from django.views import View
 
 from core.errors import ApplicationError
 from core.forms import formset_rows
+from core.kit.views import DocumentActionView, DocumentDetailView
 from core.pdf import LANGUAGES
 from core.scoping import scope_for
 from core.staff import (
     Column,
     PageFilter,
     StaffDeleteView,
-    StaffDetailView,
     StaffFormView,
     StaffListView,
     StaffMixin,
-    StaffTransitionView,
-    TransitionButton,
     error_text,
     reference_choices,
     status_badge,
@@ -34,47 +32,13 @@ from crm.models import Campaign, Customer, SalesPerson
 from sales.common.documents import firm_document_language, pdf_response
 from sales.common.forms import LINE_FIELDS, QuoteLineFormSet, line_initial, line_rows
 from sales.orders import services
+from sales.orders.actions import ORDER_ACTIONS
 from sales.orders.choices import SalesOrderStatus
 from sales.orders.documents import order_pdf
 from sales.orders.filters import SalesOrderFilter
 from sales.orders.forms import SalesOrderForm
 from sales.orders.models import SalesOrder
 from sales.quotes.models import Quote
-
-# Action -> its button (the actions are the services', not bare FSM transitions).
-ORDER_BUTTONS = {
-    "approve": TransitionButton(_("Approve"), style="success",
-                                permission="sales.approve_salesorder"),
-    "confirm": TransitionButton(_("Confirm order"), style="primary",
-                                permission="sales.confirm_salesorder"),
-    "hold": TransitionButton(_("Put on hold"), style="outline-warning"),
-    "resume": TransitionButton(_("Resume"), style="outline-primary"),
-    "cancel": TransitionButton(_("Cancel order"), style="outline-danger",
-                               reason_required=True),
-}
-ACTION_TARGET = {"confirm": SalesOrderStatus.CONFIRMED, "hold": SalesOrderStatus.ON_HOLD,
-                 "cancel": SalesOrderStatus.CANCELLED}
-
-
-def available_actions(order: SalesOrder) -> list[str]:
-    """The order's actions possible now, in button order."""
-    allowed = services.order_allowed_targets(order=order)
-    actions = []
-    for name in ORDER_BUTTONS:
-        if name == "approve":
-            if (order.status == SalesOrderStatus.DRAFT and order.needs_approval
-                    and order.approved_at is None and order.deleted_at is None):
-                actions.append(name)
-        elif name == "resume":
-            if order.status == SalesOrderStatus.ON_HOLD and allowed:
-                actions.append(name)
-        elif name == "confirm":
-            # Resuming may also lead to "confirmed"; confirming is a draft's step only.
-            if order.status == SalesOrderStatus.DRAFT and ACTION_TARGET[name] in allowed:
-                actions.append(name)
-        elif ACTION_TARGET[name] in allowed:
-            actions.append(name)
-    return actions
 
 
 def percent(value) -> str:
@@ -145,9 +109,9 @@ def linked_documents(order: SalesOrder, can) -> list[dict]:
     return documents
 
 
-class SalesOrderDetailView(SalesOrderMixin, StaffDetailView):
+class SalesOrderDetailView(SalesOrderMixin, DocumentDetailView):
     template_name = "sales/order_detail.html"
-    transitions = ORDER_BUTTONS
+    document_actions = ORDER_ACTIONS
     tabs = ("lines", "details", "history")
     fields = [
         Column(_("Customer"), "customer"),
@@ -187,24 +151,15 @@ class SalesOrderDetailView(SalesOrderMixin, StaffDetailView):
             "customer", "sales_person__user", "sales_team", "territory", "campaign",
             "price_list", "approved_by", "confirmed_by", "cancelled_by")
 
-    def transition_buttons(self, obj: SalesOrder) -> list[dict]:
-        return [{"name": name, "label": ORDER_BUTTONS[name].label,
-                 "style": ORDER_BUTTONS[name].style,
-                 "url": self.url("transition", obj.pk, name)}
-                for name in available_actions(obj)
-                if self.can(ORDER_BUTTONS[name].permission or "sales.change_salesorder")]
-
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
         order = self.object
         if order.status != SalesOrderStatus.DRAFT or order.deleted_at is not None:
             context["edit_url"] = None
             context["delete_url"] = None
-        tab = self.request.GET.get("tab")
         context.update({
             "order": order,
             "lines": list(order.lines.select_related("product").order_by("position", "pk")),
-            "active_tab": tab if tab in self.tabs else "lines",
             "linked_documents": linked_documents(order, self.can),
             "pdf_url": self.url("pdf", order.pk),
             "customer_url": (_reverse("crm:customer_detail", order.customer_id)
@@ -240,37 +195,13 @@ class SalesOrderFormView(SalesOrderMixin, StaffFormView):
                                      **changes)
 
 
-class SalesOrderTransitionView(SalesOrderMixin, StaffTransitionView):
-    """Confirm an action (with a reason; required to cancel), then its service."""
+class SalesOrderTransitionView(SalesOrderMixin, DocumentActionView):
+    """Confirm one of the order's declared actions, then its service."""
 
-    detail_view = SalesOrderDetailView
+    document_actions = ORDER_ACTIONS
 
     def get_queryset(self):
         return scope_for(SalesOrder.all_objects.all(), user=self.request.user)
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if kwargs["transition"] not in available_actions(self.object):
-            messages.error(request, _("This step is not possible from the order's status."))
-            return HttpResponseRedirect(self.url("detail", self.object.pk))
-        return self.render_to_response(self.get_context_data(object=self.object))
-
-    def get_context_data(self, **kwargs: Any) -> dict:
-        context = super().get_context_data(**kwargs)
-        action = self.kwargs["transition"]
-        target = (services.order_progress_status(order=self.object) if action == "resume"
-                  else ACTION_TARGET.get(action))
-        context["target"] = SalesOrderStatus(target).label if target else ORDER_BUTTONS[
-            action].label
-        context["current"] = self.object.get_status_display()
-        return context
-
-    def perform(self, obj: SalesOrder, *, transition: str, reason: str) -> None:
-        actor = self.request.user
-        action = {"approve": services.order_approve, "confirm": services.order_confirm,
-                  "hold": services.order_hold, "resume": services.order_resume,
-                  "cancel": services.order_cancel}[transition]
-        action(order=obj, actor=actor, reason=reason)
 
 
 class SalesOrderDeleteView(SalesOrderMixin, StaffDeleteView):

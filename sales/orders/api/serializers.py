@@ -15,8 +15,6 @@ from rest_framework import serializers
 
 from core.api.serializers import (
     ModelSerializer,
-    ReasonSerializer,
-    RequiredReasonSerializer,
     RoundedDecimalField,
     reference,
 )
@@ -145,14 +143,6 @@ class SalesOrderSerializer(ModelSerializer):
                 {"customer_id": [_("A sales order is for a customer.")]})
         # core's ModelSerializer names fields in errors as the API does.
         return super().validate(attrs)
-
-
-class SalesOrderReasonSerializer(ReasonSerializer):
-    """The optional reason of an order action."""
-
-
-class CancelSerializer(RequiredReasonSerializer):
-    """Why the order is cancelled."""
 
 
 class FromQuoteSerializer(serializers.Serializer):

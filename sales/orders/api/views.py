@@ -15,20 +15,17 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 
-from core.api.viewsets import TenantModelViewSet
-from core.i18n import lazy_format
+from core.kit.api import DocumentViewSet
 from core.pdf import LANGUAGES
 from core.scoping import scope_for
 from sales.common.documents import firm_document_language, pdf_response
 from sales.orders import services
+from sales.orders.actions import ORDER_ACTIONS
 from sales.orders.api.serializers import (
-    CancelSerializer,
     FromQuoteSerializer,
     OrderStatsSerializer,
-    SalesOrderReasonSerializer,
     SalesOrderSerializer,
 )
-from sales.orders.choices import SalesOrderStatus
 from sales.orders.documents import order_pdf
 from sales.orders.filters import SalesOrderFilter
 from sales.orders.models import SalesOrder, SalesOrderLine
@@ -42,7 +39,7 @@ LANGUAGE = OpenApiParameter("language", str, enum=list(LANGUAGES), required=Fals
                                         "language)")
 
 
-class SalesOrderViewSet(TenantModelViewSet):
+class SalesOrderViewSet(DocumentViewSet):
     """Sales orders with their lines (`items`). Only drafts are edited or deleted (409
     otherwise); status moves through the actions only (business-rules §6). Lines with a product
     and no unit price are priced by the price resolver, as quote lines are."""
@@ -61,9 +58,8 @@ class SalesOrderViewSet(TenantModelViewSet):
                    "deliveryProgress": "delivery_progress",
                    "invoicingProgress": "invoicing_progress", "updatedAt": "updated_at"}
     default_sort = "-created_at"
+    document_actions = ORDER_ACTIONS
     required_permissions = {
-        "confirm": ["sales.confirm_salesorder"], "cancel": CHANGE, "hold": CHANGE,
-        "resume": CHANGE, "approve": ["sales.approve_salesorder"],
         "from_quote": ["sales.add_salesorder"], "stats": VIEW, "pdf": VIEW,
         "invoice": ["sales.add_invoice"],
     }
@@ -82,7 +78,7 @@ class SalesOrderViewSet(TenantModelViewSet):
                 .prefetch_related("lines__product"), user=self.request.user)
         return queryset
 
-    def _fresh(self, order: SalesOrder) -> SalesOrder:
+    def fresh(self, order: SalesOrder) -> SalesOrder:
         return SalesOrder.all_objects.select_related("customer", "sales_person__user") \
             .prefetch_related("lines__product").get(pk=order.pk)
 
@@ -92,7 +88,7 @@ class SalesOrderViewSet(TenantModelViewSet):
         order = services.order_create(firm=self.request.user.firm, actor=self.request.user,
                                       lines=None if lines is None else [dict(row) for row in
                                                                         lines], **data)
-        return self._fresh(order)
+        return self.fresh(order)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
@@ -100,61 +96,13 @@ class SalesOrderViewSet(TenantModelViewSet):
         order = services.order_update(order=serializer.instance, actor=self.request.user,
                                       lines=None if lines is None else [dict(row) for row in
                                                                         lines], **data)
-        return self._fresh(order)
+        return self.fresh(order)
 
     def perform_destroy(self, instance):
         services.order_delete(order=instance, actor=self.request.user)
 
     def _done(self, order: SalesOrder, message, *, code: int = status.HTTP_200_OK):
-        return self.one(self._fresh(order), message=message, status=code)
-
-    def _reason(self, serializer_class=SalesOrderReasonSerializer) -> str:
-        serializer = serializer_class(data=self.request.data,
-                                      context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data["reason"]
-
-    @extend_schema(request=SalesOrderReasonSerializer, responses=SalesOrderSerializer)
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
-        """draft → confirmed: needs a line (and an approval when the order needs one);
-        copies the customer's addresses and counts the pricing rules used."""
-        order = services.order_confirm(order=self.get_object(), actor=request.user,
-                                       reason=self._reason())
-        return self._done(order, _("Order confirmed successfully"))
-
-    @extend_schema(request=CancelSerializer, responses=SalesOrderSerializer)
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        """→ cancelled with a reason, only while nothing is delivered or invoiced (409)."""
-        order = services.order_cancel(order=self.get_object(), actor=request.user,
-                                      reason=self._reason(CancelSerializer))
-        return self._done(order, _("Order cancelled"))
-
-    @extend_schema(request=SalesOrderReasonSerializer, responses=SalesOrderSerializer)
-    @action(detail=True, methods=["post"])
-    def hold(self, request, pk=None):
-        """An open order → on_hold."""
-        order = services.order_hold(order=self.get_object(), actor=request.user,
-                                    reason=self._reason())
-        return self._done(order, _("Order put on hold"))
-
-    @extend_schema(request=SalesOrderReasonSerializer, responses=SalesOrderSerializer)
-    @action(detail=True, methods=["post"])
-    def resume(self, request, pk=None):
-        """on_hold → the status the order's delivery and invoicing progress give."""
-        order = services.order_resume(order=self.get_object(), actor=request.user,
-                                      reason=self._reason())
-        return self._done(order, lazy_format(_("Order resumed: %(status)s"),
-                                             status=SalesOrderStatus(order.status).label))
-
-    @extend_schema(request=SalesOrderReasonSerializer, responses=SalesOrderSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        """Approve a draft order that needs approval (its approvers only)."""
-        order = services.order_approve(order=self.get_object(), actor=request.user,
-                                       reason=self._reason())
-        return self._done(order, _("Order approved"))
+        return self.one(self.fresh(order), message=message, status=code)
 
     @extend_schema(request=FromQuoteSerializer, responses={201: SalesOrderSerializer},
                    parameters=[OpenApiParameter("quote_id", int, OpenApiParameter.PATH)])

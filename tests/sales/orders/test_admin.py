@@ -52,7 +52,7 @@ def test_confirm_action_and_delete_refused_after_draft(client, admin_user, firm)
     client.force_login(admin_user)
     draft = make_order(firm)
     changelist = reverse("admin:sales_salesorder_changelist")
-    client.post(changelist, {"action": "confirm_orders", "_selected_action": [draft.pk]})
+    client.post(changelist, {"action": "confirm_selected", "_selected_action": [draft.pk]})
     assert SalesOrder.objects.get(pk=draft.pk).status == SalesOrderStatus.CONFIRMED
     confirmed = order_in(firm, SalesOrderStatus.CONFIRMED)
     client.post(reverse("admin:sales_salesorder_delete", args=[confirmed.pk]),

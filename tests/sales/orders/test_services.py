@@ -18,10 +18,12 @@ from crm import services as crm_services
 from pricing.models import PricingRule, PricingRuleUsage
 from sales import signals
 from sales.orders import services
+from sales.orders.actions import ORDER_ACTIONS
 from sales.orders.choices import SalesOrderStatus
 from sales.orders.models import SalesOrder, SalesOrderLine
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import Quote
+from tests.contracts.documents import assert_declaration_follows_machine
 from tests.crm.factories import make_campaign, make_customer, make_sales_person
 from tests.pricing.factories import make_product, make_rule
 from tests.sales.factories import make_order, order_in, quote_in, set_quantities
@@ -569,3 +571,31 @@ def test_stats_exact(firm):
     assert [(row["customer_name"], row["count"], row["amount"])
             for row in stats["top_customers"]] == [("Big Buyer", 2, Decimal("2523.00")),
                                                    ("Small Buyer", 1, Decimal("115.00"))]
+
+
+# --- the action declaration (sales.orders.actions) ------------------------------------------
+
+def _order_for_walk(firm, status: str) -> SalesOrder:
+    """An order in `status`; "draft_approval" is a draft waiting for approval and
+    "partially_invoiced_billed" a partially invoiced order with invoiced quantities."""
+    if status == "draft_approval":
+        order = order_in(firm, "draft")
+        SalesOrder.objects.filter(pk=order.pk).update(needs_approval=True)
+    elif status == "partially_invoiced_billed":
+        order = order_in(firm, "partially_invoiced")
+        set_quantities(order, invoiced=[1, 0])
+    else:
+        order = order_in(firm, status)
+    return SalesOrder.all_objects.get(pk=order.pk)
+
+
+@pytest.mark.django_db
+def test_the_declared_actions_follow_the_state_machine(firm, admin_user):
+    offered = assert_declaration_follows_machine(
+        ORDER_ACTIONS, make=lambda status: _order_for_walk(firm, status), user=admin_user,
+        statuses=[*SalesOrderStatus.values, "draft_approval", "partially_invoiced_billed"])
+    assert offered["draft"] == ["cancel", "confirm"]
+    assert offered["draft_approval"] == ["approve", "cancel"]
+    assert offered["on_hold"] == ["cancel", "resume"]
+    assert offered["partially_invoiced_billed"] == ["hold"]
+    assert offered["cancelled"] == []
