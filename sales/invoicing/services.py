@@ -22,12 +22,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import DocumentType, PaymentTerms
-from core.errors import ApplicationError, ErrorCode, InvalidTransition
+from core.errors import ApplicationError, InvalidTransition
 from core.models import Firm, User
 from core.money import round_money, to_decimal
 from core.services import (
@@ -55,7 +55,11 @@ from sales.invoicing.choices import (
 from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
 from sales.orders.choices import SalesOrderStatus
 from sales.orders.models import SalesOrder, SalesOrderLine
-from sales.orders.services import order_balance_update, order_progress_update
+from sales.orders.services import (
+    QuantityExceedsRemaining,
+    order_balance_update,
+    order_lines_count,
+)
 
 ZERO = Decimal("0")
 # Orders that may be invoiced: confirmed and following progress (not on hold, not done).
@@ -72,12 +76,6 @@ LINE_COPY = ["product_id", "description", "description_ar", "unit", "unit_price"
 
 
 # --- errors ---------------------------------------------------------------------------------
-
-
-class QuantityExceedsRemaining(ApplicationError):
-    def __init__(self, *, details: dict) -> None:
-        super().__init__(code=ErrorCode.QUANTITY_EXCEEDS_REMAINING, details=details, message=_(
-            "A quantity is more than what remains to be invoiced."))
 
 
 class NothingToInvoice(ApplicationError):
@@ -437,30 +435,17 @@ def invoice_allowed_targets(*, invoice: Invoice) -> list[str]:
                    if name != "follow_payments"})
 
 
-def _count_quantities(invoice: Invoice, *, sign: int) -> SalesOrder | None:
-    """Add (sign 1, posting) or take back (sign −1, cancelling) the invoice's quantities on
-    its order's lines, under the order's and the lines' locks; the lines' check constraints
-    hold the ceiling, and the ceiling is checked here first to answer 400, not 500."""
+def _count_quantities(invoice: Invoice, *, sign: int, actor: User | None) -> None:
+    """Add (posting) or take back (cancelling) the invoice's quantities on its order's lines;
+    the order's progress and status follow."""
     if invoice.order_id is None:
-        return None
-    order = row_lock(SalesOrder.all_objects.all(), invoice.order_id)
+        return
     quantities = defaultdict(lambda: ZERO)
     for line in invoice.lines.filter(order_line__isnull=False):
         quantities[line.order_line_id] += line.quantity
-    locked_lines = rows_lock(SalesOrderLine.objects.filter(pk__in=list(quantities)))
-    exceeded = {}
-    for order_line in locked_lines:
-        new = order_line.invoiced_quantity + sign * quantities[order_line.pk]
-        if new > order_line.quantity or new < 0:
-            exceeded[f"lines.order_line_{order_line.pk}.quantity"] = [
-                _("At most %(remaining)s remains to be invoiced.")
-                % {"remaining": (order_line.quantity - order_line.invoiced_quantity).normalize()}]
-    if exceeded:
-        raise QuantityExceedsRemaining(details=exceeded)
-    for order_line_id, quantity in quantities.items():
-        SalesOrderLine.objects.filter(pk=order_line_id).update(
-            invoiced_quantity=F("invoiced_quantity") + sign * quantity)
-    return order
+    order_lines_count(order=SalesOrder.all_objects.get(pk=invoice.order_id),
+                      field="invoiced_quantity", quantities=dict(quantities), sign=sign,
+                      actor=actor)
 
 
 @transaction.atomic
@@ -468,12 +453,12 @@ def invoice_post(*, invoice: Invoice, actor: User | None, reason: str = "") -> I
     """draft → posted: the invoice takes the next INV number of the firm's gapless sequence
     and today's date (due date from its payment terms); its quantities count as invoiced on
     the order's lines and the order's progress and status follow (business-rules §6).
-    `invoice_posted` goes out once, after commit."""
+    `invoice_posted` goes out once, inside the transaction."""
     locked = row_lock(Invoice.objects.all(), invoice.pk)
     if locked.status != InvoiceStatus.DRAFT:
         raise InvalidTransition(source=locked.status, target=InvoiceStatus.POSTED,
                                 allowed=invoice_allowed_targets(invoice=locked))
-    order = _count_quantities(locked, sign=1)
+    _count_quantities(locked, sign=1, actor=actor)
     settings = settings_read(firm=locked.firm)
     today = firm_today(firm=locked.firm)
     number = sequence_next(firm=locked.firm, document_type=DocumentType.INVOICE, date=today)
@@ -482,10 +467,9 @@ def invoice_post(*, invoice: Invoice, actor: User | None, reason: str = "") -> I
     moved = document_transition(instance=locked, transition="post", actor=actor,
                                 reason=reason, number=number, by=actor, invoice_date=today,
                                 due_date=due, details={"number": number})
-    if order is not None:
-        order_progress_update(order=order, actor=actor)
-    transaction.on_commit(lambda: signals.invoice_posted.send(
-        sender=Invoice, invoice=moved, actor=actor))
+    # Inside the transaction: a receiver that answers with money (a commission accrual)
+    # commits or rolls back with the posting (architecture §5.7).
+    signals.invoice_posted.send(sender=Invoice, invoice=moved, actor=actor)
     return moved
 
 
@@ -494,7 +478,7 @@ def invoice_cancel(*, invoice: Invoice, actor: User | None, reason: str) -> Invo
     """draft or posted → cancelled, with a reason, only while nothing was paid, applied or
     credited on it (409 `invoice_has_payments`). A posted invoice keeps its number (numbers
     are never reused) and its quantities return to the order. `invoice_cancelled` goes out
-    after commit."""
+    inside the transaction."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the invoice is cancelled.")})
@@ -506,13 +490,11 @@ def invoice_cancel(*, invoice: Invoice, actor: User | None, reason: str) -> Invo
             or locked.payments.filter(status=PaymentStatus.RECORDED).exists():
         raise InvoiceHasPayments(invoice=locked)
     was_posted = locked.status == InvoiceStatus.POSTED
-    order = _count_quantities(locked, sign=-1) if was_posted else None
+    if was_posted:
+        _count_quantities(locked, sign=-1, actor=actor)
     moved = document_transition(instance=locked, transition="cancel", actor=actor,
                                 reason=reason, cancellation_reason=reason, by=actor)
-    if order is not None:
-        order_progress_update(order=order, actor=actor)
-    transaction.on_commit(lambda: signals.invoice_cancelled.send(
-        sender=Invoice, invoice=moved, actor=actor, reason=reason))
+    signals.invoice_cancelled.send(sender=Invoice, invoice=moved, actor=actor, reason=reason)
     return moved
 
 
@@ -588,7 +570,7 @@ def payment_record(*, invoice: Invoice, actor: User | None, amount: Decimal | st
     """Money received on a posted invoice: at most its amount due (400
     `amount_exceeds_due`), under the invoice's lock. The invoice's amount paid and due and
     its status (partially_paid / paid) follow, and the order's balance. `payment_recorded`
-    goes out once, after commit."""
+    goes out once, inside the transaction."""
     value = _quantity(amount)
     if value is None or value <= 0 or value != round_money(value):
         raise ValidationError({"amount": [_("Enter a positive amount with at most 2 decimal "
@@ -612,8 +594,8 @@ def payment_record(*, invoice: Invoice, actor: User | None, amount: Decimal | st
                                    "method": method, "reference": payment.reference})
     _order_paid_update(moved, actor=actor)
     payment.invoice = moved
-    transaction.on_commit(lambda: signals.payment_recorded.send(
-        sender=Payment, payment=payment, invoice=moved, actor=actor))
+    signals.payment_recorded.send(
+        sender=Payment, payment=payment, invoice=moved, actor=actor)
     return payment
 
 
@@ -636,8 +618,8 @@ def payment_void(*, payment: Payment, actor: User | None, reason: str) -> Paymen
     document_event_record(instance=moved, action="payment_voided", actor=actor, reason=reason,
                           details={"payment_id": locked.pk, "amount": str(locked.amount)})
     _order_paid_update(moved, actor=actor)
-    transaction.on_commit(lambda: signals.payment_voided.send(
-        sender=Payment, payment=locked, invoice=moved, actor=actor, reason=reason))
+    signals.payment_voided.send(
+        sender=Payment, payment=locked, invoice=moved, actor=actor, reason=reason)
     return locked
 
 
@@ -783,7 +765,7 @@ def credit_note_post(*, credit_note: CreditNote, actor: User | None,
                      reason: str = "") -> CreditNote:
     """draft → posted: the next CN number of the gapless sequence and today's date; the
     invoice's credit notes total goes up and its amount due down (never below 0), its
-    status following. `credit_note_posted` goes out once, after commit."""
+    status following. `credit_note_posted` goes out once, inside the transaction."""
     invoice = row_lock(Invoice.objects.all(), credit_note.invoice.pk)
     locked = CreditNote.objects.select_for_update().get(pk=credit_note.pk)
     if locked.status != CreditNoteStatus.DRAFT:
@@ -803,8 +785,8 @@ def credit_note_post(*, credit_note: CreditNote, actor: User | None,
     document_event_record(instance=updated, action="credit_note_posted", actor=actor,
                           details={"credit_note_id": moved.pk, "number": number,
                                    "total": str(moved.total)})
-    transaction.on_commit(lambda: signals.credit_note_posted.send(
-        sender=CreditNote, credit_note=moved, invoice=updated, actor=actor))
+    signals.credit_note_posted.send(
+        sender=CreditNote, credit_note=moved, invoice=updated, actor=actor)
     return moved
 
 

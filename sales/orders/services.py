@@ -15,11 +15,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import DocumentType
-from core.errors import ApplicationError, Conflict, InvalidTransition
+from core.errors import ApplicationError, Conflict, ErrorCode, InvalidTransition
 from core.models import Firm, User
 from core.money import round_money, round_rate, to_decimal
 from core.registry import order_open_delivery_checks
@@ -489,7 +490,7 @@ def order_confirm(*, order: SalesOrder, actor: User | None, reason: str = "") ->
     approval when the order needs one (409 `approval_required`). The customer's names and
     the chosen (else default) billing and shipping addresses are copied onto the order; the
     pricing rules its lines use are counted (409 `usage_limit_reached` when a limit is
-    reached, all under the rules' locks). `order_confirmed` goes out after commit."""
+    reached, all under the rules' locks). `order_confirmed` goes out inside the transaction."""
     locked = _lock(order)
     if locked.status != SalesOrderStatus.DRAFT:
         raise InvalidTransition(source=locked.status, target=SalesOrderStatus.CONFIRMED,
@@ -521,8 +522,8 @@ def order_confirm(*, order: SalesOrder, actor: User | None, reason: str = "") ->
                               uses=_rule_uses(lines))
     moved = document_transition(instance=locked, transition="confirm", actor=actor,
                                 reason=reason, by=actor, snapshot=snapshot)
-    transaction.on_commit(lambda: signals.order_confirmed.send(
-        sender=SalesOrder, order=moved, actor=actor))
+    signals.order_confirmed.send(
+        sender=SalesOrder, order=moved, actor=actor)
     return moved
 
 
@@ -530,7 +531,7 @@ def order_confirm(*, order: SalesOrder, actor: User | None, reason: str = "") ->
 def order_cancel(*, order: SalesOrder, actor: User | None, reason: str) -> SalesOrder:
     """→ cancelled, with a reason, only while nothing is delivered or invoiced (else 409
     `invalid_transition`). The pricing rules' uses are given back; `order_cancelled` goes
-    out after commit."""
+    out inside the transaction."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the order is cancelled.")})
@@ -542,8 +543,8 @@ def order_cancel(*, order: SalesOrder, actor: User | None, reason: str) -> Sales
     moved = document_transition(instance=locked, transition="cancel", actor=actor,
                                 reason=reason, cancellation_reason=reason, by=actor)
     pricing_rule_usage_release(firm=moved.firm, source_type=USAGE_SOURCE, source_id=moved.pk)
-    transaction.on_commit(lambda: signals.order_cancelled.send(
-        sender=SalesOrder, order=moved, actor=actor, reason=reason))
+    signals.order_cancelled.send(
+        sender=SalesOrder, order=moved, actor=actor, reason=reason)
     return moved
 
 
@@ -598,6 +599,54 @@ def order_status_for_progress(*, delivery_progress: Decimal, invoicing_progress:
 def _has_open_delivery(order: SalesOrder) -> bool:
     # The delivery app registers its check (core.registry): sales cannot import it.
     return any(check(order) for check in order_open_delivery_checks())
+
+
+# The counted quantities of an order line and how the refusal names what is left.
+LINE_QUANTITY_FIELDS = {
+    "delivered_quantity": _("At most %(remaining)s remains to be delivered."),
+    "invoiced_quantity": _("At most %(remaining)s remains to be invoiced."),
+    "returned_quantity": _("At most %(remaining)s can still be returned."),
+}
+
+
+class QuantityExceedsRemaining(ApplicationError):
+    def __init__(self, *, details: dict) -> None:
+        super().__init__(code=ErrorCode.QUANTITY_EXCEEDS_REMAINING, details=details, message=_(
+            "A quantity is more than what remains on the sales order."))
+
+
+@transaction.atomic
+def order_lines_count(*, order: SalesOrder, field: str, quantities: dict[int, Decimal],
+                      sign: int, actor: User | None) -> SalesOrder:
+    """Add (sign 1) or take back (sign −1) quantities delivered, invoiced or returned on the
+    order's lines, the one way delivery notes, invoices and returns move them: the order and
+    its lines are locked (in that order, lines by pk), every line stays within 0 and its ordered
+    quantity (checked here to answer 400 naming the line; the check constraints hold it in
+    the database too), a timeline event records the change, and the order's progress and
+    status follow (business-rules §6). Returns the order as updated."""
+    if field not in LINE_QUANTITY_FIELDS or sign not in (1, -1):
+        raise ValueError(f"cannot count {sign} × {field}")
+    locked = _lock(order, allow_deleted=True)
+    lines = rows_lock(SalesOrderLine.objects.filter(order=locked, pk__in=list(quantities)))
+    if len(lines) != len(quantities):
+        raise ValueError("a quantity names a line of another order")
+    exceeded = {}
+    for line in lines:
+        current = getattr(line, field)
+        if not 0 <= current + sign * quantities[line.pk] <= line.quantity:
+            remaining = line.quantity - current if sign > 0 else current
+            exceeded[f"lines.order_line_{line.pk}.quantity"] = [
+                LINE_QUANTITY_FIELDS[field] % {"remaining": remaining.normalize()}]
+    if exceeded:
+        raise QuantityExceedsRemaining(details=exceeded)
+    for line in lines:
+        SalesOrderLine.objects.filter(pk=line.pk).update(
+            **{field: F(field) + sign * quantities[line.pk]})
+    document_event_record(instance=locked, action=field, actor=actor,
+                          from_status=locked.status, to_status=locked.status,
+                          details={"sign": sign, "lines": {str(pk): str(quantity) for pk, quantity
+                                                           in quantities.items()}})
+    return order_progress_update(order=locked, actor=actor)
 
 
 def order_progress(*, order: SalesOrder, has_open_delivery: bool | None = None) -> dict:
@@ -663,8 +712,8 @@ def orders_soft_delete_for_campaign(*, campaign: Campaign,
                                     actor: User | None = None) -> list[SalesOrder]:
     """Soft-delete every order of the campaign not deleted yet: `deleted_at` set, a history
     row and a timeline event each; the rows stay readable by id but leave lists, totals and
-    stats. `order_deleted` goes out once per order after commit; running it again finds
-    nothing more to delete and sends nothing."""
+    stats. `order_deleted` goes out once per order, inside the transaction; running it again
+    finds nothing more to delete and sends nothing."""
     orders = rows_lock(SalesOrder.objects.filter(firm_id=campaign.firm_id, campaign=campaign))
     now = timezone.now()
     reason = f"campaign {campaign.pk} deleted"
@@ -674,12 +723,9 @@ def orders_soft_delete_for_campaign(*, campaign: Campaign,
         document_event_record(instance=order, action="deleted", actor=actor, reason=reason,
                               details={"campaign_id": campaign.pk})
 
-    def send() -> None:
-        for order in orders:
-            signals.order_deleted.send(sender=SalesOrder, order=order, actor=actor,
-                                       reason="campaign_deleted")
-
-    transaction.on_commit(send)
+    for order in orders:
+        signals.order_deleted.send(sender=SalesOrder, order=order, actor=actor,
+                                   reason="campaign_deleted")
     return orders
 
 

@@ -246,9 +246,11 @@ class TestPostAndCancel:
     def test_post_numbers_dates_and_counts(self, firm, admin_user, received,
                                            django_capture_on_commit_callbacks):
         invoice = draft_invoice(firm)
-        with django_capture_on_commit_callbacks(execute=True):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
             posted = services.invoice_post(invoice=invoice, actor=admin_user)
-            assert received == []  # not before the commit
+            # Inside the transaction: a receiver's writes commit with the posting.
+            assert received == [("invoice_posted", {"invoice": posted, "actor": admin_user})]
+            assert callbacks == []
         assert posted.status == S.POSTED
         assert posted.number == f"INV-{year(firm)}-0001"
         assert posted.invoice_date == core_services.firm_today(firm=firm)
@@ -259,6 +261,27 @@ class TestPostAndCancel:
         event = DocumentEvent.objects.get(object_id=posted.pk, action="post")
         assert (event.from_status, event.to_status, event.actor) == ("draft", "posted",
                                                                      admin_user)
+
+    def test_a_receiver_that_raises_rolls_the_posting_back(self, firm, admin_user):
+        """invoice_posted is answered with money (commissions): if the answer fails, nothing of
+        the posting stays — no number spent, no quantities counted, no event."""
+        invoice = draft_invoice(firm)
+
+        def failing_accrual(sender, **kwargs):
+            raise RuntimeError("accrual failed")
+
+        signals.invoice_posted.connect(failing_accrual)
+        try:
+            with pytest.raises(RuntimeError, match="accrual failed"):
+                services.invoice_post(invoice=invoice, actor=admin_user)
+        finally:
+            signals.invoice_posted.disconnect(failing_accrual)
+        assert (fresh(invoice).status, fresh(invoice).number) == (S.DRAFT, "")
+        assert invoiced(order_of(invoice)) == [0, 0]
+        assert order_of(invoice).status == SalesOrderStatus.CONFIRMED
+        assert not DocumentEvent.objects.filter(object_id=invoice.pk, action="post").exists()
+        # The number was given back with the rollback: the next posting takes 0001.
+        assert services.invoice_post(invoice=invoice, actor=None).number.endswith("-0001")
 
     def test_drafts_take_no_number_and_numbers_follow_posting_order(self, firm):
         first, second, third = (draft_invoice(firm) for _ in range(3))

@@ -599,3 +599,43 @@ def test_the_declared_actions_follow_the_state_machine(firm, admin_user):
     assert offered["on_hold"] == ["cancel", "resume"]
     assert offered["partially_invoiced_billed"] == ["hold"]
     assert offered["cancelled"] == []
+
+
+# --- counting delivered / invoiced / returned quantities (order_lines_count) -----------------
+
+@pytest.mark.django_db
+class TestLinesCount:
+    def test_counts_records_and_moves_the_order(self, firm, admin_user):
+        order = order_in(firm, "confirmed")
+        first = order.lines.order_by("position", "pk").first()
+        moved = services.order_lines_count(order=order, field="delivered_quantity",
+                                           quantities={first.pk: first.quantity}, sign=1,
+                                           actor=admin_user)
+        first.refresh_from_db()
+        assert first.delivered_quantity == first.quantity
+        assert moved.status == S.PARTIALLY_SHIPPED and moved.delivery_progress > 0
+        event = DocumentEvent.objects.filter(object_id=order.pk,
+                                             action="delivered_quantity").get()
+        assert event.actor == admin_user
+        assert event.details == {"sign": 1, "lines": {str(first.pk): str(first.quantity)}}
+
+    @pytest.mark.parametrize(("sign", "amount"), [(1, "99"), (-1, "1")])
+    def test_refuses_beyond_the_line_and_changes_nothing(self, firm, sign, amount):
+        order = order_in(firm, "confirmed")
+        line = order.lines.order_by("position", "pk").first()
+        with pytest.raises(ApplicationError) as refused:
+            services.order_lines_count(order=order, field="returned_quantity",
+                                       quantities={line.pk: Decimal(amount)}, sign=sign,
+                                       actor=None)
+        assert refused.value.code == "quantity_exceeds_remaining"
+        assert list(refused.value.details) == [f"lines.order_line_{line.pk}.quantity"]
+        line.refresh_from_db()
+        assert line.returned_quantity == 0
+        assert SalesOrder.objects.get(pk=order.pk).status == S.CONFIRMED
+
+    def test_a_line_of_another_order_is_refused(self, firm):
+        order, other = order_in(firm, "confirmed"), order_in(firm, "confirmed")
+        line = other.lines.first()
+        with pytest.raises(ValueError):
+            services.order_lines_count(order=order, field="delivered_quantity",
+                                       quantities={line.pk: Decimal("1")}, sign=1, actor=None)
