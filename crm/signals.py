@@ -1,8 +1,6 @@
 """Domain signals crm sends; apps to its right connect receivers (architecture §4).
 
-`lead_status_changed` and `campaign_deleted` are sent inside the transaction (sales answers
-them with writes: a lead's draft quote, the campaign's orders soft-deleted, which commit or roll
-back with the change; architecture §5.7); `lead_won` goes after commit.
+All are sent after the transaction commits, once per event.
 """
 
 from django.dispatch import Signal

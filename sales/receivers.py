@@ -18,8 +18,8 @@ from sales.quotes.services.quotes import quote_create
 
 @receiver(lead_status_changed, dispatch_uid="sales.lead_proposal_quote")
 def lead_proposal_quote(sender, lead: Lead, source: str, target: str, actor, **kwargs) -> None:
-    """→ proposal: a draft quote for the lead, owned by its assignee, in the lead's
-    transaction."""
+    """→ proposal: a draft quote for the lead, owned by its assignee (crm sends this after
+    commit, so it runs in a transaction of its own)."""
     if target == LeadStatus.PROPOSAL:
         lead_quote_ensure(lead=lead, actor=actor)
 
@@ -41,6 +41,6 @@ def lead_quote_ensure(*, lead: Lead, actor) -> Quote | None:
 
 @receiver(campaign_deleted, dispatch_uid="sales.campaign_orders_soft_delete")
 def campaign_orders_soft_delete(sender, campaign, actor=None, **kwargs) -> None:
-    """A campaign's soft delete soft-deletes its orders in the same transaction
-    (`order_deleted` goes out per order)."""
+    """A campaign's soft delete soft-deletes its orders (crm sends this after commit, so it
+    runs in a transaction of its own; `order_deleted` goes out per order)."""
     orders_soft_delete_for_campaign(campaign=campaign, actor=actor)

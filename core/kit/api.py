@@ -39,12 +39,13 @@ class DocumentViewSet(TenantModelViewSet):
     def perform_action(self, name: str, request) -> Any:
         declaration = self.document_actions
         declared = declaration.get(name)
+        # The document first: another firm's id is a 404 whatever the body says.
+        document = self.get_object()
         serializer = input_serializer(declaration, declared)(
             data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         reason = data.pop("reason", "")
-        document = self.get_object()
         result = declaration.perform(declared, document=document, actor=request.user,
                                      reason=reason, data=data)
         changed = self.fresh(result if isinstance(result, type(document)) else document)

@@ -236,8 +236,7 @@ def lead_transition(*, lead: Lead, target: str, actor: User | None, reason: str 
     The move is checked against the row as it is in the database (under lock), not the copy
     passed in; a refused move is refused before anything else (a missing lost reason
     included). lost needs a reason; won creates the customer once (and a case when the
-    intake names a case type). The status signal goes out inside the transaction (its
-    receivers' writes commit with the move); lead_won and e-mails after commit.
+    intake names a case type). Signals and e-mails go out after commit.
     """
     current = Lead.objects.select_for_update().get(pk=lead.pk)
     allowed = lead_allowed_targets(lead=current)
@@ -267,8 +266,8 @@ def lead_transition(*, lead: Lead, target: str, actor: User | None, reason: str 
     if target == LeadStatus.WON:
         customer = _win(moved, actor=actor, origin=origin)
     lead_rescore(lead=moved)
-    signals.lead_status_changed.send(
-        sender=Lead, lead=moved, source=source, target=target, actor=actor)
+    transaction.on_commit(lambda: signals.lead_status_changed.send(
+        sender=Lead, lead=moved, source=source, target=target, actor=actor))
     if customer is not None:
         transaction.on_commit(lambda: signals.lead_won.send(
             sender=Lead, lead=moved, customer=customer, actor=actor))

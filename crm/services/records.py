@@ -189,8 +189,8 @@ def campaign_delete(*, campaign: Campaign, actor: User | None) -> Campaign:
     locked.deleted_at = timezone.now()
     locked.status = CampaignStatus.DELETED
     save_audited(locked, actor=actor, reason="deleted")
-    signals.campaign_deleted.send(
-        sender=Campaign, campaign=locked, actor=actor)
+    transaction.on_commit(lambda: signals.campaign_deleted.send(
+        sender=Campaign, campaign=locked, actor=actor))
     return locked
 
 

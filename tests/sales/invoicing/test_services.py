@@ -408,6 +408,7 @@ class TestPayments:
     def test_partial_then_paid_exactly(self, firm, admin_user, received,
                                        django_capture_on_commit_callbacks):
         invoice = posted_invoice(firm)
+        received.clear()  # the posting's own signal, sent inside its transaction
         with django_capture_on_commit_callbacks(execute=True):
             first = pay(invoice, "1000.50", actor=admin_user, method="cash", reference="R1")
         invoice = fresh(invoice)
@@ -445,6 +446,7 @@ class TestPayments:
                                       django_capture_on_commit_callbacks):
         invoice = posted_invoice(firm)
         payment = pay(invoice, "2408")
+        received.clear()  # the posting's and the payment's own signals
         with django_capture_on_commit_callbacks(execute=True):
             voided = services.payment_void(payment=payment, actor=None, reason="bounced")
         assert voided.status == "voided"
@@ -488,6 +490,7 @@ class TestCreditNotes:
                            actor=admin_user)
         assert (note.status, note.number, note.total) == ("draft", "", D("430.00"))
         assert fresh(invoice).amount_due == D("1408.00")  # a draft changes nothing
+        received.clear()  # the posting's and the payment's own signals
         with django_capture_on_commit_callbacks(execute=True):
             posted = services.credit_note_post(credit_note=note, actor=admin_user)
         assert posted.number == f"CN-{year(firm)}-0001"
