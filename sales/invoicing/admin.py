@@ -4,8 +4,9 @@ to the admin's firm, with history.
 Every write on them has a workflow in sales.invoicing.services (numbers at posting, quantities
 counted on the order, money under the invoice's lock), so the admin shows them read-only and
 moves them only through those services, as actions: post and cancel invoices, void payments,
-post and cancel credit notes. They are made on the staff pages and the API (from an order,
-from a posted invoice), never added or deleted here.
+post and cancel credit notes (post and cancel as sales.invoicing.actions declares them). They
+are made on the staff pages and the API (from an order, from a posted invoice), never added or
+deleted here.
 """
 
 from django.contrib import admin, messages
@@ -14,7 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import FirmScopedAdmin, ReadOnlyInline
 from core.errors import ApplicationError
+from core.kit.actions import DocumentActions
+from core.kit.admin import DocumentAdminMixin
 from sales.invoicing import services
+from sales.invoicing.actions import CREDIT_NOTE_ACTIONS, INVOICE_ACTIONS
 from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
 
 INVOICE_LINE_FIELDS = ["position", "order_line", "product", "description", "quantity", "unit",
@@ -78,8 +82,38 @@ class _ServiceOnlyAdmin(FirmScopedAdmin):
             self.message_user(request, done % {"count": moved}, messages.SUCCESS)
 
 
+class _CancelInAdmin(DocumentAdminMixin):
+    """Post comes from the declaration as `post_selected`; cancel needs a reason, so it is no
+    declared bulk action: `cancel_selected` runs the declared cancel with the admin's reason."""
+
+    document_actions: DocumentActions
+    actions = ["cancel_selected"]
+    cancel_label: str
+    cancel_done: str
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "cancel_selected" in actions:
+            run, name, _label = actions["cancel_selected"]
+            actions["cancel_selected"] = (run, name, self.cancel_label)
+        return actions
+
+    @admin.action(permissions=["cancel"])
+    def cancel_selected(self, request, queryset):
+        declaration = self.document_actions
+        cancel = declaration.get("cancel")
+        self.run(request, queryset,
+                 lambda document: declaration.perform(
+                     cancel, document=document, actor=request.user,
+                     reason=str(_("Cancelled in the admin"))),
+                 self.cancel_done)
+
+    def has_cancel_permission(self, request) -> bool:
+        return request.user.has_perm(self.document_actions.get("cancel").permission)
+
+
 @admin.register(Invoice)
-class InvoiceAdmin(_ServiceOnlyAdmin):
+class InvoiceAdmin(_CancelInAdmin, _ServiceOnlyAdmin):
     list_display = ["__str__", "customer_name", "kind", "status", "invoice_date", "due_date",
                     "total", "amount_paid", "amount_due"]
     list_filter = ["status", "kind", "payment_terms"]
@@ -88,25 +122,9 @@ class InvoiceAdmin(_ServiceOnlyAdmin):
     list_select_related = ["customer", "order"]
     date_hierarchy = "invoice_date"
     inlines = [InvoiceLineInline, PaymentInline]
-    actions = ["post_invoices", "cancel_invoices"]
-
-    @admin.action(description=_("Post the selected draft invoices"), permissions=["post"])
-    def post_invoices(self, request, queryset):
-        self.run(request, queryset,
-                 lambda invoice: services.invoice_post(invoice=invoice, actor=request.user),
-                 _("%(count)s invoice(s) posted."))
-
-    @admin.action(description=_("Cancel the selected invoices (without payments)"),
-                  permissions=["post"])
-    def cancel_invoices(self, request, queryset):
-        self.run(request, queryset,
-                 lambda invoice: services.invoice_cancel(
-                     invoice=invoice, actor=request.user,
-                     reason=str(_("Cancelled in the admin"))),
-                 _("%(count)s invoice(s) cancelled."))
-
-    def has_post_permission(self, request) -> bool:
-        return request.user.has_perm("sales.post_invoice")
+    document_actions = INVOICE_ACTIONS
+    cancel_label = _("Cancel the selected invoices (without payments)")
+    cancel_done = _("%(count)s invoice(s) cancelled.")
 
 
 @admin.register(Payment)
@@ -132,30 +150,13 @@ class PaymentAdmin(_ServiceOnlyAdmin):
 
 
 @admin.register(CreditNote)
-class CreditNoteAdmin(_ServiceOnlyAdmin):
+class CreditNoteAdmin(_CancelInAdmin, _ServiceOnlyAdmin):
     list_display = ["__str__", "invoice", "customer_name", "status", "credit_date", "total"]
     list_filter = ["status"]
     search_fields = ["number", "customer_name", "customer_name_ar", "invoice__number"]
     list_select_related = ["invoice"]
     date_hierarchy = "credit_date"
     inlines = [CreditNoteLineInline]
-    actions = ["post_credit_notes", "cancel_credit_notes"]
-
-    @admin.action(description=_("Post the selected draft credit notes"),
-                  permissions=["post"])
-    def post_credit_notes(self, request, queryset):
-        self.run(request, queryset,
-                 lambda note: services.credit_note_post(credit_note=note, actor=request.user),
-                 _("%(count)s credit note(s) posted."))
-
-    @admin.action(description=_("Cancel the selected draft credit notes"),
-                  permissions=["post"])
-    def cancel_credit_notes(self, request, queryset):
-        self.run(request, queryset,
-                 lambda note: services.credit_note_cancel(
-                     credit_note=note, actor=request.user,
-                     reason=str(_("Cancelled in the admin"))),
-                 _("%(count)s credit note(s) cancelled."))
-
-    def has_post_permission(self, request) -> bool:
-        return request.user.has_perm("sales.change_creditnote")
+    document_actions = CREDIT_NOTE_ACTIONS
+    cancel_label = _("Cancel the selected draft credit notes")
+    cancel_done = _("%(count)s credit note(s) cancelled.")

@@ -429,6 +429,19 @@ def invoice_create(*, firm: Firm, actor: User | None, customer, lines: list[dict
 # --- post and cancel ------------------------------------------------------------------------
 
 
+def invoice_available_actions(*, document: Invoice, user: User | None = None) -> list[str]:
+    """The invoice's actions possible now (sales.invoicing.actions declares them; the kit adds
+    the permission): post a draft, cancel while the state machine allows it (a draft or a
+    posted invoice with no money paid, applied or credited on it)."""
+    allowed = invoice_allowed_targets(invoice=document)
+    actions = []
+    if InvoiceStatus.POSTED in allowed:
+        actions.append("post")
+    if InvoiceStatus.CANCELLED in allowed:
+        actions.append("cancel")
+    return actions
+
+
 def invoice_allowed_targets(*, invoice: Invoice) -> list[str]:
     """The statuses a person may move the invoice to now (money moves are the services')."""
     return sorted({str(target) for name, target in transition_targets(invoice).items()
@@ -758,6 +771,20 @@ def credit_note_create(*, invoice: Invoice, actor: User | None, lines: list[dict
     document_event_record(instance=note, action="created", actor=actor, to_status=note.status,
                           details={"invoice_id": locked.pk, "total": str(note.total)})
     return note
+
+
+def credit_note_available_actions(*, document: CreditNote,
+                                  user: User | None = None) -> list[str]:
+    """The credit note's actions possible now (sales.invoicing.actions declares them; the kit
+    adds the permission): a draft is cancelled any time, and posted while its invoice takes
+    money and still has room for its total (credit_note_post refuses otherwise)."""
+    if document.status != CreditNoteStatus.DRAFT:
+        return []
+    invoice = document.invoice
+    if (invoice.status in INVOICE_MONEY_STATUSES
+            and document.total <= _credit_available(invoice, exclude=document.pk)):
+        return ["post", "cancel"]
+    return ["cancel"]
 
 
 @transaction.atomic

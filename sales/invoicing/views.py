@@ -16,18 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View, generic
 
 from core.errors import ApplicationError
+from core.kit.views import DocumentActionView, DocumentDetailView
 from core.pdf import LANGUAGES
 from core.scoping import scope_for
 from core.services import settings_read
 from core.staff import (
     Column,
     PageFilter,
-    StaffDetailView,
     StaffFormView,
     StaffListView,
     StaffMixin,
-    StaffTransitionView,
-    TransitionButton,
     error_text,
     reference_choices,
     status_badge,
@@ -35,6 +33,7 @@ from core.staff import (
 from crm.models import Customer
 from sales.common.documents import firm_document_language, pdf_response
 from sales.invoicing import services
+from sales.invoicing.actions import CREDIT_NOTE_ACTIONS, INVOICE_ACTIONS
 from sales.invoicing.choices import CreditNoteStatus, InvoiceStatus
 from sales.invoicing.documents import credit_note_pdf, invoice_pdf
 from sales.invoicing.filters import CreditNoteFilter, InvoiceFilter
@@ -53,31 +52,7 @@ from sales.orders.models import SalesOrder
 ZERO = Decimal("0")
 PDF_LANGUAGES = (("en", _("English")), ("ar", _("Arabic")), ("both", _("Both")))
 
-INVOICE_BUTTONS = {
-    "post": TransitionButton(_("Post invoice"), style="primary",
-                             permission="sales.post_invoice"),
-    "cancel": TransitionButton(_("Cancel invoice"), style="outline-danger",
-                               permission="sales.post_invoice", reason_required=True),
-}
-INVOICE_TARGET = {"post": InvoiceStatus.POSTED, "cancel": InvoiceStatus.CANCELLED}
-CREDIT_NOTE_BUTTONS = {
-    "post": TransitionButton(_("Post credit note"), style="primary",
-                             permission="sales.change_creditnote"),
-    "cancel": TransitionButton(_("Cancel credit note"), style="outline-danger",
-                               permission="sales.change_creditnote", reason_required=True),
-}
 PAYABLE = (InvoiceStatus.POSTED, InvoiceStatus.PARTIALLY_PAID)
-
-
-def invoice_actions(invoice: Invoice) -> list[str]:
-    """The invoice's buttons possible now: the state machine's targets, and no cancelling
-    once money is on it (the service would refuse)."""
-    allowed = services.invoice_allowed_targets(invoice=invoice)
-    return [name for name, target in INVOICE_TARGET.items() if target in allowed]
-
-
-def credit_note_actions(note: CreditNote) -> list[str]:
-    return list(CREDIT_NOTE_BUTTONS) if note.status == CreditNoteStatus.DRAFT else []
 
 
 def pdf_links(url: str) -> list[dict]:
@@ -127,9 +102,9 @@ class InvoiceListView(InvoiceMixin, StaffListView):
     related_links = [(_("Credit notes"), "sales:creditnote_list", "sales.view_creditnote")]
 
 
-class InvoiceDetailView(InvoiceMixin, StaffDetailView):
+class InvoiceDetailView(InvoiceMixin, DocumentDetailView):
     template_name = "sales/invoice_detail.html"
-    transitions = INVOICE_BUTTONS
+    document_actions = INVOICE_ACTIONS
     select_related = ("customer", "order", "sales_person__user", "posted_by", "cancelled_by",
                       "firm")
     fields = [
@@ -148,12 +123,6 @@ class InvoiceDetailView(InvoiceMixin, StaffDetailView):
         Column(_("Created by"), "created_by"),
         Column(_("Created"), "created_at"),
     ]
-
-    def transition_buttons(self, obj: Invoice) -> list[dict]:
-        return [{"name": name, "label": INVOICE_BUTTONS[name].label,
-                 "style": INVOICE_BUTTONS[name].style,
-                 "url": self.url("transition", obj.pk, name)}
-                for name in invoice_actions(obj) if self.can(INVOICE_BUTTONS[name].permission)]
 
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
@@ -253,29 +222,11 @@ class PaymentVoidView(InvoiceMixin, StaffMixin, View):
         return HttpResponseRedirect(reverse("sales:invoice_detail", args=[invoice.pk]))
 
 
-class InvoiceTransitionView(InvoiceMixin, StaffTransitionView):
-    """Confirm posting or cancelling (a reason required), then the service."""
+class InvoiceTransitionView(InvoiceMixin, DocumentActionView):
+    """Confirm one of the invoice's declared actions (post, cancel with a reason), then its
+    service."""
 
-    detail_view = InvoiceDetailView
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if kwargs["transition"] not in invoice_actions(self.object):
-            messages.error(request, _("This step is not possible from the invoice's status."))
-            return HttpResponseRedirect(self.url("detail", self.object.pk))
-        return self.render_to_response(self.get_context_data(object=self.object))
-
-    def get_context_data(self, **kwargs: Any) -> dict:
-        context = super().get_context_data(**kwargs)
-        context["target"] = INVOICE_TARGET[self.kwargs["transition"]].label
-        context["current"] = self.object.get_status_display()
-        return context
-
-    def perform(self, obj: Invoice, *, transition: str, reason: str) -> None:
-        if transition == "post":
-            services.invoice_post(invoice=obj, actor=self.request.user, reason=reason)
-        else:
-            services.invoice_cancel(invoice=obj, actor=self.request.user, reason=reason)
+    document_actions = INVOICE_ACTIONS
 
 
 class InvoicePdfView(InvoiceMixin, StaffMixin, View):
@@ -431,9 +382,9 @@ class CreditNoteListView(CreditNoteMixin, StaffListView):
     related_links = [(_("Invoices"), "sales:invoice_list", "sales.view_invoice")]
 
 
-class CreditNoteDetailView(CreditNoteMixin, StaffDetailView):
+class CreditNoteDetailView(CreditNoteMixin, DocumentDetailView):
     template_name = "sales/creditnote_detail.html"
-    transitions = CREDIT_NOTE_BUTTONS
+    document_actions = CREDIT_NOTE_ACTIONS
     select_related = ("invoice", "customer", "posted_by")
     fields = [
         Column(_("Source"), "source_reference"),
@@ -445,13 +396,6 @@ class CreditNoteDetailView(CreditNoteMixin, StaffDetailView):
         Column(_("Created by"), "created_by"),
         Column(_("Created"), "created_at"),
     ]
-
-    def transition_buttons(self, obj: CreditNote) -> list[dict]:
-        return [{"name": name, "label": CREDIT_NOTE_BUTTONS[name].label,
-                 "style": CREDIT_NOTE_BUTTONS[name].style,
-                 "url": self.url("transition", obj.pk, name)}
-                for name in credit_note_actions(obj)
-                if self.can(CREDIT_NOTE_BUTTONS[name].permission)]
 
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
@@ -466,29 +410,11 @@ class CreditNoteDetailView(CreditNoteMixin, StaffDetailView):
         return context
 
 
-class CreditNoteTransitionView(CreditNoteMixin, StaffTransitionView):
-    detail_view = CreditNoteDetailView
+class CreditNoteTransitionView(CreditNoteMixin, DocumentActionView):
+    """Confirm one of the credit note's declared actions (post, cancel with a reason), then
+    its service."""
 
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if kwargs["transition"] not in credit_note_actions(self.object):
-            messages.error(request, _("This step is not possible from the credit note's "
-                                      "status."))
-            return HttpResponseRedirect(self.url("detail", self.object.pk))
-        return self.render_to_response(self.get_context_data(object=self.object))
-
-    def get_context_data(self, **kwargs: Any) -> dict:
-        context = super().get_context_data(**kwargs)
-        target = {"post": CreditNoteStatus.POSTED, "cancel": CreditNoteStatus.CANCELLED}
-        context["target"] = target[self.kwargs["transition"]].label
-        context["current"] = self.object.get_status_display()
-        return context
-
-    def perform(self, obj: CreditNote, *, transition: str, reason: str) -> None:
-        if transition == "post":
-            services.credit_note_post(credit_note=obj, actor=self.request.user, reason=reason)
-        else:
-            services.credit_note_cancel(credit_note=obj, actor=self.request.user, reason=reason)
+    document_actions = CREDIT_NOTE_ACTIONS
 
 
 class CreditNotePdfView(CreditNoteMixin, StaffMixin, View):

@@ -8,7 +8,7 @@ The serializers; the viewsets are in api/views.py.
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.serializers import RequiredReasonSerializer, RoundedDecimalField, reference
+from core.api.serializers import RoundedDecimalField, reference
 from core.fields import MONEY
 from sales.common.choices import PaymentMethod
 from sales.invoicing import services
@@ -86,10 +86,6 @@ class InvoiceFromOrderSerializer(serializers.Serializer):
                                   max_length=5000)
     notes_ar = serializers.CharField(required=False, allow_blank=True, default="",
                                      max_length=5000)
-
-
-class InvoiceCancelSerializer(RequiredReasonSerializer):
-    """Why the invoice is cancelled."""
 
 
 class PaymentSerializer(serializers.ModelSerializer):

@@ -12,14 +12,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
 from core.api.viewsets import BaseViewSet, ListMixin
-from core.i18n import lazy_format
+from core.kit.api import DocumentViewSet
 from core.pdf import LANGUAGES
 from core.scoping import scope_for
 from sales.common.documents import firm_document_language, pdf_response
 from sales.invoicing import services
+from sales.invoicing.actions import INVOICE_ACTIONS
 from sales.invoicing.api.serializers import (
     CreditNoteSerializer,
-    InvoiceCancelSerializer,
     InvoiceCreateSerializer,
     InvoiceFromOrderSerializer,
     InvoiceSerializer,
@@ -37,7 +37,6 @@ from sales.quotes.api import serializers as quote_serializers
 from sales.quotes.api import views as quotes_api
 
 VIEW = ["sales.view_invoice"]
-MANAGE = ["sales.post_invoice"]
 LANGUAGE = OpenApiParameter("language", str, enum=["en", "ar", "both"], description=_(
     "The document's language(s); the firm's documents.defaultLanguage when left out."))
 PDF_RESPONSE = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)}
@@ -82,8 +81,7 @@ def order_invoice_response(view, request, *, order: SalesOrder):
                          status=status.HTTP_201_CREATED)
 
 
-class InvoiceViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                     BaseViewSet):
+class InvoiceViewSet(DocumentViewSet):
     """Invoices (business-rules §8): created from a sales order's uninvoiced quantities as drafts
     without a number; posting numbers them (INV-YYYY-NNNN) and counts the quantities on the
     order. Payments lower the amount due; an invoice with money on it cannot be cancelled."""
@@ -100,22 +98,19 @@ class InvoiceViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
                    "amountDue": "amount_due", "status": "status",
                    "customerName": "customer_name", "updatedAt": "updated_at"}
     default_sort = "-created_at"
-    required_permissions = {"create": ["sales.add_invoice"], "post": MANAGE,
-                            "cancel": MANAGE, "pdf": VIEW}
+    # post and cancel come from the declaration (their routes and permissions).
+    document_actions = INVOICE_ACTIONS
+    # Invoices are never edited or deleted through the API: no such routes (405).
+    http_method_names = ["get", "post", "head", "options"]
+    required_permissions = {"create": ["sales.add_invoice"], "pdf": VIEW}
 
     def get_required_permissions(self, action: str) -> list[str] | None:
-        if action in ("put", "patch", "delete"):
+        if action in ("put", "patch", "delete", "update", "partial_update", "destroy"):
             return []  # no such route here: the caller gets 405, not 403
         if action == "payments":
             return (["sales.record_payment"] if self.request.method == "POST"
                     else ["sales.view_payment"])
         return super().get_required_permissions(action)
-
-    def _fresh(self, invoice: Invoice) -> Invoice:
-        return self.get_queryset().get(pk=invoice.pk)
-
-    def retrieve(self, request, *args, **kwargs):
-        return self.one(self.get_object())
 
     @extend_schema(request=InvoiceCreateSerializer, responses={201: InvoiceSerializer})
     def create(self, request, *args, **kwargs):
@@ -126,25 +121,8 @@ class InvoiceViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         if order is None:
             raise ValidationError({"orderId": [_("No sales order of yours has this id.")]})
         invoice = _invoice_from_order(request, order=order, payload=payload)
-        return self.one(self._fresh(invoice), message=_("Invoice created as a draft"),
+        return self.one(self.fresh(invoice), message=_("Invoice created as a draft"),
                         status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=None, responses=InvoiceSerializer)
-    @action(detail=True, methods=["post"])
-    def post(self, request, pk=None):
-        """draft → posted: numbered now, its quantities counted on the order."""
-        invoice = services.invoice_post(invoice=self.get_object(), actor=request.user)
-        return self.one(self._fresh(invoice), message=lazy_format(
-            _("Invoice %(number)s posted"), number=invoice.number))
-
-    @extend_schema(request=InvoiceCancelSerializer, responses=InvoiceSerializer)
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        """draft or posted → cancelled (a reason; refused with payments)."""
-        payload = _parse(InvoiceCancelSerializer, request)
-        invoice = services.invoice_cancel(invoice=self.get_object(), actor=request.user,
-                                          reason=payload["reason"])
-        return self.one(self._fresh(invoice), message=_("Invoice cancelled"))
 
     @extend_schema(methods=["GET"], request=None, responses=PaymentSerializer(many=True))
     @extend_schema(methods=["POST"], request=PaymentCreateSerializer,
@@ -163,7 +141,7 @@ class InvoiceViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
             date=payload["payment_date"], method=payload["method"],
             reference=payload["reference"], notes=payload["notes"])
         return self.envelope({"payment": PaymentSerializer(payment).data,
-                              "invoice": self.get_serializer(self._fresh(invoice)).data},
+                              "invoice": self.get_serializer(self.fresh(invoice)).data},
                              message=_("Payment recorded"), status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[LANGUAGE], responses=PDF_RESPONSE)

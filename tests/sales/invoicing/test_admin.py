@@ -57,11 +57,11 @@ def test_post_and_cancel_actions_go_through_the_services(client, admin_user, fir
     draft, paid = draft_invoice(firm), invoice_in(firm, S.PARTIALLY_PAID)
     client.force_login(admin_user)
     changelist = admin_url("invoice", "changelist")
-    client.post(changelist, {"action": "post_invoices", "_selected_action": [draft.pk]})
+    client.post(changelist, {"action": "post_selected", "_selected_action": [draft.pk]})
     posted = Invoice.objects.get(pk=draft.pk)
     assert posted.status == S.POSTED and posted.number.startswith("INV-")
     assert posted.history.latest().history_user == admin_user
-    response = client.post(changelist, {"action": "cancel_invoices",
+    response = client.post(changelist, {"action": "cancel_selected",
                                         "_selected_action": [draft.pk, paid.pk]}, follow=True)
     assert Invoice.objects.get(pk=draft.pk).status == S.CANCELLED
     assert Invoice.objects.get(pk=paid.pk).status == S.PARTIALLY_PAID  # money on it
@@ -85,8 +85,8 @@ def test_credit_note_actions(client, admin_user, firm):
     second = credit_note(invoice, lines=[{"invoice_line_id": line_a.pk, "quantity": 1}])
     client.force_login(admin_user)
     changelist = admin_url("creditnote", "changelist")
-    client.post(changelist, {"action": "post_credit_notes", "_selected_action": [first.pk]})
-    client.post(changelist, {"action": "cancel_credit_notes",
+    client.post(changelist, {"action": "post_selected", "_selected_action": [first.pk]})
+    client.post(changelist, {"action": "cancel_selected",
                              "_selected_action": [first.pk, second.pk]})
     assert CreditNote.objects.get(pk=first.pk).status == CreditNoteStatus.POSTED
     assert CreditNote.objects.get(pk=second.pk).status == CreditNoteStatus.CANCELLED
@@ -99,6 +99,6 @@ def test_only_staff_reach_the_admin(client, users, firm):
         client.force_login(users[role])
         response = client.get(admin_url("invoice", "changelist"))
         assert response.status_code == 302
-        client.post(admin_url("invoice", "changelist"), {"action": "post_invoices",
+        client.post(admin_url("invoice", "changelist"), {"action": "post_selected",
                                                          "_selected_action": [draft.pk]})
     assert Invoice.objects.get(pk=draft.pk).status == S.DRAFT

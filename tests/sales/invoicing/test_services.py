@@ -14,11 +14,13 @@ from core.errors import ApplicationError, InvalidTransition
 from core.models import DocumentEvent
 from sales import signals
 from sales.invoicing import services
-from sales.invoicing.choices import InvoiceStatus
+from sales.invoicing.actions import CREDIT_NOTE_ACTIONS, INVOICE_ACTIONS
+from sales.invoicing.choices import CreditNoteStatus, InvoiceStatus
 from sales.invoicing.models import CreditNote, Invoice
 from sales.orders.choices import SalesOrderStatus
 from sales.orders.models import SalesOrder, SalesOrderLine
 from sales.orders.services import order_cancel, order_hold
+from tests.contracts.documents import assert_declaration_follows_machine
 from tests.crm.factories import make_customer
 from tests.sales.factories import (
     confirmed_order,
@@ -569,3 +571,51 @@ def test_down_payment_invoice_of_free_lines(firm):
         services.invoice_create(firm=firm, actor=None, customer=customer, lines=[
             {"description": "", "quantity": 1, "unit_price": None}])
     assert {"lines.0.description", "lines.0.unit_price"} <= set(error.value.message_dict)
+
+
+# --- the action declarations (sales.invoicing.actions) --------------------------------------
+
+def _invoice_for_walk(firm, status: str) -> Invoice:
+    """An invoice in `status`; "posted_credited" is a posted invoice with a posted credit note
+    (money on it, so it cannot be cancelled)."""
+    if status == "posted_credited":
+        invoice = invoice_in(firm, InvoiceStatus.POSTED)
+        credit_note(invoice, post=True)
+    else:
+        invoice = invoice_in(firm, status)
+    return Invoice.objects.get(pk=invoice.pk)
+
+
+def _credit_note_for_walk(firm, status: str) -> CreditNote:
+    """A credit note in `status`; "draft_invoice_cancelled" is a draft whose invoice was
+    cancelled since (it can no longer be posted)."""
+    invoice = invoice_in(firm, InvoiceStatus.POSTED)
+    note = credit_note(invoice, post=status == CreditNoteStatus.POSTED)
+    if status == CreditNoteStatus.CANCELLED:
+        services.credit_note_cancel(credit_note=note, actor=None, reason="walk")
+    elif status == "draft_invoice_cancelled":
+        services.invoice_cancel(invoice=invoice, actor=None, reason="walk")
+    return CreditNote.objects.get(pk=note.pk)
+
+
+@pytest.mark.django_db
+def test_the_declared_invoice_actions_follow_the_state_machine(firm, admin_user):
+    offered = assert_declaration_follows_machine(
+        INVOICE_ACTIONS, make=lambda status: _invoice_for_walk(firm, status), user=admin_user,
+        statuses=[*InvoiceStatus.values, "posted_credited"])
+    assert offered["draft"] == ["cancel", "post"]
+    assert offered["posted"] == ["cancel"]
+    assert offered["partially_paid"] == []
+    assert offered["posted_credited"] == []
+    assert offered["cancelled"] == []
+
+
+@pytest.mark.django_db
+def test_the_declared_credit_note_actions_follow_the_state_machine(firm, admin_user):
+    offered = assert_declaration_follows_machine(
+        CREDIT_NOTE_ACTIONS, make=lambda status: _credit_note_for_walk(firm, status),
+        user=admin_user, statuses=[*CreditNoteStatus.values, "draft_invoice_cancelled"])
+    assert offered["draft"] == ["cancel", "post"]
+    assert offered["draft_invoice_cancelled"] == ["cancel"]
+    assert offered["posted"] == []
+    assert offered["cancelled"] == []
