@@ -5,13 +5,12 @@ contended and locked there), so the admin shows it read-only with its applicatio
 refunds, deletes drafts through the service, and cancels through the service as an action.
 """
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
+from django.contrib import admin
 
 from core.admin import FirmScopedAdmin, ReadOnlyInline, ServiceDeleteMixin
-from core.errors import ApplicationError
+from core.kit.admin import DocumentAdminMixin
 from sales.down_payments import services
+from sales.down_payments.actions import DOWN_PAYMENT_ACTIONS
 from sales.down_payments.models import DownPayment, DownPaymentApplication, DownPaymentRefund
 
 APPLICATION_FIELDS = ["invoice", "invoice_number", "invoice_total", "amount", "applied_at",
@@ -37,14 +36,15 @@ class DownPaymentRefundInline(_ReadOnlyInline):
 
 
 @admin.register(DownPayment)
-class DownPaymentAdmin(ServiceDeleteMixin, FirmScopedAdmin):
+class DownPaymentAdmin(DocumentAdminMixin, ServiceDeleteMixin, FirmScopedAdmin):
     list_display = ["number", "customer_name", "source_number", "status", "type", "amount",
                     "paid_amount", "applied_amount", "remaining_amount", "due_date"]
     list_filter = ["status", "type"]
     search_fields = ["number", "customer_name", "customer_name_ar", "source_number"]
     date_hierarchy = "requested_date"
     inlines = [DownPaymentApplicationInline, DownPaymentRefundInline]
-    actions = ["cancel_down_payments"]
+    # Bulk actions: the declared ones with a bulk label (cancel).
+    document_actions = DOWN_PAYMENT_ACTIONS
 
     def has_add_permission(self, request):
         return False  # made on the staff pages or the API, against a quote or an order
@@ -57,26 +57,6 @@ class DownPaymentAdmin(ServiceDeleteMixin, FirmScopedAdmin):
 
     def delete_with_service(self, obj, actor) -> None:
         services.down_payment_delete(down_payment=obj, actor=actor)
-
-    @admin.action(description=_("Cancel the selected down payments (draft or pending)"),
-                  permissions=["cancel"])
-    def cancel_down_payments(self, request, queryset):
-        done = 0
-        for down_payment in queryset.order_by("pk"):
-            try:
-                services.down_payment_cancel(down_payment=down_payment, actor=request.user,
-                                             reason=str(_("Cancelled in the admin")))
-            except (ApplicationError, ValidationError) as error:
-                message = getattr(error, "message", None) or "; ".join(error.messages)
-                self.message_user(request, f"{down_payment}: {message}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, _("%(count)s down payment(s) cancelled.")
-                              % {"count": done}, messages.SUCCESS)
-
-    def has_cancel_permission(self, request) -> bool:
-        return request.user.has_perm("sales.change_downpayment")
 
 
 @admin.register(DownPaymentApplication)

@@ -88,18 +88,19 @@ class RecordPaymentForm(forms.Form):
 class ApplyForm(forms.Form):
     """Apply to one of the invoices that can take the down payment."""
 
+    takes_document = True
     invoice = forms.ModelChoiceField(label=_("Invoice"), queryset=Invoice.objects.none())
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2,
                                 min_value=Decimal("0.01"))
 
-    def __init__(self, *args, down_payment: DownPayment, user, **kwargs) -> None:
+    def __init__(self, *args, document: DownPayment, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        invoices = apply_invoices(down_payment=down_payment, user=user)
+        invoices = apply_invoices(down_payment=document, user=user)
         self.fields["invoice"].queryset = invoices
         self.fields["invoice"].label_from_instance = lambda invoice: _(
             "%(number)s · due %(due)s") % {"number": invoice.number, "due": invoice.amount_due}
         if not self.is_bound:
-            self.fields["amount"].initial = down_payment.remaining_amount
+            self.fields["amount"].initial = document.remaining_amount
 
 
 def apply_invoices(*, down_payment: DownPayment, user):
@@ -111,6 +112,7 @@ def apply_invoices(*, down_payment: DownPayment, user):
 
 
 class RefundForm(forms.Form):
+    takes_document = True
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2,
                                 min_value=Decimal("0.01"))
     reason = forms.CharField(label=_("Reason"), max_length=2000,
@@ -121,7 +123,7 @@ class RefundForm(forms.Form):
                                initial=PaymentMethod.BANK_TRANSFER)
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
 
-    def __init__(self, *args, down_payment: DownPayment, **kwargs) -> None:
+    def __init__(self, *args, document: DownPayment, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.fields["amount"].initial = down_payment.remaining_amount
+            self.fields["amount"].initial = document.remaining_amount

@@ -196,6 +196,21 @@ def _check_type_value(down_payment: DownPayment) -> None:
 
 
 
+def down_payment_available_actions(*, document: DownPayment,
+                                   user: User | None = None) -> list[str]:
+    """The down payment's actions possible now (sales.down_payments.actions declares them;
+    the kit adds the permission): generate the invoice of a draft, record the payment of a
+    pending one, cancel either, apply or refund what remains of a paid one."""
+    status = document.status
+    if status == DownPaymentStatus.DRAFT:
+        return ["generate_invoice", "cancel"]
+    if status == DownPaymentStatus.PENDING:
+        return ["record_payment", "cancel"]
+    if status in DOWN_PAYMENT_AVAILABLE_STATUSES and document.remaining_amount > 0:
+        return ["apply", "refund"]
+    return []
+
+
 def down_payment_allowed_targets(*, down_payment: DownPayment) -> list[str]:
     """The statuses the down payment may move to now; applying may lead to either
     applied status (RETURN_VALUE), both are listed."""

@@ -5,38 +5,27 @@ present (architecture §5.2)."""
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import ApplicationError
 from core.forms import ReasonForm
+from core.kit.actions import DocumentAction
+from core.kit.views import DocumentActionView, DocumentDetailView
 from core.staff import (
     Column,
     PageFilter,
     StaffDeleteView,
-    StaffDetailView,
     StaffFormView,
     StaffListView,
-    error_text,
     reference_choices,
     status_badge,
 )
 from crm.models import Customer
 from sales.down_payments import services
-from sales.down_payments.choices import (
-    DOWN_PAYMENT_AVAILABLE_STATUSES,
-    DownPaymentSource,
-    DownPaymentStatus,
-)
+from sales.down_payments.actions import DOWN_PAYMENT_ACTIONS
+from sales.down_payments.choices import DownPaymentSource, DownPaymentStatus
 from sales.down_payments.filters import DownPaymentFilter
-from sales.down_payments.forms import (
-    ApplyForm,
-    DownPaymentForm,
-    RecordPaymentForm,
-    RefundForm,
-)
+from sales.down_payments.forms import DownPaymentForm
 from sales.down_payments.models import DownPayment
 
 
@@ -73,29 +62,13 @@ class DownPaymentListView(DownPaymentMixin, StaffListView):
     ]
 
 
-# Actions on the detail page: name -> (label, form class, statuses it applies in).
-ACTIONS = {
-    "generate-invoice": (_("Generate invoice"), ReasonForm, [DownPaymentStatus.DRAFT]),
-    "record-payment": (_("Record payment"), RecordPaymentForm, [DownPaymentStatus.PENDING]),
-    "apply": (_("Apply to an invoice"), ApplyForm, DOWN_PAYMENT_AVAILABLE_STATUSES),
-    "refund": (_("Refund"), RefundForm, DOWN_PAYMENT_AVAILABLE_STATUSES),
-    "cancel": (_("Cancel down payment"), ReasonForm,
-               [DownPaymentStatus.DRAFT, DownPaymentStatus.PENDING]),
-}
+class DownPaymentDetailView(DownPaymentMixin, DocumentDetailView):
+    """The actions are forms in the side panel (not header buttons): the declared ones the
+    user may press now, each posting to DownPaymentActionView."""
 
-
-def action_form(name: str, down_payment: DownPayment, user, data=None):
-    form_class = ACTIONS[name][1]
-    kwargs: dict[str, Any] = {"prefix": name.replace("-", "_")}
-    if form_class is ApplyForm:
-        kwargs.update(down_payment=down_payment, user=user)
-    elif form_class is RefundForm:
-        kwargs["down_payment"] = down_payment
-    return form_class(data, **kwargs)
-
-
-class DownPaymentDetailView(DownPaymentMixin, StaffDetailView):
     template_name = "sales/downpayment_detail.html"
+    document_actions = DOWN_PAYMENT_ACTIONS
+    tabs = ("applications", "refunds", "details", "history")
     select_related = ("customer", "quote", "sales_order", "invoice", "created_by")
     fields = [
         Column(_("Customer"), "customer"),
@@ -120,6 +93,9 @@ class DownPaymentDetailView(DownPaymentMixin, StaffDetailView):
         Column(_("Created"), "created_at"),
     ]
 
+    def transition_buttons(self, obj: DownPayment) -> list[dict]:
+        return []  # the side panel's forms are the actions
+
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
         down_payment = self.object
@@ -128,14 +104,14 @@ class DownPaymentDetailView(DownPaymentMixin, StaffDetailView):
             context["delete_url"] = None
         bound = kwargs.get("bound_forms", {})
         actions = []
-        if self.can("sales.change_downpayment"):
-            for name, (label, _form, statuses) in ACTIONS.items():
-                if down_payment.status in statuses:
-                    actions.append({
-                        "name": name, "label": label,
-                        "url": self.url("action", down_payment.pk, name),
-                        "form": bound.get(name) or action_form(name, down_payment,
-                                                               self.request.user)})
+        for action in self.document_actions.for_user(document=down_payment,
+                                                     user=self.request.user):
+            path = action_path(action.name)
+            actions.append({
+                "name": path, "label": action.label, "style": action.style,
+                "url": self.url("action", down_payment.pk, path),
+                "form": bound.get(path) or action_form(action, down_payment,
+                                                       self.request.user)})
         context.update({
             "down_payment": down_payment,
             "actions": actions,
@@ -147,54 +123,46 @@ class DownPaymentDetailView(DownPaymentMixin, StaffDetailView):
         return context
 
 
-class DownPaymentActionView(DownPaymentDetailView):
+def action_path(name: str) -> str:
+    """An action's name in the page URLs, as in the API's: record_payment → record-payment."""
+    return name.replace("_", "-")
+
+
+def action_form(action: DocumentAction, down_payment: DownPayment, user, data=None):
+    """The action's form on the detail page, prefixed by the action's name (several forms
+    share the page): its input form, or a reason form."""
+    form_class = action.form or ReasonForm
+    kwargs: dict[str, Any] = {"prefix": action.name}
+    if getattr(form_class, "takes_document", False):
+        kwargs.update(document=down_payment, user=user)
+    return form_class(data, **kwargs)
+
+
+class DownPaymentActionView(DownPaymentMixin, DocumentActionView):
     """POST one of the detail page's action forms; the service does the work. An invalid
-    form shows again on the page (400); a refusal by the service comes back as a message."""
+    form shows again on the detail page (400); a refusal by the service comes back as a
+    message."""
 
     http_method_names = ["post"]
+    document_actions = DOWN_PAYMENT_ACTIONS
 
-    def get_permission_required(self):
-        return ["sales.change_downpayment"]
-
-    def post(self, request, *args, **kwargs):
-        name = kwargs["action"]
-        if name not in ACTIONS:
+    def dispatch(self, request, *args, **kwargs):
+        name = kwargs.pop("action")
+        if "_" in name:
             raise Http404
-        down_payment = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        form = action_form(name, down_payment, request.user, data=request.POST)
-        if not form.is_valid():
-            self.object = down_payment
-            context = self.get_context_data(object=down_payment, bound_forms={name: form})
-            return self.render_to_response(context, status=400)
-        try:
-            self.perform(name, down_payment, form.cleaned_data)
-        except (ApplicationError, ValidationError) as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, _("Done: %(action)s.") % {"action": ACTIONS[name][0]})
-        return HttpResponseRedirect(self.url("detail", down_payment.pk))
+        return super().dispatch(request, *args, transition=name.replace("-", "_"), **kwargs)
 
-    def perform(self, name: str, down_payment: DownPayment, data: dict) -> None:
-        actor = self.request.user
-        if name == "generate-invoice":
-            services.down_payment_generate_invoice(down_payment=down_payment, actor=actor,
-                                                   reason=data["reason"])
-        elif name == "record-payment":
-            services.down_payment_record_payment(down_payment=down_payment, actor=actor,
-                                                 paid_date=data["paid_date"],
-                                                 method=data["method"],
-                                                 reference=data["reference"])
-        elif name == "apply":
-            services.down_payment_apply(down_payment=down_payment, invoice=data["invoice"],
-                                        amount=data["amount"], actor=actor)
-        elif name == "refund":
-            services.down_payment_refund(down_payment=down_payment, amount=data["amount"],
-                                         reason=data["reason"], actor=actor,
-                                         refund_date=data["refund_date"],
-                                         method=data["method"], reference=data["reference"])
-        else:
-            services.down_payment_cancel(down_payment=down_payment, actor=actor,
-                                         reason=data["reason"])
+    def build_form(self, document, data=None):
+        return action_form(self.action, document, self.request.user, data=data)
+
+    def render_to_response(self, context, **response_kwargs):
+        # Only an invalid form is rendered: the detail page, with that form open.
+        detail = DownPaymentDetailView()
+        detail.setup(self.request, *self.args, **self.kwargs)
+        detail.object = self.object
+        context = detail.get_context_data(
+            object=self.object, bound_forms={action_path(self.action.name): context["form"]})
+        return detail.render_to_response(context, **response_kwargs)
 
 
 class DownPaymentFormView(DownPaymentMixin, StaffFormView):

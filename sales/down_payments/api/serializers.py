@@ -9,13 +9,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.serializers import ModelSerializer, ReasonSerializer, RoundedDecimalField
+from core.api.serializers import ModelSerializer, RoundedDecimalField
 from core.fields import MONEY
 from core.scoping import scope_for
 from sales.common.choices import PaymentMethod
 from sales.down_payments import services
 from sales.down_payments.choices import DownPaymentSource
 from sales.down_payments.models import DownPayment, DownPaymentApplication, DownPaymentRefund
+from sales.invoicing.models import Invoice
 from sales.orders.models import SalesOrder
 from sales.quotes.models import Quote
 
@@ -138,32 +139,36 @@ class DownPaymentSerializer(ModelSerializer):
                 "sales_order": source if model is SalesOrder else None}
 
 
+# The action bodies (sales.down_payments.actions): their validated fields are the services'
+# keyword arguments; the kit adds the reason.
+
+
 class RecordPaymentSerializer(serializers.Serializer):
     paid_date = serializers.DateField(required=False, allow_null=True)
-    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices,
+    payment_method = serializers.ChoiceField(source="method", choices=PaymentMethod.choices,
                                              default=PaymentMethod.BANK_TRANSFER)
-    payment_reference = serializers.CharField(max_length=100, required=False, allow_blank=True,
-                                              default="")
+    payment_reference = serializers.CharField(source="reference", max_length=100,
+                                              required=False, allow_blank=True, default="")
     amount = RoundedDecimalField(**MONEY, min_value=0, required=False, allow_null=True,
                                  help_text=_("Must be the whole amount when given."))
-    reason = serializers.CharField(required=False, allow_blank=True, default="",
-                                   max_length=2000)
 
 
 class ApplySerializer(serializers.Serializer):
-    invoice_id = serializers.IntegerField(min_value=1)
+    invoice_id = serializers.IntegerField(source="invoice", min_value=1)
     amount = RoundedDecimalField(**MONEY, min_value=0)
+
+    def validate_invoice_id(self, value: int) -> Invoice:
+        invoice = scope_for(Invoice.objects.all(), user=self.context["request"].user).filter(
+            pk=value).first()
+        if invoice is None:
+            raise serializers.ValidationError(_("No such invoice."))
+        return invoice
 
 
 class RefundSerializer(serializers.Serializer):
     amount = RoundedDecimalField(**MONEY, min_value=0)
-    reason = serializers.CharField(max_length=2000)
     refund_date = serializers.DateField(required=False, allow_null=True)
     method = serializers.ChoiceField(choices=PaymentMethod.choices,
                                      default=PaymentMethod.BANK_TRANSFER)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True,
                                       default="")
-
-
-class DownPaymentReasonSerializer(ReasonSerializer):
-    """The optional reason of a down payment action."""

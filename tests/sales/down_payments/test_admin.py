@@ -22,7 +22,7 @@ class TestAdmin:
         draft, paid = make_down_payment(firm), paid_down_payment(firm)
         client.force_login(admin_user)
         client.post(reverse("admin:sales_downpayment_changelist"), {
-            "action": "cancel_down_payments", "_selected_action": [draft.pk, paid.pk]})
+            "action": "cancel_selected", "_selected_action": [draft.pk, paid.pk]})
         assert DownPayment.objects.get(pk=draft.pk).status == "cancelled"
         assert DownPayment.objects.get(pk=paid.pk).status == "paid"
 

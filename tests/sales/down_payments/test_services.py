@@ -14,6 +14,7 @@ from core import services as core_services
 from core.errors import ApplicationError, InvalidTransition
 from core.models import DocumentEvent
 from sales.down_payments import services
+from sales.down_payments.actions import DOWN_PAYMENT_ACTIONS
 from sales.down_payments.choices import DownPaymentStatus, DownPaymentType
 from sales.down_payments.forms import apply_invoices
 from sales.down_payments.models import DownPayment, DownPaymentApplication
@@ -23,6 +24,7 @@ from sales.invoicing.choices import InvoiceKind, InvoiceStatus
 from sales.invoicing.models import Invoice
 from sales.orders.models import SalesOrder
 from sales.quotes.choices import QuoteStatus
+from tests.contracts.documents import assert_declaration_follows_machine
 from tests.crm.factories import make_customer
 from tests.sales.factories import (
     confirmed_order,
@@ -624,3 +626,53 @@ def test_applying_to_a_paid_invoice_is_refused_as_not_applicable(invoices):
         services.down_payment_apply(down_payment=advance, invoice=rows["paid"],
                                     amount=D("1"), actor=None)
     assert refused.value.code == "invoice_not_applicable"
+
+
+# --- the declared actions against the state machine -----------------------------------------
+
+
+def _down_payment_for_walk(firm, status: str, invoices: dict) -> DownPayment:
+    """A down payment of 1000 on its own 3600 order, walked to `status` by the services;
+    "cancelled_pending" is cancelled after its invoice was issued and "paid_part_refunded" a
+    paid one with part of it given back (still paid, something remaining). The invoice it
+    was applied to goes into `invoices` (an order is invoiced once)."""
+    advance = make_down_payment(firm, fixed_amount=D("1000"))
+    if status in (S.DRAFT, S.CANCELLED):
+        if status == S.CANCELLED:
+            services.down_payment_cancel(down_payment=advance, actor=None, reason="walk")
+        return DownPayment.objects.get(pk=advance.pk)
+    advance = services.down_payment_generate_invoice(down_payment=advance, actor=None)
+    if status == "cancelled_pending":
+        services.down_payment_cancel(down_payment=advance, actor=None, reason="walk")
+    elif status != S.PENDING:
+        advance = services.down_payment_record_payment(down_payment=advance, actor=None)
+    if status in (S.PARTIALLY_APPLIED, S.FULLY_APPLIED):
+        invoices[advance.pk] = posted_invoice(firm, order=advance.sales_order)
+        services.down_payment_apply(
+            down_payment=advance, invoice=invoices[advance.pk],
+            amount=D("400") if status == S.PARTIALLY_APPLIED else D("1000"), actor=None)
+    elif status in (S.REFUNDED, "paid_part_refunded"):
+        services.down_payment_refund(down_payment=advance, actor=None, reason="walk",
+                                     amount=D("1000") if status == S.REFUNDED else D("300"))
+    return DownPayment.objects.get(pk=advance.pk)
+
+
+@pytest.mark.django_db
+def test_the_declared_actions_follow_the_state_machine(firm, admin_user):
+    invoices: dict[int, Invoice] = {}
+
+    def apply_input(advance: DownPayment) -> dict:
+        if advance.pk not in invoices:
+            invoices[advance.pk] = posted_invoice(firm, order=advance.sales_order)
+        return {"invoice": invoices[advance.pk], "amount": D("1")}
+
+    offered = assert_declaration_follows_machine(
+        DOWN_PAYMENT_ACTIONS, make=lambda status: _down_payment_for_walk(firm, status, invoices),
+        user=admin_user, statuses=[*S.values, "cancelled_pending", "paid_part_refunded"],
+        inputs={"apply": apply_input, "refund": lambda advance: {"amount": D("1")}})
+    assert offered["draft"] == ["cancel", "generate_invoice"]
+    assert offered["pending"] == ["cancel", "record_payment"]
+    assert offered["paid"] == offered["paid_part_refunded"] == ["apply", "refund"]
+    assert offered["partially_applied"] == ["apply", "refund"]
+    assert offered["fully_applied"] == offered["refunded"] == offered["cancelled"] == []
+    assert offered["cancelled_pending"] == []
