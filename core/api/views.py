@@ -4,24 +4,27 @@ from django.conf import settings as django_settings
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.core.cache import cache
 from django.db import connection
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core import services
 from core.choices import Role
+from core.errors import ErrorCode
 from core.filters import CommaChoiceFilter, FilterSet
 from core.models import SalesSettings, User
 from core.sales_settings import SECTIONS, section_values
 
-from .exceptions import flatten_errors
+from .exceptions import error_body, flatten_errors, request_limit_error
 from .responses import envelope
 from .serializers import MeSerializer, TokenRequestSerializer, TokenSerializer, UserSerializer
 from .viewsets import BaseViewSet, TenantModelViewSet
@@ -49,6 +52,30 @@ class TokenView(APIView):
             raise AuthenticationFailed()
         token, _created = Token.objects.get_or_create(user=user)
         return envelope({"token": token.key}, message=_("Signed in successfully"))
+
+
+class NotFoundView(APIView):
+    """Any path under /api/ that no route takes: the 404 error envelope, not Django's HTML page
+    (a mistyped path or a non-numeric id like /api/v1/quotes/abc). Routed paths answer their
+    own 405 for a method they lack."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    schema = None  # not an operation of the API
+
+    def initial(self, request, *args, **kwargs):
+        raise NotFound()
+
+
+def bad_request(request, exception):
+    """Django's handler400, for what fails before (or around) DRF's exception handler: request
+    limits met while negotiating the error response itself (1,200 query parameters), in a
+    middleware, ... The API answers in the error envelope; staff pages keep Django's page."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    status_code, code, message = request_limit_error(exception) or (
+        400, ErrorCode.VALIDATION_ERROR, _("The input is not valid."))
+    return JsonResponse(error_body(code=code, message=message), status=status_code)
 
 
 class HealthView(APIView):

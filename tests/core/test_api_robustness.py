@@ -1,0 +1,122 @@
+"""The API contract at the core level (docs/api.md): every answer under /api/ is JSON in the
+error envelope, and bad input is a 400 or 413 there, never a 500 or Django's HTML page."""
+
+import json
+from urllib.parse import urlencode
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.contracts.api import assert_error
+
+TOKEN = "/api/v1/auth/token"
+# Beyond Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MiB) and DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000).
+TOO_BIG = 3 * 1024 * 1024
+TOO_MANY = 1200
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    # The sign-in door is throttled per address; each test starts with a full budget.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.django_db
+class TestEveryAnswerIsJson:
+    @pytest.mark.parametrize("path", ["/api/v1/quotes/abc", "/api/v1/customers/1x",
+                                      "/api/v1/nothing", "/api/v1/quotes/1/nothing",
+                                      "/api/v1/", "/api/v2/users"])
+    def test_unrouted_path_is_a_json_404(self, api, path):
+        for response in (api.get(path), api.post(path, {}, format="json"), api.delete(path)):
+            assert response["Content-Type"].startswith("application/json")
+            assert_error(response, 404, "not_found")
+
+    def test_unrouted_path_is_a_404_without_login_too(self, db):
+        assert_error(APIClient().get("/api/v1/quotes/abc"), 404, "not_found")
+
+    @pytest.mark.parametrize(("method", "path"), [("put", "/api/v1/health"),
+                                                  ("get", TOKEN),
+                                                  ("delete", "/api/v1/users/me"),
+                                                  ("post", "/api/v1/settings/sales")])
+    def test_routed_path_without_the_method_is_a_json_405(self, api, method, path):
+        response = getattr(api, method)(path)
+        assert response["Content-Type"].startswith("application/json")
+        assert_error(response, 405, "method_not_allowed")
+
+    def test_schema_does_not_list_the_catch_all(self, api):
+        import yaml
+
+        paths = yaml.safe_load(api.get("/api/v1/schema/").content)["paths"]
+        assert not [path for path in paths if not path.startswith("/api/v1/")]
+
+
+@pytest.mark.django_db
+class TestBadInputNever500s:
+    """Reachable without logging in, through the sign-in door."""
+
+    def client(self) -> Client:
+        return Client(raise_request_exception=True)
+
+    def assert_refused(self, response, status, code):
+        assert response["Content-Type"].startswith("application/json")
+        assert_error(response, status, code)
+        assert not Token.objects.exists()  # nobody signed in
+
+    def test_json_body_too_large(self, users):
+        body = json.dumps({"username": "x" * TOO_BIG, "password": "y"})
+        self.assert_refused(self.client().post(TOKEN, body, content_type="application/json"),
+                            413, "request_too_large")
+
+    def test_multipart_field_too_large(self, users):
+        response = self.client().post(TOKEN, {"username": "x" * TOO_BIG, "password": "y"})
+        self.assert_refused(response, 413, "request_too_large")
+
+    def test_form_with_too_many_fields(self, users):
+        body = urlencode({f"field{index}": "1" for index in range(TOO_MANY)})
+        response = self.client().post(TOKEN, body,
+                                      content_type="application/x-www-form-urlencoded")
+        self.assert_refused(response, 400, "validation_error")
+
+    def test_multipart_with_too_many_fields(self, users):
+        response = self.client().post(TOKEN, {f"field{index}": "1" for index in range(TOO_MANY)})
+        self.assert_refused(response, 400, "validation_error")
+
+    def test_query_with_too_many_parameters(self, api, users):
+        # Raised again while DRF negotiates the error answer, so Django's handler400 answers.
+        query = urlencode({f"field{index}": "1" for index in range(TOO_MANY)})
+        self.assert_refused(self.client().post(f"{TOKEN}?{query}", {}), 400, "validation_error")
+        self.assert_refused(api.get(f"/api/v1/users?{query}"), 400, "validation_error")
+
+    @pytest.mark.parametrize("body", ["[" * 3000 + "]" * 3000,
+                                      '{"a":' * 3000 + "1" + "}" * 3000])
+    def test_json_nested_too_deep(self, users, body):
+        response = self.client().post(TOKEN, body, content_type="application/json")
+        self.assert_refused(response, 400, "validation_error")
+
+
+@pytest.mark.django_db
+class TestStaffPagesWithBadInput:
+    """The same input on HTML forms: Django's 400 page, not a 500."""
+
+    @pytest.mark.parametrize("path", ["/accounts/login/", "/users/new/"])
+    def test_refused_with_400(self, admin_user, path):
+        # CSRF checks on, with a cookie: the middleware reads the form before the view does.
+        client = Client(raise_request_exception=True, enforce_csrf_checks=True)
+        client.cookies["csrftoken"] = "a" * 32
+        if path != "/accounts/login/":
+            client.force_login(admin_user)
+        many = {f"field{index}": "1" for index in range(TOO_MANY)}
+        attempts = [
+            client.post(path, {"username": "x" * TOO_BIG}),
+            client.post(path, urlencode(many), content_type="application/x-www-form-urlencoded"),
+            client.post(path, many),
+        ]
+        for response in attempts:
+            assert response.status_code == 400
+            assert response["Content-Type"].startswith("text/html")
+        assert admin_user.__class__.objects.filter(username__startswith="xxx").count() == 0
