@@ -13,6 +13,9 @@ from core.choices import Role
 from tests.conftest import client_for
 
 OPERATIONS = ("list", "retrieve", "create", "update", "delete")
+BAD_LIST_PARAMETERS = [{"page": 0}, {"page": "x"}, {"limit": 0}, {"limit": 101},
+                       {"sortBy": "nonsense"}, {"sortOrder": "sideways"},
+                       {"search": "a\x00b"}]
 CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 
 
@@ -111,11 +114,18 @@ class ApiContract:
         assert response.status_code == 200
         assert response.json()["data"][self.plural] == []
 
-    @pytest.mark.parametrize("params", [{"page": 0}, {"page": "x"}, {"limit": 0},
-                                        {"limit": 101}, {"sortBy": "nonsense"},
-                                        {"sortOrder": "sideways"}])
+    @pytest.mark.parametrize("params", BAD_LIST_PARAMETERS)
     def test_bad_list_parameters(self, api, params):
         error = assert_error(api.get(self.url(), params), 400, "validation_error")
+        assert set(error["details"]) == set(params)
+
+    @pytest.mark.parametrize("params", BAD_LIST_PARAMETERS)
+    def test_csv_refuses_what_the_list_refuses(self, api, firm, params):
+        # Refused before the download starts: a JSON envelope, never a CSV broken midway.
+        self.make(firm)
+        response = api.get(self.url(), {**params, "format": "csv"})
+        assert response["Content-Type"].startswith("application/json")
+        error = assert_error(response, 400, "validation_error")
         assert set(error["details"]) == set(params)
 
     def test_unknown_parameter_ignored(self, api, firm):
