@@ -8,6 +8,8 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import DateFormField
+
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
@@ -57,6 +59,10 @@ class FilterSet(django_filters.FilterSet):
                 converted.setlist(underscore(key), values)
             data = converted
         super().__init__(data, *args, **kwargs)
+        for declared in self.filters.values():
+            # Every date filter of every list refuses days before 1900 (core.dates).
+            if isinstance(declared, django_filters.DateFilter):
+                declared.field_class = DateFormField
         if not self.date_field:
             self.filters.pop("start_date", None)
             self.filters.pop("end_date", None)

@@ -120,3 +120,56 @@ class TestStaffPagesWithBadInput:
             assert response.status_code == 400
             assert response["Content-Type"].startswith("text/html")
         assert admin_user.__class__.objects.filter(username__startswith="xxx").count() == 0
+
+
+@pytest.mark.django_db
+class TestDates:
+    """No day before 1900 in API input; dates always written with four year digits."""
+
+    @pytest.mark.parametrize("params", [{"startDate": "0004-01-01"}, {"endDate": "1899-12-31"}])
+    def test_list_date_filter_before_1900_is_refused(self, api, params):
+        for extra in ({}, {"format": "csv"}):
+            error = assert_error(api.get("/api/v1/users", {**params, **extra}), 400,
+                                 "validation_error")
+            assert set(error["details"]) == set(params)
+        assert api.get("/api/v1/users", {"startDate": "1900-01-01"}).status_code == 200
+
+    def test_body_date_before_1900_is_refused(self, api, firm):
+        from crm.models import Activity
+        from tests.crm.factories import make_lead
+
+        lead = make_lead(firm)
+        payload = {"type": "call", "entityType": "lead", "entityId": lead.pk,
+                   "subject": "Intro call", "performedAt": "0004-01-01T10:00:00+03:00"}
+        error = assert_error(api.post("/api/v1/activities", payload, format="json"), 400,
+                             "validation_error")
+        assert set(error["details"]) == {"performedAt"}
+        assert not Activity.objects.filter(firm=firm).exists()
+
+    def test_every_serializer_date_field_refuses_before_1900(self):
+        from rest_framework import serializers
+
+        class Plain(serializers.Serializer):
+            day = serializers.DateField()
+            at = serializers.DateTimeField()
+
+        refused = Plain(data={"day": "1899-12-31", "at": "0999-01-01T00:00:00Z"})
+        assert not refused.is_valid() and set(refused.errors) == {"day", "at"}
+        assert Plain(data={"day": "1900-01-01", "at": "1900-01-02T00:00:00Z"}).is_valid()
+
+    def test_dates_are_written_with_four_year_digits(self, api, admin_user):
+        import datetime
+
+        from rest_framework import serializers
+
+        from core.forms import DATE, DATETIME
+
+        assert serializers.DateField().to_representation(datetime.date(4, 1, 1)) == "0004-01-01"
+        assert DATE.format_value(datetime.date(4, 1, 1)) == "0004-01-01"
+        assert DATETIME.format_value(datetime.datetime(4, 1, 1, 9, 30)) == "0004-01-01T09:30"
+        admin_user.date_joined = datetime.datetime(999, 6, 1, 12, tzinfo=datetime.UTC)
+        admin_user.save(update_fields=["date_joined"])
+        shown = api.get(f"/api/v1/users/{admin_user.pk}").json()["data"]["user"]["dateJoined"]
+        assert shown.startswith("0999-06-01")
+        export = api.get("/api/v1/users", {"format": "csv"})
+        assert "0999-06-01" in b"".join(export.streaming_content).decode("utf-8-sig")
