@@ -62,6 +62,13 @@ class AutoSchema(BaseAutoSchema):
             parameters = [*LIST_PARAMETERS, *parameters]
             if sortable:
                 parameters[2] = OpenApiParameter("sortBy", str, enum=sortable)
+            if self.view.action == "history":
+                # Settings history (core.api.views): sorted by change, neither searched nor
+                # exported.
+                parameters = [*parameters[:2], OpenApiParameter("sortBy", str,
+                                                                enum=["changedAt"]),
+                              *[parameter for parameter in parameters[3:]
+                                if parameter.name not in ("search", "format")]]
         return parameters
 
     def _is_list_action(self) -> bool:

@@ -173,3 +173,38 @@ class TestDates:
         assert shown.startswith("0999-06-01")
         export = api.get("/api/v1/users", {"format": "csv"})
         assert "0999-06-01" in b"".join(export.streaming_content).decode("utf-8-sig")
+
+
+@pytest.mark.django_db
+class TestSettingsHistoryParameters:
+    URL = "/api/v1/settings/sales/history"
+
+    @pytest.mark.parametrize("params", [{"startDate": ""}, {"endDate": ""},
+                                        {"startDate": "soon"}, {"startDate": "0004-01-01"},
+                                        {"sortOrder": "AAA"}, {"sortOrder": ""},
+                                        {"sortBy": "nonsense"}, {"limit": 0}, {"page": "x"}])
+    def test_bad_parameter_is_a_400_naming_it(self, api, params):
+        error = assert_error(api.get(self.URL, params), 400, "validation_error")
+        assert set(error["details"]) == set(params)
+
+    def test_order_and_dates_keep_what_each_record_changed(self, api):
+        import datetime
+
+        from django.utils import timezone
+
+        api.put("/api/v1/settings/sales/tax", {"defaultTaxRate": 5}, format="json")
+        api.put("/api/v1/settings/sales/tax", {"roundTaxPerLine": True}, format="json")
+        newest_first = api.get(self.URL).json()["data"]["history"]
+        oldest_first = api.get(self.URL, {"sortBy": "changedAt", "sortOrder": "asc"}).json()[
+            "data"]["history"]
+        assert oldest_first == newest_first[::-1] and len(oldest_first) == 3
+        # A page of one row still diffs against the record before it.
+        second = api.get(self.URL, {"sortOrder": "asc", "limit": 1, "page": 2}).json()["data"]
+        assert second["history"] == [oldest_first[1]]
+        assert second["history"][0]["changes"] == [
+            {"section": "tax", "field": "default_tax_rate", "old": 15.0, "new": 5.0}]
+        today = timezone.localdate()
+        tomorrow = (today + datetime.timedelta(days=1)).isoformat()
+        assert api.get(self.URL, {"startDate": today.isoformat(), "endDate": today.isoformat()}
+                       ).json()["data"]["history"] == newest_first
+        assert api.get(self.URL, {"startDate": tomorrow}).json()["data"]["history"] == []
