@@ -208,3 +208,52 @@ class TestSettingsHistoryParameters:
         assert api.get(self.URL, {"startDate": today.isoformat(), "endDate": today.isoformat()}
                        ).json()["data"]["history"] == newest_first
         assert api.get(self.URL, {"startDate": tomorrow}).json()["data"]["history"] == []
+
+
+# Lists whose documented filters are not applied at all (per-resource, outside core): every
+# value is ignored. Kept explicit so a new list with the same gap fails this test.
+FILTERS_IGNORED = {"/api/v1/price-lists/applicable/"}
+LIST_MECHANICS = {"page", "limit", "sortBy", "sortOrder", "search", "format"}
+
+
+def _typed(schema: dict) -> bool:
+    """A parameter "abc" cannot be a value of: a number, boolean, date, or a choice."""
+    items = schema.get("items", schema)
+    return bool(items.get("enum")) or items.get("type") in ("integer", "number", "boolean") \
+        or items.get("format") == "date"
+
+
+@pytest.mark.django_db
+def test_every_list_filter_refuses_a_value_of_the_wrong_kind(api):
+    import yaml
+
+    schema = yaml.safe_load(api.get("/api/v1/schema/").content)
+    checked = []
+    for path, operations in schema["paths"].items():
+        if "get" not in operations or "{" in path or path in FILTERS_IGNORED:
+            continue
+        for parameter in operations["get"].get("parameters", []):
+            name = parameter["name"]
+            if parameter["in"] != "query" or name in LIST_MECHANICS or not _typed(
+                    parameter.get("schema", {})):
+                continue
+            error = assert_error(api.get(path, {name: "abc"}), 400, "validation_error")
+            assert set(error["details"]) == {name}, (path, name)
+            checked.append((path, name))
+    assert ("/api/v1/sales-orders/", "customerId") in checked
+    assert ("/api/v1/users/", "isActive") in checked
+    assert len(checked) > 100  # every list, not a silent subset
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("value", "active"), [("true", True), ("True", True), ("1", True),
+                                               ("false", False), ("0", False)])
+def test_yes_no_filter_reads_true_false_and_one_zero(api, users, value, active):
+    from core.models import User
+
+    users["finance"].is_active = False
+    users["finance"].save(update_fields=["is_active"])
+    listed = {row["id"] for row in api.get("/api/v1/users", {"isActive": value}).json()[
+        "data"]["users"]}
+    assert listed == set(User.objects.filter(firm=users["finance"].firm, is_active=active)
+                         .values_list("pk", flat=True))
