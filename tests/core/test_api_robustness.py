@@ -257,3 +257,42 @@ def test_yes_no_filter_reads_true_false_and_one_zero(api, users, value, active):
         "data"]["users"]}
     assert listed == set(User.objects.filter(firm=users["finance"].firm, is_active=active)
                          .values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+class TestTextFieldsTakeText:
+    """A number (or a boolean, a list) for a text field is refused, not stored as "123"."""
+
+    @pytest.mark.parametrize("value", [123, 12.5, True, ["Wholesale"], {"en": "Wholesale"}])
+    def test_model_serializer_text_field_refuses_a_non_string(self, api, firm, value):
+        from crm.models import CustomerGroup
+
+        payload = {"name": value, "nameAr": "الجملة", "description": "Buys by the pallet."}
+        error = assert_error(api.post("/api/v1/customer-groups", payload, format="json"),
+                             400, "validation_error")
+        assert set(error["details"]) == {"name"}
+        assert not CustomerGroup.objects.filter(firm=firm).exists()
+
+    def test_update_with_a_number_leaves_the_row_as_it_was(self, api, firm):
+        from crm.models import CustomerGroup
+
+        created = api.post("/api/v1/customer-groups", {"name": "Wholesale", "nameAr": "الجملة"},
+                           format="json")
+        group = CustomerGroup.objects.get(pk=created.json()["data"]["customerGroup"]["id"])
+        error = assert_error(api.patch(f"/api/v1/customer-groups/{group.pk}",
+                                       {"description": 42}, format="json"),
+                             400, "validation_error")
+        assert set(error["details"]) == {"description"}
+        group.refresh_from_db()
+        assert group.description == ""
+
+    def test_strict_char_field_for_plain_serializers(self):
+        from rest_framework import serializers
+
+        from core.api.serializers import StrictCharField
+
+        class Plain(serializers.Serializer):
+            note = StrictCharField()
+
+        assert not Plain(data={"note": 7}).is_valid()
+        assert Plain(data={"note": "7"}).is_valid()
