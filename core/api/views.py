@@ -40,6 +40,11 @@ class TokenView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
     data_key = "token"
+    schema_errors = {
+        "401": "Wrong username or password, an inactive user or one without a firm "
+               "(not_authenticated).",
+        "429": "Too many sign-in attempts from this address (throttled).",
+    }
 
     def get_authenticate_header(self, request) -> str:
         return "Token"  # a refused login is a 401 that names the scheme, not a 403
