@@ -151,3 +151,17 @@ def test_docs_page_uses_vendored_assets(admin_user, client):
     html = client.get("/api/v1/docs/").content.decode()
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower() and "unpkg" not in html.lower()
+
+
+def test_contract_client_checks_answers_against_the_schema(db):
+    from tests.contracts.api import SCHEMA_GAPS, _validator, served_schema
+
+    validator = _validator("/api/v1/users/", "get", "200")
+    good = {"success": True, "data": {"users": [], "pagination": {
+        "page": 1, "limit": 20, "total": 0, "totalPages": 0}}}
+    assert not list(validator.iter_errors(good))
+    assert list(validator.iter_errors({"success": True, "data": {"users": [{"id": "x"}]}}))
+    with pytest.raises(AssertionError, match="undocumented 418"):
+        _validator("/api/v1/users/", "get", "418")
+    # Every known gap names an operation that exists.
+    assert all(method in served_schema()["paths"][path] for path, method in SCHEMA_GAPS)
