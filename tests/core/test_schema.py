@@ -15,13 +15,8 @@ KNOWN_WARNINGS = {
     'Warning [PricingRuleViewSet > ApplySerializer]: Encountered 2 components with identical '
     'names "ApplyRequest" and different identities <class '
     "'pricing.api.serializers.ApplySerializer'> and <class "
-    "'sales.api.down_payments.ApplySerializer'>. This will very likely result in an incorrect "
-    "schema. Try renaming one.",
-    'Warning [SalesOrderViewSet > ReasonSerializer]: Encountered 2 components with identical '
-    'names "ReasonRequest" and different identities <class '
-    "'sales.api.orders.ReasonSerializer'> and <class "
-    "'sales.api.down_payments.ReasonSerializer'>. This will very likely result in an incorrect "
-    "schema. Try renaming one.",
+    "'sales.down_payments.api.serializers.ApplySerializer'>. This will very likely result in "
+    "an incorrect schema. Try renaming one.",
     'Warning: enum naming encountered a non-optimally resolvable collision for fields named '
     '"status". The same name has been used for multiple choice sets in multiple components. '
     'The collision was resolved with "Status030Enum". add an entry to ENUM_NAME_OVERRIDES to '
