@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.api.views import NotFoundView
 from core.urls import shell_urlpatterns
 
 admin.site.site_header = _("Sales ERP administration")
@@ -22,6 +23,8 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    # Last under api/: every unrouted API path answers the JSON 404 envelope.
+    re_path(r"^api/", NotFoundView.as_view()),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(shell_urlpatterns)),
@@ -31,5 +34,8 @@ urlpatterns = [
     path("sales/", include("sales.urls", namespace="sales")),
     path("q/", include("sales.quotes.public_urls")),
 ]
+# A request Django refuses before a view answers (too many fields, ...): JSON under /api/.
+handler400 = "core.api.views.bad_request"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

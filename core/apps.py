@@ -28,8 +28,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .dates import use_in_every_serializer
         from .roles import roles_sync_permissions
 
         # Permissions of every app exist only after its post_migrate: give them to the role
         # groups then, so a new app's models are covered without a hand-written migration.
         post_migrate.connect(roles_sync_permissions, dispatch_uid="core.roles_sync_permissions")
+        # No day before 1900 in any app's API input (core.dates).
+        use_in_every_serializer()

@@ -15,6 +15,7 @@ class ErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    REQUEST_TOO_LARGE = "request_too_large"
     THROTTLED = "throttled"
     INVALID_TRANSITION = "invalid_transition"
     CONFLICT = "conflict"

@@ -4,9 +4,13 @@
 import re
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+
+from core.dates import DateFormField
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
@@ -29,6 +33,32 @@ def search_queryset(queryset: QuerySet, fields: list[str], text: str) -> QuerySe
 def searchable_fields(view) -> list[str]:
     """A list view's search fields: its own, else its FilterSet's (declared once there)."""
     return view.search_fields or getattr(view.filterset_class, "search_fields", [])
+
+
+BOOLEANS = {"true": True, "1": True, "2": True, "false": False, "0": False, "3": False,
+            "unknown": None, "": None}
+
+
+class StrictBooleanSelect(forms.NullBooleanSelect):
+    """The yes/no/any select of the staff filter forms, which also reads `true`/`false`/`1`/`0`
+    (any case) from the API, and passes anything else on for the field to refuse."""
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        if isinstance(value, str):
+            return BOOLEANS.get(value.lower(), value)
+        return value
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """`?isActive=abc` is a 400 naming the parameter, not silently "any"."""
+
+    widget = StrictBooleanSelect
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            raise ValidationError(_("Enter true or false."), code="invalid")
+        return super().to_python(value)
 
 
 class CommaChoiceFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
@@ -57,6 +87,14 @@ class FilterSet(django_filters.FilterSet):
                 converted.setlist(underscore(key), values)
             data = converted
         super().__init__(data, *args, **kwargs)
+        for declared in self.filters.values():
+            # Every date filter of every list refuses days before 1900 (core.dates).
+            if isinstance(declared, django_filters.DateFilter):
+                declared.field_class = DateFormField
+            # A yes/no filter refuses a value it does not know instead of ignoring it.
+            if isinstance(declared, django_filters.BooleanFilter):
+                declared.field_class = StrictBooleanField
+                declared.extra["widget"] = StrictBooleanSelect
         if not self.date_field:
             self.filters.pop("start_date", None)
             self.filters.pop("end_date", None)

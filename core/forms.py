@@ -16,10 +16,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BaseCSVWidget
 
+from .dates import IsoDateInput, IsoDateTimeInput
 from .models import User
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = IsoDateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = IsoDateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class ReferenceSelect(BaseCSVWidget, forms.Select):

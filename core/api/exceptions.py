@@ -3,7 +3,13 @@
 import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -61,15 +67,32 @@ def flatten_errors(detail: Any, prefix: str = "", *, camel: bool = True) -> dict
     return flat
 
 
+def error_body(*, code: str, message: Any, details: dict | None = None) -> dict:
+    english, arabic = bilingual(message)
+    return {"success": False, "error": {"code": str(code), "message": english,
+                                        "messageAr": arabic, "details": details or {}}}
+
+
 def error_response(*, status: int, code: str, message: Any, details: dict | None = None,
                    headers: dict | None = None) -> Response:
-    english, arabic = bilingual(message)
-    body = {"success": False, "error": {"code": str(code), "message": english,
-                                         "messageAr": arabic, "details": details or {}}}
-    return Response(body, status=status, headers=headers)
+    return Response(error_body(code=code, message=message, details=details), status=status,
+                    headers=headers)
+
+
+def request_limit_error(exc: Exception) -> tuple[int, ErrorCode, Any] | None:
+    """Django's request-size limits (DATA_UPLOAD_MAX_*) as (status, code, message): the client
+    sent too much, which is never a server error."""
+    if isinstance(exc, RequestDataTooBig):
+        return 413, ErrorCode.REQUEST_TOO_LARGE, _("The request body is too large.")
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return 400, ErrorCode.VALIDATION_ERROR, _("The request has too many fields or files.")
+    return None
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if limit := request_limit_error(exc):
+        status, code, message = limit
+        return error_response(status=status, code=code, message=message)
     if isinstance(exc, ApplicationError):
         return error_response(status=exc.status_code, code=exc.code, message=exc.message,
                               details=_camel_details(exc.details))

@@ -24,13 +24,17 @@ def query_int(request, name: str, *, default: int, minimum: int, maximum: int | 
     return value
 
 
+def page_and_limit(request) -> tuple[int, int]:
+    """`page` and `limit`, validated: the JSON list and its CSV export refuse the same input."""
+    return (query_int(request, "page", default=1, minimum=1, maximum=None),
+            query_int(request, "limit", default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT))
+
+
 class Pagination(BasePagination):
     """`page`/`limit` pagination answering `{plural: [...], pagination: {...}}` (docs/api.md)."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.page = query_int(request, "page", default=1, minimum=1, maximum=None)
-        self.limit = query_int(request, "limit", default=DEFAULT_LIMIT, minimum=1,
-                               maximum=MAX_LIMIT)
+        self.page, self.limit = page_and_limit(request)
         self.key = view.data_key_plural
         self.total = queryset.count()
         offset = (self.page - 1) * self.limit

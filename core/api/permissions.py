@@ -25,6 +25,8 @@ class RolePermission(BasePermission):
             return False
         if not user.firm.is_active:
             return False  # a suspended firm keeps its data but none of its users gets in
+        if getattr(view, request.method.lower(), None) is None:
+            return True  # no handler for this method here: DRF answers 405, whatever the role
         action = getattr(view, "action", None) or request.method.lower()
         needed = view.get_required_permissions(action)
         return needed is not None and user.has_perms(needed)

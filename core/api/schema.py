@@ -40,6 +40,18 @@ ERRORS = {
     "409": "The document's status does not allow it (invalid_transition) or a concurrent "
            "change (conflict).",
 }
+# TenantModelViewSet.destroy answers 200 with the success envelope and its message (no data),
+# not drf-spectacular's default 204 without a body.
+DESTROY_ENVELOPE = {
+    "type": "object",
+    "required": ["success", "data", "message", "messageAr"],
+    "properties": {
+        "success": {"type": "boolean", "enum": [True]},
+        "data": {"type": "object", "nullable": True, "description": "Always null."},
+        "message": {"type": "string"},
+        "messageAr": {"type": "string"},
+    },
+}
 LIST_PARAMETERS = [
     OpenApiParameter("page", int, description="Page number, from 1."),
     OpenApiParameter("limit", int, description="Rows per page, 1 to 100 (default 20)."),
@@ -62,6 +74,13 @@ class AutoSchema(BaseAutoSchema):
             parameters = [*LIST_PARAMETERS, *parameters]
             if sortable:
                 parameters[2] = OpenApiParameter("sortBy", str, enum=sortable)
+            if self.view.action == "history":
+                # Settings history (core.api.views): sorted by change, neither searched nor
+                # exported.
+                parameters = [*parameters[:2], OpenApiParameter("sortBy", str,
+                                                                enum=["changedAt"]),
+                              *[parameter for parameter in parameters[3:]
+                                if parameter.name not in ("search", "format")]]
         return parameters
 
     def _is_list_action(self) -> bool:
@@ -104,13 +123,20 @@ class AutoSchema(BaseAutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
+        if self.method == "DELETE" and set(responses) == {"204"}:
+            responses = {"200": {
+                "description": "Deleted (or deactivated); the message says which.",
+                "content": {"application/json": {"schema": copy.deepcopy(DESTROY_ENVELOPE)}},
+            }}
         component = ResolvedComponent(name="ErrorEnvelope", type=ResolvedComponent.SCHEMA,
                                       object="ErrorEnvelope",
                                       schema=copy.deepcopy(ERROR_ENVELOPE))
         self.registry.register_on_missing(component)
         public = not self.get_auth()
-        for code, description in ERRORS.items():
-            if public and code in ("401", "403"):
+        # A view adds the errors only it answers, e.g. the sign-in door's 401 and 429.
+        own_errors = getattr(self.view, "schema_errors", {})
+        for code, description in {**ERRORS, **own_errors}.items():
+            if public and code in ("401", "403") and code not in own_errors:
                 continue
             responses.setdefault(code, {
                 "description": description,

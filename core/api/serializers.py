@@ -49,6 +49,16 @@ class RoundedDecimalField(serializers.DecimalField):
         return super().validate_precision(value)
 
 
+class StrictCharField(serializers.CharField):
+    """Text only: a number or a boolean for a text field is a 400 naming the field, where DRF's
+    CharField would store `123` as "123". Plain serializers declare their text fields with it."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ModelSerializer(serializers.ModelSerializer):
     """Runs the model's full_clean (validators and constraints) so the API and forms agree.
 
@@ -59,7 +69,9 @@ class ModelSerializer(serializers.ModelSerializer):
     """
 
     serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
-                                models.DecimalField: RoundedDecimalField}
+                                models.DecimalField: RoundedDecimalField,
+                                models.CharField: StrictCharField,
+                                models.TextField: StrictCharField}
 
     def get_fields(self) -> dict:
         fields = super().get_fields()

@@ -3,25 +3,30 @@
 from django.conf import settings as django_settings
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core import services
 from core.choices import Role
+from core.dates import DateFormField
+from core.errors import ErrorCode
 from core.filters import CommaChoiceFilter, FilterSet
 from core.models import SalesSettings, User
 from core.sales_settings import SECTIONS, section_values
 
-from .exceptions import flatten_errors
+from .exceptions import error_body, flatten_errors, request_limit_error
 from .responses import envelope
 from .serializers import MeSerializer, TokenRequestSerializer, TokenSerializer, UserSerializer
 from .viewsets import BaseViewSet, TenantModelViewSet
@@ -35,6 +40,11 @@ class TokenView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
     data_key = "token"
+    schema_errors = {
+        "401": "Wrong username or password, an inactive user or one without a firm "
+               "(not_authenticated).",
+        "429": "Too many sign-in attempts from this address (throttled).",
+    }
 
     def get_authenticate_header(self, request) -> str:
         return "Token"  # a refused login is a 401 that names the scheme, not a 403
@@ -49,6 +59,30 @@ class TokenView(APIView):
             raise AuthenticationFailed()
         token, _created = Token.objects.get_or_create(user=user)
         return envelope({"token": token.key}, message=_("Signed in successfully"))
+
+
+class NotFoundView(APIView):
+    """Any path under /api/ that no route takes: the 404 error envelope, not Django's HTML page
+    (a mistyped path or a non-numeric id like /api/v1/quotes/abc). Routed paths answer their
+    own 405 for a method they lack."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    schema = None  # not an operation of the API
+
+    def initial(self, request, *args, **kwargs):
+        raise NotFound()
+
+
+def bad_request(request, exception):
+    """Django's handler400, for what fails before (or around) DRF's exception handler: request
+    limits met while negotiating the error response itself (1,200 query parameters), in a
+    middleware, ... The API answers in the error envelope; staff pages keep Django's page."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    status_code, code, message = request_limit_error(exception) or (
+        400, ErrorCode.VALIDATION_ERROR, _("The input is not valid."))
+    return JsonResponse(error_body(code=code, message=message), status=status_code)
 
 
 class HealthView(APIView):
@@ -229,12 +263,15 @@ class SalesSettingsViewSet(BaseViewSet):
                                         actor=request.user)
         return self._answer(message=_("Section reset to its defaults"))
 
-    @extend_schema(responses=SettingsHistorySerializer(many=True))
+    @extend_schema(responses=SettingsHistorySerializer(many=True), parameters=[
+        OpenApiParameter("startDate", OpenApiTypes.DATE, description="Changes from this day."),
+        OpenApiParameter("endDate", OpenApiTypes.DATE, description="Changes up to this day."),
+    ])
     def history(self, request):
         """Every change with who, when, why and the values before and after."""
         row = services.settings_row(firm=request.user.firm)
-        records = row.history.select_related("history_user").order_by("-history_id")
-        page = self.paginate_queryset(_HistoryPage(records))
+        records = _history_records(request, row.history.select_related("history_user"))
+        page = self.paginate_queryset(_HistoryPage(records, every=row.history.all()))
         return self.get_paginated_response(page)
 
     @extend_schema(request=None, responses=inline_serializer("SettingsExport", {
@@ -273,22 +310,62 @@ def _object_body(request) -> dict:
     return request.data
 
 
+HISTORY_SORT = {"changedAt": "history_id"}
+
+
+def _history_records(request, records):
+    """The history list's parameters, refused with a 400 naming them as the lists do: sortBy,
+    sortOrder, and startDate/endDate (given, they must be days; an empty one is refused)."""
+    params = request.query_params
+    errors = {}
+    for name in ("startDate", "endDate"):
+        if name in params:
+            try:
+                day = DateFormField(required=False).clean(params[name])
+            except DjangoValidationError as error:
+                errors[name] = error.messages
+                continue
+            if day is None:
+                errors[name] = [_("Enter a valid date.")]
+            else:
+                lookup = "gte" if name == "startDate" else "lte"
+                records = records.filter(**{f"history_date__date__{lookup}": day})
+    sort_by, order = params.get("sortBy", "changedAt"), params.get("sortOrder", "desc")
+    if sort_by not in HISTORY_SORT:
+        errors["sortBy"] = [_("Sorting is possible by: %(fields)s.")
+                            % {"fields": ", ".join(HISTORY_SORT)}]
+    if order not in ("asc", "desc"):
+        errors["sortOrder"] = [_("Must be asc or desc.")]
+    if errors:
+        raise ValidationError(errors)
+    return records.order_by(("-" if order == "desc" else "") + HISTORY_SORT[sort_by])
+
+
 class _HistoryPage:
     """History records diffed against their predecessor, sliced like a queryset.
 
-    One extra (older) record is read per page so each row's changes need no further query.
+    The predecessor of each row is the next older record of the whole history (a date filter
+    or the order does not change what a record changed): the page's own rows, plus one query
+    for the record just before the page's oldest.
     """
 
-    def __init__(self, records) -> None:
-        self.records = records
+    def __init__(self, records, *, every) -> None:
+        self.records, self.every = records, every
 
     def count(self) -> int:
         return self.records.count()
 
     def __getitem__(self, window: slice) -> list[dict]:
-        rows = list(self.records[window.start:window.stop + 1])
-        return [_history_row(record, rows[index + 1] if index + 1 < len(rows) else None)
-                for index, record in enumerate(rows[:window.stop - window.start])]
+        rows = list(self.records[window])
+        if not rows:
+            return []
+        oldest_first = sorted(rows, key=lambda record: record.history_id)
+        before = self.every.filter(history_id__lt=oldest_first[0].history_id).order_by(
+            "-history_id").first()
+        previous = {}
+        for record in oldest_first:
+            previous[record.history_id], before = before, record
+        return [_history_row(record, previous[record.history_id]) for record in rows]
 
 
 def _history_row(record, previous) -> dict:

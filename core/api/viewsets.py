@@ -4,9 +4,11 @@ import csv
 import datetime
 import json
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,7 @@ from rest_framework.settings import api_settings
 from core.filters import search_queryset, searchable_fields
 from core.scoping import scope_for
 
+from .pagination import page_and_limit
 from .permissions import ACTION_PERMISSIONS
 from .renderers import CSVRenderer, JSONRenderer
 from .responses import envelope
@@ -71,8 +74,13 @@ class ListMixin:
         return self.sort(self.search(queryset))
 
     def search(self, queryset: QuerySet) -> QuerySet:
-        return search_queryset(queryset, searchable_fields(self),
-                               self.request.query_params.get("search", ""))
+        text = self.request.query_params.get("search", "")
+        try:
+            # PostgreSQL refuses a NUL in a text parameter: a 400 naming `search`, not a crash.
+            ProhibitNullCharactersValidator()(text)
+        except DjangoValidationError as error:
+            raise ValidationError({"search": error.messages}) from error
+        return search_queryset(queryset, searchable_fields(self), text)
 
     def sort(self, queryset: QuerySet) -> QuerySet:
         params = self.request.query_params
@@ -102,6 +110,7 @@ class ListMixin:
         queryset = self.filter_queryset(self.get_queryset())
         renderer = getattr(request, "accepted_renderer", None)
         if renderer is not None and renderer.format == "csv":
+            page_and_limit(request)  # the export ignores them, but refuses what the list does
             return self.csv_response(queryset)
         page = self.paginate_queryset(queryset)
         serializer = self.get_serializer(page, many=True)
@@ -114,12 +123,16 @@ class ListMixin:
         readable = [name for name, field in serializer_class(context=context).fields.items()
                     if not field.write_only]
         header = list(camelize(dict.fromkeys(readable)))
+        # The first chunk is read before the answer starts: a query the database refuses is
+        # then an error envelope, not a download broken after its header.
+        chunks = _chunks(queryset.iterator(chunk_size=CSV_CHUNK), CSV_CHUNK)
+        first = next(chunks, [])
 
         def rows() -> Iterator[str]:
             writer = csv.writer(_Echo())
             yield "\ufeff"  # BOM: spreadsheet programs then read the Arabic text as UTF-8
             yield writer.writerow(header)
-            for chunk in _chunks(queryset.iterator(chunk_size=CSV_CHUNK), CSV_CHUNK):
+            for chunk in chain([first] if first else [], chunks):
                 for item in camelize(serializer_class(chunk, many=True, context=context).data):
                     yield writer.writerow([_csv_cell(item.get(key)) for key in header])
 

@@ -1,18 +1,27 @@
 """The REST contract every resource honours (docs/api.md). A resource's test class subclasses
 ApiContract, names its path, keys and roles, and says how to make rows and payloads."""
 
+import copy
 import csv
 import io
+import json
 import re
+from functools import cache
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
+from rest_framework.test import APIClient
 
 from core.choices import Role
 from tests.conftest import client_for
 
 OPERATIONS = ("list", "retrieve", "create", "update", "delete")
+BAD_LIST_PARAMETERS = [{"page": 0}, {"page": "x"}, {"limit": 0}, {"limit": 101},
+                       {"sortBy": "nonsense"}, {"sortOrder": "sideways"},
+                       {"search": "a\x00b"}]
 CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 
 
@@ -34,6 +43,96 @@ def assert_error(response, status: int, code: str) -> dict:
     assert body["error"]["code"] == code
     assert body["error"]["message"] and body["error"]["messageAr"]
     return body["error"]
+
+
+# (path in the schema, method) whose answers do not match what the schema documents, because
+# of per-resource serializers outside core (read-only fields that answer null but are not
+# declared allow_null): the contract tests skip validating them. Remove an entry when its
+# resource's schema is fixed; anything not listed is validated.
+SCHEMA_GAPS: set[tuple[str, str]] = {
+    # approvedById, customerName, leadName
+    ("/api/v1/quotes/", "get"), ("/api/v1/quotes/", "post"),
+    ("/api/v1/quotes/{id}/", "get"), ("/api/v1/quotes/{id}/", "patch"),
+    # approvedById, cancelledById, confirmedById, ...
+    ("/api/v1/sales-orders/", "get"), ("/api/v1/sales-orders/", "post"),
+    ("/api/v1/sales-orders/{id}/", "get"), ("/api/v1/sales-orders/{id}/", "patch"),
+    # items.productId, postedById
+    ("/api/v1/invoices/", "get"), ("/api/v1/invoices/", "post"),
+    ("/api/v1/invoices/{id}/", "get"),
+    ("/api/v1/credit-notes/", "get"), ("/api/v1/credit-notes/{id}/", "get"),
+    # invoiceDate, invoiceId, invoiceNumber
+    ("/api/v1/down-payments/", "get"), ("/api/v1/down-payments/", "post"),
+    ("/api/v1/down-payments/{id}/", "get"), ("/api/v1/down-payments/{id}/", "patch"),
+}
+# The formats the schema uses, "uri" included (jsonschema checks it only with an optional
+# package): a blank URL must match only the "blank" branch of its oneOf.
+FORMATS = copy.deepcopy(oas30_format_checker)
+
+
+@FORMATS.checks("uri")
+def _is_uri(value) -> bool:
+    return not isinstance(value, str) or bool(urlsplit(value).scheme)
+
+
+@cache
+def served_schema() -> dict:
+    """The OpenAPI document as /api/v1/schema/ serves it, generated once per test session."""
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiJsonRenderer
+
+    with GENERATOR_STATS.silence():
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(schema))
+
+
+@cache
+def _operations() -> list[tuple[re.Pattern, str]]:
+    # Literal segments before templated ones, so /users/me is not read as /users/{id}.
+    paths = sorted(served_schema()["paths"], key=lambda path: (path.count("{"), -len(path)))
+    return [(re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+",
+                                      re.escape(path.rstrip("/"))) + "/?$"), path)
+            for path in paths]
+
+
+@cache
+def _validator(path: str, method: str, status: str) -> OAS30ReadValidator | None:
+    responses = served_schema()["paths"][path][method]["responses"]
+    response = responses.get(status) or responses.get("default")
+    assert response is not None, f"{method.upper()} {path} answered an undocumented {status}"
+    body = response.get("content", {}).get("application/json", {}).get("schema")
+    if body is None:
+        return None
+    # The response schema inside a document holding the components, so "#/components/..." works.
+    # Formats checked: a blank e-mail must match only the schema's "blank" branch of oneOf.
+    return OAS30ReadValidator({**body, "components": served_schema()["components"]},
+                              format_checker=FORMATS)
+
+
+def assert_matches_schema(response) -> None:
+    """The answer's status is documented for its operation and its JSON body matches."""
+    request = response.wsgi_request
+    method = request.method.lower()
+    found = [path for pattern, path in _operations() if pattern.match(request.path)
+             and method in served_schema()["paths"][path]]
+    if not found or (found[0], method) in SCHEMA_GAPS:
+        return  # unrouted paths (the 404 envelope) and the known gaps above
+    if not response.get("Content-Type", "").startswith("application/json"):
+        return  # the CSV export streams text, documented by its parameter only
+    validator = _validator(found[0], method, str(response.status_code))
+    if validator is not None:
+        errors = sorted(validator.iter_errors(response.json()), key=lambda error: error.path)
+        assert not errors, (f"{method.upper()} {found[0]} {response.status_code}: "
+                            + "; ".join(f"{list(e.path)}: {e.message}" for e in errors[:5]))
+
+
+class SchemaCheckingClient(APIClient):
+    """An API client whose every answer is checked against the served schema."""
+
+    def request(self, **kwargs):
+        response = super().request(**kwargs)
+        assert_matches_schema(response)
+        return response
 
 
 @pytest.mark.django_db
@@ -74,6 +173,13 @@ class ApiContract:
         assert not self.model._default_manager.filter(pk=obj.pk).exists()
 
     # --- helpers ----------------------------------------------------------------------------
+    @pytest.fixture
+    def api(self, admin_user):
+        """The firm's admin, with every answer of the contract checked against the schema."""
+        client = SchemaCheckingClient()
+        client.force_authenticate(user=admin_user)
+        return client
+
     def url(self, obj=None) -> str:
         return f"{self.path}/{obj.pk}" if obj is not None else self.path
 
@@ -111,11 +217,18 @@ class ApiContract:
         assert response.status_code == 200
         assert response.json()["data"][self.plural] == []
 
-    @pytest.mark.parametrize("params", [{"page": 0}, {"page": "x"}, {"limit": 0},
-                                        {"limit": 101}, {"sortBy": "nonsense"},
-                                        {"sortOrder": "sideways"}])
+    @pytest.mark.parametrize("params", BAD_LIST_PARAMETERS)
     def test_bad_list_parameters(self, api, params):
         error = assert_error(api.get(self.url(), params), 400, "validation_error")
+        assert set(error["details"]) == set(params)
+
+    @pytest.mark.parametrize("params", BAD_LIST_PARAMETERS)
+    def test_csv_refuses_what_the_list_refuses(self, api, firm, params):
+        # Refused before the download starts: a JSON envelope, never a CSV broken midway.
+        self.make(firm)
+        response = api.get(self.url(), {**params, "format": "csv"})
+        assert response["Content-Type"].startswith("application/json")
+        error = assert_error(response, 400, "validation_error")
         assert set(error["details"]) == set(params)
 
     def test_unknown_parameter_ignored(self, api, firm):
