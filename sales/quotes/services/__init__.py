@@ -1,4 +1,4 @@
-"""sales services: every write of the app goes through these (architecture §5.1).
+"""Quote services: every write of a quote goes through these (architecture §5.1).
 
 Lines and totals shared by quotes and orders are in sales.common.lines.
 """
