@@ -14,63 +14,22 @@ from core.scoping import scope_for
 from crm import services, signals
 from crm.choices import LeadStatus, LeadTransactionType
 from crm.models import (
-    Activity,
     Case,
     Customer,
     Lead,
-    LeadTeamMember,
     LeadTransaction,
     Notification,
     Stage,
 )
 from tests.crm.factories import (
-    make_activity,
-    make_case,
     make_customer,
     make_lead,
-    make_notification,
     make_pipeline,
     make_sales_person,
     make_sales_team,
 )
+from tests.crm.leads.deletion import assert_lead_gone
 from tests.factories import make_user
-
-
-@pytest.fixture
-def lead_with_links(firm, users):
-    """A lead with an activity, a deal team, a notification about it and a case from it; and
-    another lead with its own activity and notification, which must survive."""
-    seller = users[Role.SALES_PERSON]
-    lead = make_lead(firm, assigned_to=seller)
-    services.lead_update(lead=lead, actor=None, team=[{"user": seller}])
-    make_activity(firm, entity=lead)
-    make_notification(seller, entity_type="lead", entity_id=lead.pk)
-    case = make_case(firm, lead=lead)
-    other = make_lead(firm)
-    kept_activity = make_activity(firm, entity=other)
-    kept_notice = make_notification(seller, entity_type="lead", entity_id=other.pk)
-    # Same id, another kind of record: not the lead's.
-    customer_notice = make_notification(seller, entity_type="customer", entity_id=lead.pk)
-    return {"lead": lead, "case": case, "kept": [kept_activity, kept_notice, customer_notice]}
-
-
-def assert_lead_gone(lead, case, kept, actor):
-    assert not Lead.objects.filter(pk=lead.pk).exists()
-    assert not Activity.objects.filter(entity_type="lead", entity_id=lead.pk).exists()
-    assert not Notification.objects.filter(entity_type="lead", entity_id=lead.pk).exists()
-    assert not LeadTeamMember.objects.filter(lead_id=lead.pk).exists()
-    assert not LeadTransaction.objects.filter(lead_id=lead.pk).exists()
-    case.refresh_from_db()
-    assert case.lead_id is None  # the legal matter stays for conflict checks
-    for row in kept:
-        assert type(row).objects.filter(pk=row.pk).exists()
-    # The history keeps the lead and says who deleted it.
-    last = Lead.history.filter(id=lead.pk).latest("history_id")
-    assert last.history_type == "-" and last.history_user_id == getattr(actor, "pk", None)
-    deleted_activity = Activity.history.filter(entity_type="lead", entity_id=lead.pk,
-                                               history_type="-").get()
-    assert deleted_activity.history_user_id == getattr(actor, "pk", None)
-
 
 DAY = datetime.timedelta(days=1)
 
