@@ -157,3 +157,19 @@ def make_notification(user: User, **kw) -> Notification:
     fields = {"type": "general", "title": f"Note {n}", "title_ar": f"تنبيه {n}",
               "message": "Something happened.", "message_ar": "حدث شيء.", **kw}
     return services.notification_send(user=user, **fields)
+
+
+def seller_of(firm: Firm) -> SalesPerson | None:
+    """The `sales_person` user's profile, in a team the `sales_manager` user manages, so
+    the role scope (crm.querysets) lets the seller and their manager reach the seller's rows.
+    None in a firm without those users (the other firm of the tenancy tests)."""
+    person = User.objects.filter(firm=firm, username=Role.SALES_PERSON).first()
+    manager = User.objects.filter(firm=firm, username=Role.SALES_MANAGER).first()
+    if person is None:
+        return None
+    profile = SalesPerson.objects.filter(user=person).first()
+    if profile is None:
+        team = make_sales_team(firm, manager=manager)
+        profile = services.sales_person_save(firm=firm, actor=None, user=person, team=team,
+                                             commission_rate=Decimal("5"))
+    return profile

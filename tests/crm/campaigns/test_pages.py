@@ -1,39 +1,17 @@
 """Campaign staff pages."""
 
-from decimal import Decimal
 
 from core.choices import Role
-from core.models import User
 from crm.models import (
     Campaign,
-    SalesPerson,
 )
 from tests.contracts.pages import PagesContract
 from tests.crm.factories import (
     make_campaign,
-    make_sales_team,
+    seller_of,
 )
 
 SELLERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON}
-
-
-def seller_of(firm) -> SalesPerson | None:
-    """The `sales_person` user's profile, in a team the `sales_manager` user manages, so
-    the role scope (crm.querysets) lets the seller and their manager reach the seller's rows.
-    None in a firm without those users (the other firm of the tenancy tests)."""
-    person = User.objects.filter(firm=firm, username=Role.SALES_PERSON).first()
-    manager = User.objects.filter(firm=firm, username=Role.SALES_MANAGER).first()
-    if person is None:
-        return None
-    profile = SalesPerson.objects.filter(user=person).first()
-    if profile is None:
-        team = make_sales_team(firm, manager=manager)
-        from crm import services
-
-        profile = services.sales_person_save(firm=firm, actor=None, user=person, team=team,
-                                             commission_rate=Decimal("5"))
-    return profile
-
 
 
 class TestCampaignPages(PagesContract):

@@ -1,16 +1,13 @@
 """Customer staff pages."""
 
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from core.choices import Role
-from core.models import User
 from crm.forms import CustomerForm
 from crm.models import (
     Customer,
-    SalesPerson,
 )
 from pricing.models import PriceList
 from tests.contracts.pages import PagesContract
@@ -19,31 +16,13 @@ from tests.crm.factories import (
     make_case,
     make_customer,
     make_lead,
-    make_sales_team,
+    seller_of,
 )
 
 EVERY_ROLE = set(Role.values)
 
 
 SELLERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON}
-
-
-def seller_of(firm) -> SalesPerson | None:
-    """The `sales_person` user's profile, in a team the `sales_manager` user manages, so
-    the role scope (crm.querysets) lets the seller and their manager reach the seller's rows.
-    None in a firm without those users (the other firm of the tenancy tests)."""
-    person = User.objects.filter(firm=firm, username=Role.SALES_PERSON).first()
-    manager = User.objects.filter(firm=firm, username=Role.SALES_MANAGER).first()
-    if person is None:
-        return None
-    profile = SalesPerson.objects.filter(user=person).first()
-    if profile is None:
-        team = make_sales_team(firm, manager=manager)
-        from crm import services
-
-        profile = services.sales_person_save(firm=firm, actor=None, user=person, team=team,
-                                             commission_rate=Decimal("5"))
-    return profile
 
 
 def management(prefix: str, total: int = 0, initial: int = 0) -> dict:
