@@ -14,6 +14,14 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 
 from core.choices import PaymentTerms
 from core.fields import MONEY, QUANTITY, money_field, percent_field
+from core.kit.models import (
+    Cancellable,
+    CancellableBy,
+    DiscountedTotals,
+    DocumentTotals,
+    Postable,
+    TaxCustomerSnapshot,
+)
 from core.models import AuditedModel, DocumentModel, TenantModel
 from sales.common.choices import DiscountType, PaymentMethod
 from sales.invoicing.choices import (
@@ -41,7 +49,7 @@ def _number_unique_when_set(name: str) -> models.UniqueConstraint:
                                    name=name)
 
 
-class Invoice(DocumentModel):
+class Invoice(DocumentModel, TaxCustomerSnapshot, DiscountedTotals, Postable, CancellableBy):
     """A tax invoice to a customer, from a sales order's uninvoiced quantities or for a down
     payment. Numbered (INV-YYYY-NNNN) when posted, never before; the money on it (payments,
     down payments applied, credit notes) is written by sales.invoicing.services only:
@@ -56,12 +64,6 @@ class Invoice(DocumentModel):
     customer = models.ForeignKey("crm.Customer", verbose_name=_("customer"),
                                  on_delete=models.PROTECT, related_name="invoices")
     # What the invoice says about the customer stays as it was when the invoice was made.
-    customer_name = models.CharField(_("customer name"), max_length=200, blank=True,
-                                     editable=False)
-    customer_name_ar = models.CharField(_("customer Arabic name"), max_length=200,
-                                        blank=True, editable=False)
-    customer_vat_number = models.CharField(_("customer VAT number"), max_length=20,
-                                           blank=True, editable=False)
     billing_address_snapshot = models.JSONField(_("billing address"), default=dict,
                                                 blank=True, editable=False,
                                                 encoder=DjangoJSONEncoder)
@@ -84,15 +86,6 @@ class Invoice(DocumentModel):
     notes_ar = models.TextField(_("Arabic notes"), blank=True)
 
     # Totals (business-rules §2), written by the services from the totals engine only.
-    subtotal = money_field(_("subtotal"), editable=False)
-    discount_amount = money_field(_("document discount"), editable=False)
-    after_discount = money_field(_("after discount"), editable=False)
-    tax_amount = money_field(_("VAT"), editable=False)
-    total = money_field(_("total"), editable=False)
-    total_in_words = models.CharField(_("total in words"), max_length=500, blank=True,
-                                      editable=False)
-    total_in_words_en = models.CharField(_("total in words (English)"), max_length=500,
-                                         blank=True, editable=False)
     # business-rules §8: amountDue = total − downPaymentsApplied − payments − creditNotes.
     down_payments_applied = money_field(_("down payments applied"), editable=False)
     amount_paid = money_field(_("amount paid"), editable=False)
@@ -101,18 +94,7 @@ class Invoice(DocumentModel):
 
     status = FSMField(_("status"), max_length=20, choices=InvoiceStatus.choices,
                       default=InvoiceStatus.DRAFT, protected=True)
-    posted_at = models.DateTimeField(_("posted at"), null=True, blank=True, editable=False)
-    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("posted by"),
-                                  on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", editable=False)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True, editable=False)
-    cancellation_reason = models.TextField(_("cancellation reason"), blank=True,
-                                           editable=False)
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True,
-                                        editable=False)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cancelled by"),
-                                     on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", editable=False)
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -162,11 +144,9 @@ class Invoice(DocumentModel):
     # The state machine declares; sales.invoicing.services performs (architecture §5.5).
     @transition(field=status, source=InvoiceStatus.DRAFT, target=InvoiceStatus.POSTED)
     def post(self, *, number: str, by, invoice_date, due_date) -> None:
-        self.number = number
+        self.record_posting(number=number, by=by)
         self.invoice_date = invoice_date
         self.due_date = due_date
-        self.posted_at = timezone.now()
-        self.posted_by = by
 
     # Payments, down payments and credit notes move a posted invoice; the service says where.
     @transition(field=status, source=INVOICE_MONEY_STATUSES,
@@ -183,9 +163,7 @@ class Invoice(DocumentModel):
     @transition(field=status, source=[InvoiceStatus.DRAFT, InvoiceStatus.POSTED],
                 target=InvoiceStatus.CANCELLED, conditions=[invoice_without_money])
     def cancel(self, *, cancellation_reason: str, by) -> None:
-        self.cancellation_reason = cancellation_reason
-        self.cancelled_at = timezone.now()
-        self.cancelled_by = by
+        self.record_cancellation(reason=cancellation_reason, by=by)
         self.amount_due = Decimal("0")
 
 
@@ -273,7 +251,7 @@ class Payment(AuditedModel):
         return f"{self.amount} ({self.get_method_display()})"
 
 
-class CreditNote(DocumentModel):
+class CreditNote(DocumentModel, TaxCustomerSnapshot, DocumentTotals, Postable, Cancellable):
     """Money given back on a posted invoice (a return, a price correction). Numbered
     (CN-YYYY-NNNN) when posted; posting lowers the invoice's amount due, never below 0."""
 
@@ -283,12 +261,6 @@ class CreditNote(DocumentModel):
     customer = models.ForeignKey("crm.Customer", verbose_name=_("customer"),
                                  on_delete=models.PROTECT, related_name="credit_notes",
                                  editable=False)
-    customer_name = models.CharField(_("customer name"), max_length=200, blank=True,
-                                     editable=False)
-    customer_name_ar = models.CharField(_("customer Arabic name"), max_length=200,
-                                        blank=True, editable=False)
-    customer_vat_number = models.CharField(_("customer VAT number"), max_length=20,
-                                           blank=True, editable=False)
     credit_date = models.DateField(_("credit note date"), default=timezone.localdate)
     reason = models.TextField(_("reason"))
     reason_ar = models.TextField(_("Arabic reason"), blank=True)
@@ -296,23 +268,8 @@ class CreditNote(DocumentModel):
     source_reference = models.CharField(_("source"), max_length=60, blank=True,
                                         editable=False)
     currency = models.CharField(_("currency"), max_length=3, default="SAR", editable=False)
-    subtotal = money_field(_("subtotal"), editable=False)
-    tax_amount = money_field(_("VAT"), editable=False)
-    total = money_field(_("total"), editable=False)
-    total_in_words = models.CharField(_("total in words"), max_length=500, blank=True,
-                                      editable=False)
-    total_in_words_en = models.CharField(_("total in words (English)"), max_length=500,
-                                         blank=True, editable=False)
     status = FSMField(_("status"), max_length=20, choices=CreditNoteStatus.choices,
                       default=CreditNoteStatus.DRAFT, protected=True)
-    posted_at = models.DateTimeField(_("posted at"), null=True, blank=True, editable=False)
-    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("posted by"),
-                                  on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", editable=False)
-    cancellation_reason = models.TextField(_("cancellation reason"), blank=True,
-                                           editable=False)
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True,
-                                        editable=False)
 
     objects = InvoicePartQuerySet.as_manager()
 
@@ -338,16 +295,13 @@ class CreditNote(DocumentModel):
 
     @transition(field=status, source=CreditNoteStatus.DRAFT, target=CreditNoteStatus.POSTED)
     def post(self, *, number: str, by, credit_date) -> None:
-        self.number = number
+        self.record_posting(number=number, by=by)
         self.credit_date = credit_date
-        self.posted_at = timezone.now()
-        self.posted_by = by
 
     # A posted credit note is a statutory document: it is never cancelled, only countered.
     @transition(field=status, source=CreditNoteStatus.DRAFT, target=CreditNoteStatus.CANCELLED)
     def cancel(self, *, cancellation_reason: str) -> None:
-        self.cancellation_reason = cancellation_reason
-        self.cancelled_at = timezone.now()
+        self.record_cancellation(reason=cancellation_reason)
 
 
 class CreditNoteLine(TenantModel):
