@@ -22,6 +22,12 @@ _activity_entities: dict[str, type[models.Model]] = {}
 OrderOpenDeliveryCheck = Callable[[Any], bool]
 _order_open_delivery_checks: list[OrderOpenDeliveryCheck] = []
 
+# The open documents that stop a sales order from being cancelled (a draft invoice would
+# otherwise be posted against a cancelled order): each app that drafts documents from an
+# order registers a function answering them as `[{"type": "invoice", "id": 7}]`.
+OrderOpenDocuments = Callable[[Any], list[dict]]
+_order_open_documents: list[OrderOpenDocuments] = []
+
 
 def activity_entity_register(*, name: str, model: type[models.Model]) -> None:
     """Let activities be about `model` records, under the entity type `name`."""
@@ -45,3 +51,14 @@ def order_open_delivery_check_register(*, check: OrderOpenDeliveryCheck) -> None
 def order_open_delivery_checks() -> tuple[OrderOpenDeliveryCheck, ...]:
     """The registered open-delivery checks, in registration order."""
     return tuple(_order_open_delivery_checks)
+
+
+def order_open_documents_register(*, check: OrderOpenDocuments) -> None:
+    """Ask `check(order)` which open documents of this kind the sales order has."""
+    if check not in _order_open_documents:
+        _order_open_documents.append(check)
+
+
+def order_open_documents(order: Any) -> list[dict]:
+    """Every registered kind's open documents of the order, in registration order."""
+    return [document for check in _order_open_documents for document in check(order)]

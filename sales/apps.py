@@ -31,14 +31,17 @@ class SalesConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from core.registry import activity_entity_register
+        from core.registry import activity_entity_register, order_open_documents_register
         from crm.choices import ActivityEntity
 
         from . import receivers  # noqa: F401  (reacts to crm's lead and campaign signals)
+        from .invoicing.services import invoice_drafts_of_order
         from .quotes.models import Quote
 
         # Activities may be about quotes.
         activity_entity_register(name=ActivityEntity.QUOTE, model=Quote)
+        # A draft invoice stops its order from being cancelled.
+        order_open_documents_register(check=invoice_drafts_of_order)
 
     def seed_demo(self, *, firm, users: dict) -> None:
         from .demo import sales_seed_demo

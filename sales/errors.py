@@ -22,6 +22,7 @@ class SalesErrorCode(StrEnum):
     INVOICE_NOT_POSTED = "invoice_not_posted"
     NOTHING_TO_INVOICE = "nothing_to_invoice"
     ORDER_DELETED = "order_deleted"
+    ORDER_HAS_OPEN_DOCUMENTS = "order_has_open_documents"
     ORDER_INCOMPLETE = "order_incomplete"
     ORDER_NOT_DELETABLE = "order_not_deletable"
     ORDER_NOT_EDITABLE = "order_not_editable"

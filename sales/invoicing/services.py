@@ -448,6 +448,13 @@ def invoice_allowed_targets(*, invoice: Invoice) -> list[str]:
                    if name != "follow_payments"})
 
 
+def invoice_drafts_of_order(order: SalesOrder) -> list[dict]:
+    """The order's draft invoices, as the documents that stop it from being cancelled
+    (registered with core.registry from sales' AppConfig.ready)."""
+    return [{"type": "invoice", "id": pk} for pk in Invoice.objects.filter(
+        order=order, status=InvoiceStatus.DRAFT).order_by("pk").values_list("pk", flat=True)]
+
+
 def _count_quantities(invoice: Invoice, *, sign: int, actor: User | None) -> None:
     """Add (posting) or take back (cancelling) the invoice's quantities on its order's lines;
     the order's progress and status follow."""
@@ -465,12 +472,20 @@ def _count_quantities(invoice: Invoice, *, sign: int, actor: User | None) -> Non
 def invoice_post(*, invoice: Invoice, actor: User | None, reason: str = "") -> Invoice:
     """draft → posted: the invoice takes the next INV number of the firm's gapless sequence
     and today's date (due date from its payment terms); its quantities count as invoiced on
-    the order's lines and the order's progress and status follow (business-rules §6).
+    the order's lines and the order's progress and status follow (business-rules §6). An
+    invoice of an order that is no longer invoicable (cancelled, on hold, deleted) is refused
+    (409 `order_not_invoicable`) before a number is spent.
     `invoice_posted` goes out once, inside the transaction."""
     locked = row_lock(Invoice.objects.all(), invoice.pk)
     if locked.status != InvoiceStatus.DRAFT:
         raise InvalidTransition(source=locked.status, target=InvoiceStatus.POSTED,
                                 allowed=invoice_allowed_targets(invoice=locked))
+    if locked.order_id is not None:
+        # The invoice's lock, then the order's (order_cancel takes only the order's, then asks
+        # for open drafts): a cancelled, held or deleted order takes no invoice.
+        order = row_lock(SalesOrder.all_objects.all(), locked.order_id)
+        if order.deleted_at is not None or order.status not in ORDER_INVOICABLE_STATUSES:
+            raise OrderNotInvoicable(order=order)
     _count_quantities(locked, sign=1, actor=actor)
     settings = settings_read(firm=locked.firm)
     today = firm_today(firm=locked.firm)

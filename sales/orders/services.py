@@ -23,7 +23,7 @@ from core.choices import DocumentType
 from core.errors import ApplicationError, Conflict, ErrorCode, InvalidTransition
 from core.models import Firm, User
 from core.money import round_money, round_rate, to_decimal
-from core.registry import order_open_delivery_checks
+from core.registry import order_open_delivery_checks, order_open_documents
 from core.services import (
     document_event_record,
     document_transition,
@@ -118,6 +118,15 @@ class OrderApprovalRequired(ApplicationError):
         super().__init__(code=SalesErrorCode.APPROVAL_REQUIRED,
                          details={"approval_reasons": reasons},
                          message=_("The sales order must be approved before it is confirmed."))
+
+
+class OrderHasOpenDocuments(Conflict):
+    def __init__(self, *, documents: list[dict]) -> None:
+        super().__init__(code=SalesErrorCode.ORDER_HAS_OPEN_DOCUMENTS,
+                         details={"documents": documents}, message=_(
+            "Documents drafted from this sales order are still open (%(documents)s): post or "
+            "cancel them first.") % {"documents": ", ".join(
+                f"{row['type']} {row['id']}" for row in documents)})
 
 
 class QuoteAlreadyConverted(Conflict):
@@ -530,8 +539,10 @@ def order_confirm(*, order: SalesOrder, actor: User | None, reason: str = "") ->
 @transaction.atomic
 def order_cancel(*, order: SalesOrder, actor: User | None, reason: str) -> SalesOrder:
     """→ cancelled, with a reason, only while nothing is delivered or invoiced (else 409
-    `invalid_transition`). The pricing rules' uses are given back; `order_cancelled` goes
-    out inside the transaction."""
+    `invalid_transition`) and no document drafted from the order is open (409
+    `order_has_open_documents`, naming them: a draft invoice would otherwise be posted against
+    a cancelled order). The pricing rules' uses are given back; `order_cancelled` goes out
+    inside the transaction."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the order is cancelled.")})
@@ -540,6 +551,11 @@ def order_cancel(*, order: SalesOrder, actor: User | None, reason: str) -> Sales
     if SalesOrderStatus.CANCELLED not in allowed:
         raise InvalidTransition(source=locked.status, target=SalesOrderStatus.CANCELLED,
                                 allowed=allowed)
+    # Under the order's lock: drafting and posting an invoice lock the order too, so none can
+    # slip in between this check and the cancellation.
+    documents = order_open_documents(locked)
+    if documents:
+        raise OrderHasOpenDocuments(documents=documents)
     moved = document_transition(instance=locked, transition="cancel", actor=actor,
                                 reason=reason, cancellation_reason=reason, by=actor)
     pricing_rule_usage_release(firm=moved.firm, source_type=USAGE_SOURCE, source_id=moved.pk)

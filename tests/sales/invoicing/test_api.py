@@ -142,6 +142,26 @@ class TestInvoiceActions:
         assert_error(api.get(f"/api/v1/invoices/{invoice['id']}/pdf", {"language": "fr"}),
                      400, "validation_error")
 
+    def test_an_open_draft_and_a_cancelled_order_never_meet(self, api, firm):
+        order = confirmed_order(firm)
+        draft = api.post("/api/v1/invoices", {"orderId": order.pk}, format="json")
+        draft_id = draft.json()["data"]["invoice"]["id"]
+        error = assert_error(api.post(f"/api/v1/sales-orders/{order.pk}/cancel",
+                                      {"reason": "customer left"}, format="json"),
+                             409, "order_has_open_documents")
+        assert error["details"] == {"documents": [{"type": "invoice", "id": draft_id}]}
+        assert api.get(f"/api/v1/sales-orders/{order.pk}").json()["data"]["order"][
+            "status"] == "confirmed"
+        assert api.post(f"/api/v1/sales-orders/{order.pk}/hold").status_code == 200
+        assert_error(api.post(f"/api/v1/invoices/{draft_id}/post"), 409, "order_not_invoicable")
+        invoice = api.get(f"/api/v1/invoices/{draft_id}").json()["data"]["invoice"]
+        assert (invoice["status"], invoice["number"]) == ("draft", "")
+        assert api.post(f"/api/v1/invoices/{draft_id}/cancel",
+                        {"reason": "order stopped"}, format="json").status_code == 200
+        cancelled = api.post(f"/api/v1/sales-orders/{order.pk}/cancel",
+                             {"reason": "customer left"}, format="json")
+        assert cancelled.json()["data"]["order"]["status"] == "cancelled"
+
     def test_business_errors(self, api, firm):
         order = confirmed_order(firm)
         a, _b = lines_of(order)

@@ -13,7 +13,9 @@ from core.errors import ApplicationError
 from sales.invoicing import services
 from sales.invoicing.choices import InvoiceStatus
 from sales.invoicing.models import Invoice, Payment
-from sales.orders.models import SalesOrderLine
+from sales.orders.choices import SalesOrderStatus
+from sales.orders.models import SalesOrder, SalesOrderLine
+from sales.orders.services import order_cancel
 from tests.factories import FirmFactory
 from tests.sales.factories import confirmed_order, draft_invoice, lines_of, posted_invoice
 
@@ -100,3 +102,24 @@ def test_concurrent_payments_never_exceed_the_amount_due():
     assert (invoice.amount_paid, invoice.amount_due, invoice.status) == (
         Decimal("2000.00"), Decimal("408.00"), InvoiceStatus.PARTIALLY_PAID)
     assert Payment.objects.filter(invoice=invoice).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["post", "cancel"])
+def test_cancelling_an_order_while_its_draft_is_posted_never_leaves_a_cancelled_invoiced_order(
+        first):
+    firm = FirmFactory(slug=f"inv-cancel-post-{first}")
+    core_services.settings_row(firm=firm)
+    order = confirmed_order(firm)
+    draft = draft_invoice(firm, order=order)
+    steps = {"post": lambda: services.invoice_post(invoice=draft, actor=None),
+             "cancel": lambda: order_cancel(order=order, actor=None, reason="customer left")}
+    names = [first, *(name for name in steps if name != first)]
+    results, errors = race(2, lambda i: steps[names[i]]())
+    # Whichever takes the order's lock first, the cancel is refused: before the posting it
+    # sees the open draft, after it the invoiced quantities.
+    assert [type(result) for result in results] == [Invoice]
+    assert len(errors) == 1 and isinstance(errors[0], ApplicationError), errors
+    assert errors[0].code in {"order_has_open_documents", "invalid_transition"}
+    assert Invoice.objects.get(pk=draft.pk).status == InvoiceStatus.POSTED
+    assert SalesOrder.objects.get(pk=order.pk).status == SalesOrderStatus.INVOICED

@@ -239,6 +239,43 @@ class TestCreateFromOrder:
             draft_invoice(firm, order=order)
         assert (error.value.code, error.value.status_code) == ("order_not_invoicable", 409)
 
+    def test_a_draft_invoice_stops_its_order_from_being_cancelled(self, firm):
+        order = confirmed_order(firm)
+        first = draft_invoice(firm, order=order, lines=[
+            {"order_line_id": lines_of(order)[0].pk, "quantity": 1}])
+        second = draft_invoice(firm, order=order, lines=[
+            {"order_line_id": lines_of(order)[1].pk, "quantity": 1}])
+        with pytest.raises(ApplicationError) as error:
+            order_cancel(order=order, actor=None, reason="customer left")
+        assert (error.value.code, error.value.status_code) == ("order_has_open_documents", 409)
+        assert error.value.details == {"documents": [{"type": "invoice", "id": first.pk},
+                                                     {"type": "invoice", "id": second.pk}]}
+        assert f"invoice {first.pk}, invoice {second.pk}" in str(error.value.message)
+        assert fresh(order).status == SalesOrderStatus.CONFIRMED
+        for draft in (first, second):
+            services.invoice_cancel(invoice=draft, actor=None, reason="wrong lines")
+        assert order_cancel(order=order, actor=None,
+                            reason="customer left").status == SalesOrderStatus.CANCELLED
+
+    @pytest.mark.parametrize("how", ["on_hold", "cancelled", "deleted"])
+    def test_posting_refuses_an_order_no_longer_invoicable(self, firm, how):
+        order = confirmed_order(firm)
+        invoice = draft_invoice(firm, order=order)
+        if how == "on_hold":
+            order_hold(order=order, actor=None)
+        elif how == "cancelled":  # cancelling refuses while the draft is open; as if it had not
+            SalesOrder.objects.filter(pk=order.pk).update(status=SalesOrderStatus.CANCELLED)
+        else:
+            SalesOrder.all_objects.filter(pk=order.pk).update(deleted_at=timezone.now())
+        with pytest.raises(ApplicationError) as error:
+            services.invoice_post(invoice=invoice, actor=None)
+        assert (error.value.code, error.value.status_code) == ("order_not_invoicable", 409)
+        invoice = fresh(invoice)
+        assert (invoice.status, invoice.number) == (S.DRAFT, "")
+        assert invoiced(order) == [D("0"), D("0")]
+        # No number was spent: the next posting takes the first one.
+        assert posted_invoice(firm).number == f"INV-{year(firm)}-0001"
+
 
 # --- post and cancel ------------------------------------------------------------------------
 
