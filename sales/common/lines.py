@@ -131,25 +131,32 @@ def _price_from_resolver(line: DocumentLine, row: dict, priced: PricedLine, *, i
                          settings: SimpleNamespace) -> None:
     """Put the resolver's price on a line: the list price as the unit price, the rules'
     discount as its discount amount (unless the row gives a discount of its own), the
-    trace. A unit price given by hand that differs is an override (settings decide)."""
+    trace. A unit price given by hand is an override, even at the list price: the pricing
+    rules do not apply on top of it; one that differs from the list price is allowed, and
+    needs a reason, as the settings say."""
     resolved = round_money(priced.base_price)
     trace = priced.as_dict()
     given = row.get("unit_price")
-    if given is not None and round_money(given) != resolved:
-        if not settings.pricing.allow_price_override:
-            raise PriceOverrideNotAllowed(field=f"items.{index}.unit_price", resolved=resolved)
-        if settings.pricing.require_price_override_reason and not line.price_override_reason:
-            raise ValidationError({f"items.{index}.price_override_reason": _(
-                "Say why the price differs from the price list (%(price)s).")
-                % {"price": resolved}})
-        trace["override"] = {"resolved_unit_price": _number(resolved),
-                             "unit_price": _number(round_money(given)),
-                             "reason": line.price_override_reason}
-    else:
+    if given is None:
         line.unit_price = resolved
         line.price_override_reason = ""
         if not row.get("discount_percent") and not row.get("discount_amount"):
             line.discount_amount = round_money(priced.discount_amount)
+    else:
+        if round_money(given) != resolved:
+            if not settings.pricing.allow_price_override:
+                raise PriceOverrideNotAllowed(field=f"items.{index}.unit_price",
+                                              resolved=resolved)
+            if (settings.pricing.require_price_override_reason
+                    and not line.price_override_reason):
+                raise ValidationError({f"items.{index}.price_override_reason": _(
+                    "Say why the price differs from the price list (%(price)s).")
+                    % {"price": resolved}})
+        trace["override"] = {"resolved_unit_price": _number(resolved),
+                             "unit_price": _number(round_money(given)),
+                             "reason": line.price_override_reason,
+                             "rules_not_applied": [rule["id"] for rule
+                                                   in trace.get("applied_rules") or []]}
     line.pricing_trace = trace
 
 

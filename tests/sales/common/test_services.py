@@ -511,6 +511,27 @@ class TestOverrides:
                                               "unit_price": D("100.00")}])
         assert quote.total == D("115.00")
 
+    def test_a_price_typed_by_hand_takes_no_rule_on_top(self, firm, catalogue):
+        product, _list = catalogue
+        rule = make_rule(firm, discount_value=D("30"))
+        customer = make_customer(firm)
+        ruled = services.quote_create(firm=firm, actor=None, customer=customer, lines=[
+            {"product": product, "quantity": D("1")}])
+        assert ruled.lines.get().line_total == D("70.00")
+        pricing(firm, allow_price_override=False)  # the list price itself is no override
+        quote = services.quote_create(firm=firm, actor=None, customer=customer, lines=[
+            {"product": product, "quantity": D("1"), "unit_price": D("100")},
+            {"product": product, "quantity": D("1"), "unit_price": D("100"),
+             "discount_percent": D("5")}])
+        typed, discounted = quote.lines.order_by("position")
+        assert (typed.unit_price, typed.discount_amount, typed.line_total) == (
+            D("100.00"), D("0.00"), D("100.00"))
+        assert typed.pricing_trace["override"] == {
+            "resolved_unit_price": 100, "unit_price": 100, "reason": "",
+            "rules_not_applied": [rule.pk]}
+        assert discounted.line_total == D("95.00")
+        assert (quote.subtotal, quote.total) == (D("195.00"), D("224.25"))
+
     def test_override_refused_when_not_allowed(self, firm, catalogue):
         product, _list = catalogue
         pricing(firm, allow_price_override=False)
@@ -539,7 +560,7 @@ class TestOverrides:
             D("90.00"), D("180.00"), "Matching a competitor")
         assert line.pricing_trace["override"] == {
             "resolved_unit_price": 100, "unit_price": 90,
-            "reason": "Matching a competitor"}
+            "reason": "Matching a competitor", "rules_not_applied": []}
 
     def test_override_allowed_by_default_without_reason(self, firm, catalogue):
         product, _list = catalogue

@@ -428,3 +428,21 @@ def test_roles_and_tenancy(firm, other_firm, users):
     foreign = quote_in(other_firm, QuoteStatus.ACCEPTED)
     assert_error(client_for(users[Role.ADMIN]).post(
         f"/api/v1/quotes/{foreign.pk}/convert", {}, format="json"), 404, "not_found")
+
+
+@pytest.mark.django_db
+def test_a_unit_price_sent_is_an_override_with_no_rule_on_top(api, firm):
+    product = make_product(firm, standard_price=D("1000"))
+    rule = make_rule(firm, discount_value=D("30"))
+    customer = make_customer(firm).pk
+    ruled = api.post(PATH, {"customerId": customer, "items": [
+        {"productId": product.pk, "quantity": 1}]}, format="json").json()["data"]["quote"]
+    assert ruled["items"][0]["lineTotal"] == 700
+    typed = api.post(PATH, {"customerId": customer, "items": [
+        {"productId": product.pk, "quantity": 1, "unitPrice": 1000}]}, format="json")
+    assert typed.status_code == 201, typed.content
+    [item] = typed.json()["data"]["quote"]["items"]
+    assert (item["unitPrice"], item["discountAmount"], item["lineTotal"]) == (1000, 0, 1000)
+    assert item["pricingTrace"]["override"] == {
+        "resolvedUnitPrice": 1000, "unitPrice": 1000, "reason": "",
+        "rulesNotApplied": [rule.pk]}
