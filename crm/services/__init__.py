@@ -11,6 +11,7 @@ from .leads import (
     lead_transaction_record,
     lead_transition,
     lead_update,
+    lead_win,
 )
 from .notifications import notification_email_send, notification_send, notifications_mark_read
 from .records import (
@@ -37,7 +38,7 @@ __all__ = [
     "case_update", "conflict_check", "customer_create", "customer_delete", "customer_update",
     "lead_allowed_targets", "lead_assign", "lead_conflict_check", "lead_create",
     "lead_delete", "lead_move_stage", "lead_rescore",
-    "lead_score_parts", "lead_transaction_record", "lead_transition", "lead_update",
+    "lead_score_parts", "lead_transaction_record", "lead_transition", "lead_update", "lead_win",
     "leads_flag_stale", "notification_email_send", "notification_send",
     "notifications_mark_read", "pipeline_delete", "pipeline_save", "sales_person_delete",
     "sales_person_save",

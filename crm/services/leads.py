@@ -274,6 +274,35 @@ def lead_transition(*, lead: Lead, target: str, actor: User | None, reason: str 
     return moved
 
 
+# The moves that take a lead to won along its state machine (business-rules §4 allows won
+# only from proposal or negotiation), for a deal closed elsewhere: a quote accepted.
+LEAD_STEPS_TO_WON: dict[str, tuple[str, ...]] = {
+    LeadStatus.NEW: (LeadStatus.CONTACTED, LeadStatus.QUALIFIED, LeadStatus.PROPOSAL),
+    LeadStatus.NURTURING: (LeadStatus.CONTACTED, LeadStatus.QUALIFIED, LeadStatus.PROPOSAL),
+    LeadStatus.CONTACTED: (LeadStatus.QUALIFIED, LeadStatus.PROPOSAL),
+    LeadStatus.REOPENED: (LeadStatus.QUALIFIED, LeadStatus.PROPOSAL),
+    LeadStatus.LOST: (LeadStatus.REOPENED, LeadStatus.QUALIFIED, LeadStatus.PROPOSAL),
+    LeadStatus.DISQUALIFIED: (LeadStatus.REOPENED, LeadStatus.QUALIFIED, LeadStatus.PROPOSAL),
+    LeadStatus.QUALIFIED: (LeadStatus.PROPOSAL,),
+    LeadStatus.PROPOSAL: (),
+    LeadStatus.NEGOTIATION: (),
+}
+
+
+@transaction.atomic
+def lead_win(*, lead: Lead, actor: User | None, reason: str) -> Lead:
+    """Move the lead to won through the statuses its state machine needs on the way, each
+    move a status change of its own (recorded with `reason`, its side effects once: the
+    customer is created at won, and the draft quote a move to proposal asks for is not made,
+    the lead being won by the time it would be). A won lead stays as it is."""
+    current = Lead.objects.select_for_update().get(pk=lead.pk)
+    if current.status == LeadStatus.WON:
+        return current
+    for target in (*LEAD_STEPS_TO_WON[current.status], LeadStatus.WON):
+        current = lead_transition(lead=current, target=target, actor=actor, reason=reason)
+    return current
+
+
 def _stage_follows(lead: Lead, stage: Stage) -> None:
     """Put the just-transitioned lead into `stage`, in the row and in the history row the
     transition wrote, so that one history row shows the status and stage it moved to."""

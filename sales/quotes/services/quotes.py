@@ -20,8 +20,7 @@ from core.services import (
     settings_read,
     transition_targets,
 )
-from crm.choices import LeadStatus
-from crm.services import lead_allowed_targets, lead_transition
+from crm.services import lead_win
 from sales import signals
 from sales.common.lines import (
     DocumentHeader,
@@ -331,14 +330,11 @@ def _next_version(quote: Quote, *, actor: User | None, settings) -> Quote:
 
 
 def _lead_won(quote: Quote, *, actor: User | None) -> None:
-    """An accepted quote wins its lead (business-rules §5) when the lead's state allows it, and
-    the quote takes the customer that winning makes."""
+    """An accepted quote wins its lead (business-rules §5): the lead moves to won through the
+    statuses it needs on the way, and the quote takes the customer that winning makes."""
     if quote.lead_id is None:
         return
-    lead = quote.lead
-    if LeadStatus.WON in lead_allowed_targets(lead=lead):
-        lead = lead_transition(lead=lead, target=LeadStatus.WON, actor=actor,
-                               reason=f"Quote {quote.number} accepted")
+    lead = lead_win(lead=quote.lead, actor=actor, reason=f"Quote {quote.number} accepted")
     if quote.customer_id is None and lead.customer_id is not None:
         Quote.objects.filter(pk=quote.pk).update(customer_id=lead.customer_id)
         quote.customer_id = lead.customer_id

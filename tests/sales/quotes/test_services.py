@@ -20,8 +20,10 @@ from core.errors import ApplicationError, InvalidTransition
 from core.models import DocumentEvent, Sequence
 from core.registry import activity_entities
 from crm import services as crm_services
-from crm.choices import ActivityEntity, ActivityType, LeadStatus
-from crm.models import Activity
+from crm.choices import ActivityEntity, ActivityType, LeadStatus, LeadTransactionType
+from crm.models import Activity, Customer, Lead, LeadTransaction
+from crm.services import lead_allowed_targets, lead_transition
+from crm.services.leads import LEAD_STEPS_TO_WON
 from sales import signals
 from sales.quotes import services
 from sales.quotes.choices import QuoteStatus
@@ -523,13 +525,48 @@ class TestAcceptance:
         assert Quote.objects.get(pk=quote.pk).customer_id == lead.customer_id
         assert accepted.customer_id == lead.customer_id
 
-    def test_lead_not_ready_to_win_stays(self, firm, admin_user):
-        lead = make_lead(firm, status=LeadStatus.QUALIFIED)
+    @pytest.mark.parametrize("status", [status for status in LeadStatus.values
+                                        if status != LeadStatus.WON])
+    def test_accepting_moves_the_lead_through_the_steps_won_needs(
+            self, firm, admin_user, status, django_capture_on_commit_callbacks):
+        lead = make_lead(firm, status=status)
         quote = quote_in(firm, "sent", lead=lead)
-        services.quote_transition(quote=quote, target="accepted", actor=admin_user)
+        before = LeadTransaction.objects.filter(lead=lead).count()
+        with django_capture_on_commit_callbacks(execute=True):
+            accepted = services.quote_transition(quote=quote, target="accepted",
+                                                 actor=admin_user)
         lead.refresh_from_db()
-        assert lead.status == "qualified"
-        assert Quote.objects.get(pk=quote.pk).status == "accepted"
+        steps = [*LEAD_STEPS_TO_WON[status], LeadStatus.WON]
+        assert (lead.status, accepted.status) == (LeadStatus.WON, QuoteStatus.ACCEPTED)
+        # Each move recorded once, in order, with the quote as the reason.
+        moves = [move for move in LeadTransaction.objects.filter(lead=lead).order_by("pk")[
+            before:] if move.type == LeadTransactionType.STATUS_CHANGED]
+        assert [move.new_values["status"] for move in moves] == steps
+        assert [move.previous_values["status"] for move in moves] == [status, *steps[:-1]]
+        assert {move.reason for move in moves} == {f"Quote {quote.number} accepted"}
+        # Side effects once: one customer, and no draft quote for the pass through proposal.
+        assert Customer.objects.filter(firm=firm, pk=lead.customer_id).count() == 1
+        assert accepted.customer_id == lead.customer_id
+        assert list(Quote.objects.filter(lead=lead)) == [quote]
+
+    def test_a_won_lead_stays_won_with_its_customer(self, firm, admin_user):
+        lead = make_lead(firm, status=LeadStatus.PROPOSAL)
+        lead = lead_transition(lead=lead, target=LeadStatus.WON, actor=admin_user)
+        quote = quote_in(firm, "sent", lead=lead)
+        moves = LeadTransaction.objects.filter(lead=lead, type=LeadTransactionType.STATUS_CHANGED)
+        before = moves.count()
+        services.quote_transition(quote=quote, target="accepted", actor=admin_user)
+        assert moves.count() == before
+        assert Quote.objects.get(pk=quote.pk).customer_id == lead.customer_id
+
+    def test_every_step_to_won_is_a_move_the_lead_machine_allows(self):
+        for status, steps in LEAD_STEPS_TO_WON.items():
+            current = status
+            for target in (*steps, LeadStatus.WON):
+                assert target in lead_allowed_targets(lead=Lead(status=current)), (
+                    status, target)
+                current = target
+        assert set(LEAD_STEPS_TO_WON) == set(LeadStatus.values) - {LeadStatus.WON}
 
 
 # --- sending (sales.quotes.services.sending) ------------------------------------------------
