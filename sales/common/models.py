@@ -16,13 +16,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import MONEY, QUANTITY, money_field, percent_field
+from core.kit.models import DiscountedTotals
 from core.models import TenantModel
 from sales.common.choices import DiscountType
 
 
-class PricedDocument(models.Model):
+class PricedDocument(DiscountedTotals):
     """What quotes and sales orders share (business-rules §2): the document discount, shipping,
-    texts, and the totals the services write from the totals engine (sales.common.lines)."""
+    texts, and the kit's totals, which the services write from the totals engine
+    (sales.common.lines)."""
 
     discount_type = models.CharField(_("discount type"), max_length=12,
                                      choices=DiscountType.choices, default=DiscountType.AMOUNT)
@@ -37,16 +39,6 @@ class PricedDocument(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     notes_ar = models.TextField(_("Arabic notes"), blank=True)
 
-    # Totals (business-rules §2), written by the services from the totals engine only.
-    subtotal = money_field(_("subtotal"), editable=False)
-    discount_amount = money_field(_("document discount"), editable=False)
-    after_discount = money_field(_("after discount"), editable=False)
-    tax_amount = money_field(_("VAT"), editable=False)
-    total = money_field(_("total"), editable=False)
-    total_in_words = models.CharField(_("total in words"), max_length=500, blank=True,
-                                      editable=False)
-    total_in_words_en = models.CharField(_("total in words (English)"), max_length=500,
-                                         blank=True, editable=False)
     # Margin warnings of the last calculation, shown until the next one.
     warnings = models.JSONField(_("warnings"), default=list, blank=True, editable=False,
                                 encoder=DjangoJSONEncoder)
