@@ -149,10 +149,11 @@ class ServiceDeleteMixin:
             self.delete_model(request, obj)
 
 
-class ReadOnlyFirmAdmin(FirmScopedAdmin):
-    """Rows written only by services (audit logs, notifications): look, never touch."""
+class NoWritesMixin:
+    """An admin or an inline that looks and never adds, changes or deletes: the rows are
+    written only by their services."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -160,6 +161,10 @@ class ReadOnlyFirmAdmin(FirmScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyFirmAdmin(NoWritesMixin, FirmScopedAdmin):
+    """Rows written only by services (audit logs, notifications): look, never touch."""
 
 
 @admin.register(Firm)
@@ -244,16 +249,7 @@ class SalesSettingsAdmin(FirmScopedAdmin):
         return False  # one per firm, created on first use
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+class ReadOnlyAdmin(NoWritesMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
@@ -275,14 +271,11 @@ class DocumentEventAdmin(ReadOnlyAdmin):
     search_fields = ["reason", "action"]
 
 
-class ReadOnlyInline(FirmScopedInline):
-    """An inline that shows rows only: they change through their services' actions."""
+class ReadOnlyInline(NoWritesMixin, FirmScopedInline):
+    """An inline that shows rows only: they change through their services' actions. Every
+    field it shows is read-only, and it offers no blank rows."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    extra = 0
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields or super().get_readonly_fields(request, obj)

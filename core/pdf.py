@@ -339,6 +339,14 @@ def _check_language(language: str) -> None:
 
 # Building blocks -------------------------------------------------------------------------------
 
+# English and Arabic side by side: the columns sit flush with the page margins, top-aligned.
+_SIDE_BY_SIDE = [
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (0, -1), 0),
+    ("RIGHTPADDING", (-1, 0), (-1, -1), 0),
+    ("TOPPADDING", (0, 0), (-1, -1), 0),
+]
+
 
 def bilingual(
     en: str,
@@ -364,17 +372,7 @@ def bilingual(
         [[paragraph(en, style_en), paragraph(ar, style_ar, rtl=True)]],
         colWidths=["50%", "50%"],
     )
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (0, -1), 0),
-                ("RIGHTPADDING", (-1, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
+    table.setStyle(TableStyle([*_SIDE_BY_SIDE, ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
     return table
 
 
@@ -594,10 +592,7 @@ def _header(
     table.setStyle(
         TableStyle(
             [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (0, -1), 0),
-                ("RIGHTPADDING", (-1, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                *_SIDE_BY_SIDE,
                 ("BOTTOMPADDING", (0, 0), (-1, 0), 5),
                 ("TOPPADDING", (0, 1), (-1, 1), 5),
                 ("BOTTOMPADDING", (0, 1), (-1, 1), 5),

@@ -92,6 +92,23 @@ class PricingFormView(PricingMixin, StaffFormView):
                               many=self.many)
 
 
+class RecordActionView(PricingMixin, StaffMixin, View):
+    """A POST on one row of the view's model that the user reaches, for users who may view it
+    and hold `permission`; it answers with a redirect to a row's page."""
+
+    http_method_names = ["post"]
+    permission: str
+
+    def get_permission_required(self):
+        return [f"pricing.view_{self.model._meta.model_name}", self.permission]
+
+    def record(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def detail(self, record: models.Model) -> HttpResponseRedirect:
+        return HttpResponseRedirect(self.url("detail", record.pk))
+
+
 def yes_no(value: bool):
     return _("Yes") if value else _("No")
 
@@ -316,27 +333,15 @@ class PriceListFormView(PriceListMixin, PricingFormView):
     many = PRICE_LIST_M2M
 
 
-class PriceListActionView(PriceListMixin, PricingMixin, StaffMixin, View):
-    """A POST on one price list the user reaches, for users with `permission`."""
-
-    http_method_names = ["post"]
+class PriceListActionView(PriceListMixin, RecordActionView):
     permission = "pricing.change_pricelist"
-
-    def get_permission_required(self):
-        return ["pricing.view_pricelist", self.permission]
-
-    def price_list(self) -> PriceList:
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-
-    def detail(self, price_list: PriceList) -> HttpResponseRedirect:
-        return HttpResponseRedirect(self.url("detail", price_list.pk))
 
 
 class PriceListToggleView(PriceListActionView):
     def post(self, request, *args, **kwargs):
         from .services.price_lists import price_list_toggle_active
 
-        price_list = price_list_toggle_active(price_list=self.price_list(),
+        price_list = price_list_toggle_active(price_list=self.record(),
                                               actor=request.user)
         messages.success(request, _("Price list activated.") if price_list.is_active
                          else _("Price list deactivated."))
@@ -349,7 +354,7 @@ class PriceListDuplicateView(PriceListActionView):
     def post(self, request, *args, **kwargs):
         from .services.price_lists import price_list_duplicate
 
-        original = self.price_list()
+        original = self.record()
         form = DuplicateForm(request.POST)
         form.is_valid()
         data = getattr(form, "cleaned_data", {})
@@ -391,7 +396,7 @@ class PriceListItemsView(PriceListActionView):
 
     def get(self, request, *args, **kwargs):
         """The edit form of one row (the rest of the table as it is)."""
-        price_list = self.price_list()
+        price_list = self.record()
         if kwargs.get("operation") != "change":
             return self.detail(price_list)
         item = self.item(price_list)
@@ -399,7 +404,7 @@ class PriceListItemsView(PriceListActionView):
         return self.respond(price_list, edit_form=form, editing=item.pk)
 
     def post(self, request, *args, **kwargs):
-        price_list = self.price_list()
+        price_list = self.record()
         operation = kwargs.get("operation", "add")
         if operation == "delete":
             item = self.item(price_list)
@@ -588,25 +593,18 @@ class PricingRuleFormView(PricingRuleMixin, PricingFormView):
         return catalogue_save(instance, changes, actor=self.request.user, many=self.many)
 
 
-class PricingRuleActionView(PricingRuleMixin, PricingMixin, StaffMixin, View):
-    http_method_names = ["post"]
+class PricingRuleActionView(PricingRuleMixin, RecordActionView):
     permission = "pricing.change_pricingrule"
-
-    def get_permission_required(self):
-        return ["pricing.view_pricingrule", self.permission]
-
-    def rule(self) -> PricingRule:
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
 
 class PricingRuleToggleView(PricingRuleActionView):
     def post(self, request, *args, **kwargs):
         from .services.rules import pricing_rule_toggle_active
 
-        rule = pricing_rule_toggle_active(rule=self.rule(), actor=request.user)
+        rule = pricing_rule_toggle_active(rule=self.record(), actor=request.user)
         messages.success(request, _("Pricing rule activated.") if rule.is_active
                          else _("Pricing rule deactivated."))
-        return HttpResponseRedirect(self.url("detail", rule.pk))
+        return self.detail(rule)
 
 
 class PricingRuleDuplicateView(PricingRuleActionView):
@@ -615,14 +613,14 @@ class PricingRuleDuplicateView(PricingRuleActionView):
     def post(self, request, *args, **kwargs):
         from .services.rules import pricing_rule_duplicate
 
-        original = self.rule()
+        original = self.record()
         try:
             copy = pricing_rule_duplicate(rule=original, actor=request.user)
         except (ApplicationError, ValidationError) as error:
             messages.error(request, error_text(error))
-            return HttpResponseRedirect(self.url("detail", original.pk))
+            return self.detail(original)
         messages.success(request, _("Pricing rule duplicated."))
-        return HttpResponseRedirect(self.url("detail", copy.pk))
+        return self.detail(copy)
 
 
 # --- price check ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from core.models import Firm, User
+from core.services import record_save
 
 from ..choices import ConflictStatus, LeadTransactionType, NotificationType
 from ..models import Case, Customer, Lead, StaffRelationship
@@ -109,10 +110,7 @@ def lead_conflict_check(*, lead: Lead, actor: User | None, origin: dict | None =
     locked.conflict_status = status
     locked.conflict_result = result
     locked.conflict_checked_at = result["checked_at"]
-    locked.updated_by = actor
-    locked._history_user = actor
-    locked._change_reason = "conflict check"
-    locked.save()
+    record_save(locked, actor=actor, reason="conflict check")
     lead_transaction_record(lead=locked, type=LeadTransactionType.UPDATED, actor=actor,
                             previous={"conflict_status": previous},
                             new={"conflict_status": status}, origin=origin,

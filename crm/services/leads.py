@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError, InvalidTransition
 from core.models import Firm, User
-from core.services import delete_protected, document_transition, same_firm, transition_targets
+from core.services import (
+    delete_protected,
+    document_transition,
+    record_save,
+    same_firm,
+    transition_targets,
+)
 
 from .. import signals
 from ..choices import (
@@ -159,10 +165,7 @@ def lead_update(*, lead: Lead, actor: User | None, origin: dict | None = None,
     locked.full_clean()
     after = _values(locked, TRACKED_FIELDS)
     changed = [field for field in TRACKED_FIELDS if before[field] != after[field]]
-    locked.updated_by = actor
-    locked._history_user = actor
-    locked._change_reason = reason or "updated"
-    locked.save()
+    record_save(locked, actor=actor, reason=reason or "updated")
     if team is not None:
         _set_team(locked, team)
         changed.append("team")
@@ -193,10 +196,7 @@ def lead_assign(*, lead: Lead, user: User | None, actor: User | None,
     if previous == getattr(user, "pk", None):
         return locked
     locked.assigned_to = user
-    locked.updated_by = actor
-    locked._history_user = actor
-    locked._change_reason = "assigned"
-    locked.save()
+    record_save(locked, actor=actor, reason="assigned")
     lead_transaction_record(lead=locked, type=LeadTransactionType.ASSIGNED, actor=actor,
                             previous={"assigned_to_id": previous},
                             new={"assigned_to_id": locked.assigned_to_id}, origin=origin)
@@ -331,10 +331,7 @@ def lead_move_stage(*, lead: Lead, stage: Stage, actor: User | None, reason: str
         return locked
     locked.pipeline_id = stage.pipeline_id
     locked.stage = stage
-    locked.updated_by = actor
-    locked._history_user = actor
-    locked._change_reason = reason or "stage changed"
-    locked.save()
+    record_save(locked, actor=actor, reason=reason or "stage changed")
     lead_transaction_record(
         lead=locked, type=LeadTransactionType.STATUS_CHANGED, actor=actor, reason=reason,
         previous={"status": locked.status, "stage_id": previous},

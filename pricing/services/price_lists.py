@@ -3,7 +3,7 @@
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 import tablib
 from django.core.exceptions import ValidationError
@@ -19,7 +19,7 @@ from core.services import save_audited
 from crm.models import Customer
 
 from ..errors import PricingErrorCode
-from ..models import PriceList, PriceListItem, Product
+from ..models import PriceList, PriceListItem, PricingRule, Product
 from .resolver import price_lists_applicable
 
 CODE_LENGTH = PriceList._meta.get_field("code").max_length
@@ -44,18 +44,38 @@ def check_code_free(model, *, firm_id: int, code: str) -> None:
         raise ValidationError({"code": _("This code is already used.")})
 
 
+# What may be copied and switched on and off: price lists and pricing rules.
+Switchable = TypeVar("Switchable", PriceList, PricingRule)
+
+
+def unsaved_copy(source: Switchable, *, code: str | None, name: str | None) -> Switchable:
+    """A new, unsaved row copied from a list or a rule, under `code` (else a free one made from
+    the source's) and `name` (else the source's marked as a copy)."""
+    model = type(source)
+    copy = model.objects.get(pk=source.pk)
+    copy.pk = copy.id = None
+    copy._state.adding = True
+    copy.code = code or free_code(model, firm_id=source.firm_id, code=source.code)
+    check_code_free(model, firm_id=source.firm_id, code=copy.code)
+    copy.name = name or str(_("%(name)s (copy)") % {"name": source.name})
+    copy.created_by = None
+    return copy
+
+
+def active_toggle(instance: Switchable, *, actor: User | None) -> Switchable:
+    """Switch a list or a rule on or off (the locked row's state is the one flipped)."""
+    locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+    locked.is_active = not locked.is_active
+    return save_audited(locked, actor=actor,
+                        reason="activated" if locked.is_active else "deactivated")
+
+
 @transaction.atomic
 def price_list_duplicate(*, price_list: PriceList, actor: User | None, code: str | None = None,
                          name: str | None = None) -> PriceList:
     """A copy of the list with its items and restrictions, under a new code, never default."""
-    copy = PriceList.objects.get(pk=price_list.pk)
-    copy.pk = copy.id = None
-    copy._state.adding = True
-    copy.code = code or free_code(PriceList, firm_id=price_list.firm_id, code=price_list.code)
-    check_code_free(PriceList, firm_id=price_list.firm_id, code=copy.code)
-    copy.name = name or str(_("%(name)s (copy)") % {"name": price_list.name})
+    copy = unsaved_copy(price_list, code=code, name=name)
     copy.is_default = False
-    copy.created_by = None
     save_audited(copy, actor=actor, reason="duplicated")
     copy.customers.set(price_list.customers.all())
     copy.customer_groups.set(price_list.customer_groups.all())
@@ -75,10 +95,7 @@ def price_list_duplicate(*, price_list: PriceList, actor: User | None, code: str
 @transaction.atomic
 def price_list_toggle_active(*, price_list: PriceList, actor: User | None) -> PriceList:
     """Switch the list on or off (the locked row's state is the one flipped)."""
-    locked = PriceList.objects.select_for_update().get(pk=price_list.pk)
-    locked.is_active = not locked.is_active
-    return save_audited(locked, actor=actor,
-                        reason="activated" if locked.is_active else "deactivated")
+    return active_toggle(price_list, actor=actor)
 
 
 def price_list_applicable(*, firm: Firm, customer: Customer | None,

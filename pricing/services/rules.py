@@ -1,13 +1,12 @@
 """Pricing rules: duplicate and switch on and off (usage lives in pricing.services.usage)."""
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from core.models import User
 from core.services import save_audited
 
 from ..models import PricingRule
-from .price_lists import check_code_free, free_code
+from .price_lists import active_toggle, unsaved_copy
 
 M2M_FIELDS = [field.name for field in PricingRule._meta.many_to_many]
 
@@ -18,15 +17,9 @@ def pricing_rule_duplicate(*, rule: PricingRule, actor: User | None, code: str |
     """An inactive copy of the rule with all its scope, restrictions and conditions, under a
     new code and with no uses: switched on deliberately, it cannot stack unnoticed."""
     source = PricingRule.objects.get(pk=rule.pk)
-    copy = PricingRule.objects.get(pk=rule.pk)
-    copy.pk = copy.id = None
-    copy._state.adding = True
-    copy.code = code or free_code(PricingRule, firm_id=rule.firm_id, code=rule.code)
-    check_code_free(PricingRule, firm_id=rule.firm_id, code=copy.code)
-    copy.name = name or str(_("%(name)s (copy)") % {"name": rule.name})
+    copy = unsaved_copy(rule, code=code, name=name)
     copy.is_active = False
     copy.usage_count = 0
-    copy.created_by = None
     save_audited(copy, actor=actor, reason="duplicated")
     for field in M2M_FIELDS:
         getattr(copy, field).set(getattr(source, field).all())
@@ -36,7 +29,4 @@ def pricing_rule_duplicate(*, rule: PricingRule, actor: User | None, code: str |
 @transaction.atomic
 def pricing_rule_toggle_active(*, rule: PricingRule, actor: User | None) -> PricingRule:
     """Switch the rule on or off (the locked row's state is the one flipped)."""
-    locked = PricingRule.objects.select_for_update().get(pk=rule.pk)
-    locked.is_active = not locked.is_active
-    return save_audited(locked, actor=actor,
-                        reason="activated" if locked.is_active else "deactivated")
+    return active_toggle(rule, actor=actor)

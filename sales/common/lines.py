@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
@@ -79,12 +80,7 @@ class DocumentPricing:
     @property
     def amounts(self) -> dict[str, Any]:
         """The totals under the names quotes and orders store them."""
-        return {"subtotal": self.totals.subtotal,
-                "discount_amount": self.totals.document_discount,
-                "after_discount": self.totals.after_discount,
-                "tax_amount": self.totals.tax_amount, "total": self.totals.total,
-                "total_in_words": self.totals.total_in_words,
-                "total_in_words_en": self.totals.total_in_words_en}
+        return self.totals.stored
 
 
 def document_fields_refuse_unknown(*, fields: dict, allowed: set[str], prefix: str = "") -> None:
@@ -294,6 +290,28 @@ def document_totals_calculate(*, header: DocumentHeader, lines: list[DocumentLin
                             tax=TaxSettings.from_settings(settings.tax))
 
 
+def _set_stored(row: models.Model, values: dict[str, Any]) -> None:
+    fields = {field.name for field in row._meta.concrete_fields}
+    for name, value in values.items():
+        if name in fields:
+            setattr(row, name, value)
+
+
+def document_lines_amounts_write(*, lines: list[models.Model], totals: DocumentTotals) -> None:
+    """Write the engine's amounts on each line, on the fields its model has (a credit note
+    line keeps no base amount or line discount)."""
+    for line, amounts in zip(lines, totals.lines, strict=True):
+        _set_stored(line, amounts.stored)
+
+
+def document_totals_write(*, document: models.Model, lines: list[models.Model],
+                          totals: DocumentTotals) -> None:
+    """Write the engine's totals on the document and its lines, on the fields each model has
+    (a credit note keeps no document discount)."""
+    document_lines_amounts_write(lines=lines, totals=totals)
+    _set_stored(document, totals.stored)
+
+
 def document_totals_apply(*, header: DocumentHeader, lines: list[DocumentLine],
                           settings: SimpleNamespace,
                           enforce_limits: bool = True) -> DocumentPricing:
@@ -307,11 +325,7 @@ def document_totals_apply(*, header: DocumentHeader, lines: list[DocumentLine],
                               limits=DiscountLimits.from_settings(settings.discounts))
     tax = TaxSettings.from_settings(settings.tax)
     totals = totals_calculate(document=document, tax=tax)
-    for line, amounts in zip(lines, totals.lines, strict=True):
-        line.base_amount = amounts.base
-        line.line_discount = amounts.line_discount
-        line.line_total = amounts.line_total
-        line.tax_amount = amounts.line_tax
+    document_lines_amounts_write(lines=lines, totals=totals)
     warnings = margin_warnings(
         document=document, tax=tax,
         minimum_margin_percent=settings.pricing.minimum_margin_percent,

@@ -1,5 +1,7 @@
-"""The abstract pieces quotes and sales orders share: the priced document header
-(discount, shipping, texts, totals) and the priced line (business-rules §2, §10).
+"""The abstract pieces sales documents share: the priced document header of quotes and sales
+orders (discount, shipping, texts, totals) and the layers of a line (business-rules §2, §10):
+described (credit note lines), with amounts (invoice lines), priced by the resolver (quote and
+order lines).
 
 Stored totals are written only by the services through the totals engine (sales.common.totals).
 """
@@ -14,13 +16,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import MONEY, QUANTITY, money_field, percent_field
+from core.kit.models import DiscountedTotals
 from core.models import TenantModel
 from sales.common.choices import DiscountType
 
 
-class PricedDocument(models.Model):
+class PricedDocument(DiscountedTotals):
     """What quotes and sales orders share (business-rules §2): the document discount, shipping,
-    texts, and the totals the services write from the totals engine (sales.common.lines)."""
+    texts, and the kit's totals, which the services write from the totals engine
+    (sales.common.lines)."""
 
     discount_type = models.CharField(_("discount type"), max_length=12,
                                      choices=DiscountType.choices, default=DiscountType.AMOUNT)
@@ -35,16 +39,6 @@ class PricedDocument(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     notes_ar = models.TextField(_("Arabic notes"), blank=True)
 
-    # Totals (business-rules §2), written by the services from the totals engine only.
-    subtotal = money_field(_("subtotal"), editable=False)
-    discount_amount = money_field(_("document discount"), editable=False)
-    after_discount = money_field(_("after discount"), editable=False)
-    tax_amount = money_field(_("VAT"), editable=False)
-    total = money_field(_("total"), editable=False)
-    total_in_words = models.CharField(_("total in words"), max_length=500, blank=True,
-                                      editable=False)
-    total_in_words_en = models.CharField(_("total in words (English)"), max_length=500,
-                                         blank=True, editable=False)
     # Margin warnings of the last calculation, shown until the next one.
     warnings = models.JSONField(_("warnings"), default=list, blank=True, editable=False,
                                 encoder=DjangoJSONEncoder)
@@ -53,20 +47,27 @@ class PricedDocument(models.Model):
         abstract = True
 
 
-class DocumentLine(TenantModel):
-    """The priced line quotes and sales orders share (business-rules §2, §10): what the caller or
-    the
-    price resolver gives, and the amounts the totals engine writes (after `cost_price`).
-    Each document's line adds its document and its product (their reverse names differ)."""
-
-    # The foreign key to the document, left out when a line is validated before it has one.
-    document_field: ClassVar[str]
+class LineDescription(TenantModel):
+    """What every document line has, priced or not: its place, its words (English and Arabic)
+    and its quantity. Each line adds its document and its product (their reverse names differ)."""
 
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     description = models.CharField(_("description"), max_length=500)
     description_ar = models.CharField(_("Arabic description"), max_length=500, blank=True)
     quantity = models.DecimalField(_("quantity"), **QUANTITY,
                                    validators=[MinValueValidator(Decimal("0.0001"))])
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.description}"
+
+
+class LineAmounts(LineDescription):
+    """A line priced with a line discount and VAT (business-rules §2): the price it was given and
+    the amounts the totals engine writes (after `cost_price`). Quote, order and invoice lines."""
+
     unit = models.CharField(_("unit"), max_length=20, default="unit")
     unit_price = money_field(_("unit price"))
     discount_percent = percent_field(_("discount (%)"))
@@ -79,13 +80,6 @@ class DocumentLine(TenantModel):
     line_discount = money_field(_("line discount"), editable=False)
     line_total = money_field(_("line total"), editable=False)
     tax_amount = money_field(_("VAT"), editable=False)
-    # What the price resolver did: base price, list, rules applied and skipped (business-rules §10).
-    pricing_trace = models.JSONField(_("pricing trace"), default=dict, blank=True,
-                                     encoder=DjangoJSONEncoder)
-    price_override_reason = models.CharField(_("price override reason"), max_length=300,
-                                             blank=True)
-    # A free (or discounted) line a buy-X-get-Y rule added; recomputed on every repricing.
-    is_reward = models.BooleanField(_("reward line"), default=False, editable=False)
 
     class Meta:
         abstract = True
@@ -94,5 +88,21 @@ class DocumentLine(TenantModel):
                                    name="%(app_label)s_%(class)s_one_discount_kind"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.quantity} × {self.description}"
+
+class DocumentLine(LineAmounts):
+    """The priced line quotes and sales orders share (business-rules §2, §10): what the caller or
+    the price resolver gives, and what the resolver did to it."""
+
+    # The foreign key to the document, left out when a line is validated before it has one.
+    document_field: ClassVar[str]
+
+    # What the price resolver did: base price, list, rules applied and skipped (business-rules §10).
+    pricing_trace = models.JSONField(_("pricing trace"), default=dict, blank=True,
+                                     encoder=DjangoJSONEncoder)
+    price_override_reason = models.CharField(_("price override reason"), max_length=300,
+                                             blank=True)
+    # A free (or discounted) line a buy-X-get-Y rule added; recomputed on every repricing.
+    is_reward = models.BooleanField(_("reward line"), default=False, editable=False)
+
+    class Meta(LineAmounts.Meta):
+        abstract = True

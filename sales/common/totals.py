@@ -136,6 +136,12 @@ class LineTotals:
     line_total: Decimal
     line_tax: Decimal
 
+    @property
+    def stored(self) -> dict[str, Decimal]:
+        """The amounts under the names document lines store them."""
+        return {"base_amount": self.base, "line_discount": self.line_discount,
+                "line_total": self.line_total, "tax_amount": self.line_tax}
+
 
 @dataclass(frozen=True)
 class DocumentTotals:
@@ -149,6 +155,14 @@ class DocumentTotals:
     weighted_value: Decimal | None
     total_in_words: str
     total_in_words_en: str
+
+    @property
+    def stored(self) -> dict[str, Any]:
+        """The totals under the names documents store them."""
+        return {"subtotal": self.subtotal, "discount_amount": self.document_discount,
+                "after_discount": self.after_discount, "tax_amount": self.tax_amount,
+                "total": self.total, "total_in_words": self.total_in_words,
+                "total_in_words_en": self.total_in_words_en}
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values for an API answer (`POST /quotes/:id/calculate`)."""

@@ -7,7 +7,7 @@ refunds, deletes drafts through the service, and cancels through the service as 
 
 from django.contrib import admin
 
-from core.admin import FirmScopedAdmin, ReadOnlyInline, ServiceDeleteMixin
+from core.admin import FirmScopedAdmin, ReadOnlyFirmAdmin, ReadOnlyInline, ServiceDeleteMixin
 from core.kit.admin import DocumentAdminMixin
 from sales.down_payments import services
 from sales.down_payments.actions import DOWN_PAYMENT_ACTIONS
@@ -19,20 +19,14 @@ REFUND_FIELDS = ["amount", "refund_date", "method", "reference", "reason", "crea
                  "created_by"]
 
 
-class _ReadOnlyInline(ReadOnlyInline):
-    extra = 0
-
-
-class DownPaymentApplicationInline(_ReadOnlyInline):
+class DownPaymentApplicationInline(ReadOnlyInline):
     model = DownPaymentApplication
     fields = APPLICATION_FIELDS
-    readonly_fields = APPLICATION_FIELDS
 
 
-class DownPaymentRefundInline(_ReadOnlyInline):
+class DownPaymentRefundInline(ReadOnlyInline):
     model = DownPaymentRefund
     fields = REFUND_FIELDS
-    readonly_fields = REFUND_FIELDS
 
 
 @admin.register(DownPayment)
@@ -60,16 +54,7 @@ class DownPaymentAdmin(DocumentAdminMixin, ServiceDeleteMixin, FirmScopedAdmin):
 
 
 @admin.register(DownPaymentApplication)
-class DownPaymentApplicationAdmin(FirmScopedAdmin):
+class DownPaymentApplicationAdmin(ReadOnlyFirmAdmin):
     list_display = ["down_payment", "invoice_number", "amount", "applied_at", "applied_by"]
     search_fields = ["down_payment__number", "invoice_number"]
     readonly_fields = ["down_payment", *APPLICATION_FIELDS]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

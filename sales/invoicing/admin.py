@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import FirmScopedAdmin, ReadOnlyInline
+from core.admin import ReadOnlyFirmAdmin, ReadOnlyInline
 from core.errors import ApplicationError
 from core.kit.actions import DocumentActions
 from core.kit.admin import DocumentAdminMixin
@@ -30,39 +30,23 @@ CREDIT_LINE_FIELDS = ["position", "invoice_line", "description", "quantity", "un
                       "tax_rate", "taxable", "line_total", "tax_amount"]
 
 
-class _ReadOnlyInline(ReadOnlyInline):
-    extra = 0
-
-
-class InvoiceLineInline(_ReadOnlyInline):
+class InvoiceLineInline(ReadOnlyInline):
     model = InvoiceLine
     fields = INVOICE_LINE_FIELDS
-    readonly_fields = INVOICE_LINE_FIELDS
 
 
-class PaymentInline(_ReadOnlyInline):
+class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = PAYMENT_FIELDS
-    readonly_fields = PAYMENT_FIELDS
 
 
-class CreditNoteLineInline(_ReadOnlyInline):
+class CreditNoteLineInline(ReadOnlyInline):
     model = CreditNoteLine
     fields = CREDIT_LINE_FIELDS
-    readonly_fields = CREDIT_LINE_FIELDS
 
 
-class _ServiceOnlyAdmin(FirmScopedAdmin):
+class _ServiceOnlyAdmin(ReadOnlyFirmAdmin):
     """Look, and act through the services' actions; never add, edit or delete a row."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]

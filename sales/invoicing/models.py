@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from core.choices import PaymentTerms
-from core.fields import MONEY, QUANTITY, money_field, percent_field
+from core.fields import MONEY, money_field, percent_field
 from core.kit.models import (
     Cancellable,
     CancellableBy,
@@ -22,8 +22,9 @@ from core.kit.models import (
     Postable,
     TaxCustomerSnapshot,
 )
-from core.models import AuditedModel, DocumentModel, TenantModel
+from core.models import AuditedModel, DocumentModel
 from sales.common.choices import DiscountType, PaymentMethod
+from sales.common.models import LineAmounts, LineDescription
 from sales.invoicing.choices import (
     INVOICE_MONEY_STATUSES,
     CreditNoteStatus,
@@ -167,49 +168,28 @@ class Invoice(DocumentModel, TaxCustomerSnapshot, DiscountedTotals, Postable, Ca
         self.amount_due = Decimal("0")
 
 
-class InvoiceLine(TenantModel):
+class InvoiceLine(LineAmounts):
     """One line of an invoice: a quantity of an order line (or a free line of a down-payment
     invoice), priced as the order line was; amounts from the totals engine."""
 
     invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE,
                                 related_name="lines")
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
     order_line = models.ForeignKey(SalesOrderLine, verbose_name=_("order line"),
                                    on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="invoice_lines")
     product = models.ForeignKey("pricing.Product", verbose_name=_("product"),
                                 on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="invoice_lines")
-    description = models.CharField(_("description"), max_length=500)
-    description_ar = models.CharField(_("Arabic description"), max_length=500, blank=True)
-    quantity = models.DecimalField(_("quantity"), **QUANTITY,
-                                   validators=[MinValueValidator(Decimal("0.0001"))])
-    unit = models.CharField(_("unit"), max_length=20, default="unit")
-    unit_price = money_field(_("unit price"))
-    discount_percent = percent_field(_("discount (%)"))
-    discount_amount = money_field(_("discount amount"))
-    tax_rate = percent_field(_("tax rate (%)"))
-    taxable = models.BooleanField(_("taxable"), default=True)
-    cost_price = models.DecimalField(_("cost price"), **MONEY, null=True, blank=True,
-                                     validators=[MinValueValidator(Decimal("0"))])
-    base_amount = money_field(_("amount before discount"), editable=False)
-    line_discount = money_field(_("line discount"), editable=False)
-    line_total = money_field(_("line total"), editable=False)
-    tax_amount = money_field(_("VAT"), editable=False)
 
-    class Meta:
+    class Meta(LineAmounts.Meta):
         verbose_name = _("invoice line")
         verbose_name_plural = _("invoice lines")
         ordering = ["invoice", "position", "pk"]
         constraints = [
+            *LineAmounts.Meta.constraints,
             models.CheckConstraint(condition=Q(quantity__gt=0),
                                    name="sales_invoiceline_quantity_positive"),
-            models.CheckConstraint(condition=Q(discount_percent=0) | Q(discount_amount=0),
-                                   name="sales_invoiceline_one_discount_kind"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.quantity} × {self.description}"
 
 
 class Payment(AuditedModel):
@@ -304,22 +284,17 @@ class CreditNote(DocumentModel, TaxCustomerSnapshot, DocumentTotals, Postable, C
         self.record_cancellation(reason=cancellation_reason)
 
 
-class CreditNoteLine(TenantModel):
+class CreditNoteLine(LineDescription):
     """A credited quantity of an invoice line (or a free amount), with its VAT."""
 
     credit_note = models.ForeignKey(CreditNote, verbose_name=_("credit note"),
                                     on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
     invoice_line = models.ForeignKey(InvoiceLine, verbose_name=_("invoice line"),
                                      on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="credit_note_lines")
     product = models.ForeignKey("pricing.Product", verbose_name=_("product"),
                                 on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="credit_note_lines")
-    description = models.CharField(_("description"), max_length=500)
-    description_ar = models.CharField(_("Arabic description"), max_length=500, blank=True)
-    quantity = models.DecimalField(_("quantity"), **QUANTITY,
-                                   validators=[MinValueValidator(Decimal("0.0001"))])
     unit_price = money_field(_("unit price"))
     tax_rate = percent_field(_("tax rate (%)"))
     taxable = models.BooleanField(_("taxable"), default=True)
@@ -332,6 +307,3 @@ class CreditNoteLine(TenantModel):
         ordering = ["credit_note", "position", "pk"]
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0),
                                               name="sales_creditnoteline_quantity_positive")]
-
-    def __str__(self) -> str:
-        return f"{self.quantity} × {self.description}"

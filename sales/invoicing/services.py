@@ -43,6 +43,7 @@ from core.services import (
 )
 from sales import signals
 from sales.common.choices import DiscountType, PaymentMethod
+from sales.common.lines import document_totals_write
 from sales.common.totals import DocumentInput, LineInput, TaxSettings, totals_calculate
 from sales.errors import SalesErrorCode
 from sales.invoicing.choices import (
@@ -167,18 +168,7 @@ def _apply_invoice_totals(invoice: Invoice, lines: list[InvoiceLine], *, setting
                              discount_value=invoice.discount_value,
                              shipping_cost=invoice.shipping_cost, currency=invoice.currency)
     totals = totals_calculate(document=document, tax=_tax_settings(settings))
-    for line, amounts in zip(lines, totals.lines, strict=True):
-        line.base_amount = amounts.base
-        line.line_discount = amounts.line_discount
-        line.line_total = amounts.line_total
-        line.tax_amount = amounts.line_tax
-    invoice.subtotal = totals.subtotal
-    invoice.discount_amount = totals.document_discount
-    invoice.after_discount = totals.after_discount
-    invoice.tax_amount = totals.tax_amount
-    invoice.total = totals.total
-    invoice.total_in_words = totals.total_in_words
-    invoice.total_in_words_en = totals.total_in_words_en
+    document_totals_write(document=invoice, lines=lines, totals=totals)
     invoice.amount_due = max(invoice.total - invoice.down_payments_applied
                              - invoice.amount_paid - invoice.credit_notes_total, ZERO)
 
@@ -739,14 +729,7 @@ def _apply_credit_totals(note: CreditNote, lines: list[CreditNoteLine], *, setti
         LineInput(quantity=line.quantity, unit_price=line._unit_value, tax_rate=line.tax_rate,
                   taxable=line.taxable) for line in lines], currency=note.currency)
     totals = totals_calculate(document=document, tax=_tax_settings(settings, net_prices=True))
-    for line, amounts in zip(lines, totals.lines, strict=True):
-        line.line_total = amounts.line_total
-        line.tax_amount = amounts.line_tax
-    note.subtotal = totals.subtotal
-    note.tax_amount = totals.tax_amount
-    note.total = totals.total
-    note.total_in_words = totals.total_in_words
-    note.total_in_words_en = totals.total_in_words_en
+    document_totals_write(document=note, lines=lines, totals=totals)
 
 
 @transaction.atomic
