@@ -252,13 +252,11 @@ def quote_delete(*, quote: Quote, actor: User | None) -> None:
 
 # --- state machine ------------------------------------------------------------------------
 
-
 # The customer may act on these (any other status is shown without buttons); sending one
 # again e-mails it without a move.
 OPEN_TO_CUSTOMER = (QuoteStatus.SENT, QuoteStatus.VIEWED)
-# The actions (sales.quotes.actions) that are possible when the state machine allows the move
-# to this status. Each is quote_transition to it, but approve (the approver rule) and revise,
-# which goes on to the next version's draft.
+# The actions (sales.quotes.actions) offered when the state machine allows the move to this
+# status. Each is that one move, except revise, which goes on to the next version's draft.
 QUOTE_ACTION_TARGETS = {
     "submit": QuoteStatus.PENDING_APPROVAL, "approve": QuoteStatus.APPROVED,
     "mark_sent": QuoteStatus.SENT, "mark_viewed": QuoteStatus.VIEWED,
@@ -295,7 +293,6 @@ def _approver_check(quote: Quote, *, actor: User | None, settings) -> None:
         document=quote, actor=actor, total_approvers=settings.quotes.approvers,
         discount_approvers=settings.discounts.discount_approvers,
         message=_("You are not one of the approvers of this quote."))
-
 
 
 def _row(instance) -> dict[str, Any]:
