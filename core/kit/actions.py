@@ -47,6 +47,10 @@ class DocumentAction:
     target: str | Callable[[Any], str] | None = None
     # What the action does, for the API documentation.
     help_text: str | Promise = ""
+    # Whether the API has `POST /<resource>/:id/<action>` for it. False for a step the API
+    # reaches another way (a quote's "mark sent" is `POST /quotes/:id/transition`), so the
+    # declaration gives the pages and the admin their buttons without adding an API path.
+    route: bool = True
 
     def __post_init__(self) -> None:
         if self.bulk_label and (self.reason == "required" or self.serializer or self.form):

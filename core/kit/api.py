@@ -1,5 +1,6 @@
-"""The API of a document's declared actions: `POST /<resource>/:id/<action>` for each one, with
-its permission, its request body (reason and input) and the document as the answer."""
+"""The API of a document's declared actions: `POST /<resource>/:id/<action>` for each one
+(unless declared `route=False`), with its permission, its request body (reason and input) and
+the document as the answer."""
 
 from typing import Any
 
@@ -12,7 +13,8 @@ from .actions import DocumentAction, DocumentActions, input_serializer
 
 
 class DocumentViewSet(TenantModelViewSet):
-    """A document resource; subclasses set `document_actions` and get one route per action.
+    """A document resource; subclasses set `document_actions` and get one route per action
+    (but those declared with `route=False`).
 
     The service decides whether the action is possible (409 `invalid_transition` and the
     business codes otherwise); the viewset only parses, calls and presents."""
@@ -24,10 +26,11 @@ class DocumentViewSet(TenantModelViewSet):
         declaration = cls.__dict__.get("document_actions")
         if declaration is None:
             return
+        routed = [action for action in declaration.actions if action.route]
         cls.required_permissions = {
             **cls.required_permissions,
-            **{action.name: [action.permission] for action in declaration.actions}}
-        for declared in declaration.actions:
+            **{action.name: [action.permission] for action in routed}}
+        for declared in routed:
             if declared.name in cls.__dict__:
                 continue  # the resource answers this action itself
             setattr(cls, declared.name, _route(declaration, declared, cls.serializer_class))

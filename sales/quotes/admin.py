@@ -1,12 +1,15 @@
 """Quotes in the Django admin, scoped to the admin's firm (core.admin.FirmScopedAdmin), with
 history. A quote saves through the sales services as every other caller does (architecture §5.1):
 its header while it is a draft (the totals are recomputed), never its status, totals or lines
-here — lines are priced on the staff pages and the API; versions are read-only."""
+in the form — lines are priced on the staff pages and the API; versions are read-only. The
+status moves through the declared bulk actions (sales.quotes.actions)."""
 
 from django.contrib import admin
 
 from core.admin import FirmScopedAdmin, ReadOnlyInline, ServiceDeleteMixin, adopt, form_values
+from core.kit.admin import DocumentAdminMixin
 from sales.quotes import services
+from sales.quotes.actions import QUOTE_ACTIONS
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import Quote, QuoteLine, QuoteVersion
 
@@ -36,7 +39,7 @@ class QuoteVersionInline(ReadOnlyInline):
 
 
 @admin.register(Quote)
-class QuoteAdmin(ServiceDeleteMixin, FirmScopedAdmin):
+class QuoteAdmin(DocumentAdminMixin, ServiceDeleteMixin, FirmScopedAdmin):
     list_display = ["number", "customer", "lead", "status", "version", "quote_date",
                     "valid_until", "total", "owner"]
     list_filter = ["status", "needs_approval", "discount_type"]
@@ -46,6 +49,7 @@ class QuoteAdmin(ServiceDeleteMixin, FirmScopedAdmin):
     date_hierarchy = "quote_date"
     fields = [*QUOTE_EDITABLE, *QUOTE_COMPUTED]
     inlines = [QuoteLineInline, QuoteVersionInline]
+    document_actions = QUOTE_ACTIONS
 
     def get_readonly_fields(self, request, obj=None):
         # Only drafts are edited (quote_update refuses the rest); status moves by its actions.

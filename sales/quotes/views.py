@@ -15,17 +15,15 @@ from django.views import View
 
 from core.errors import ApplicationError
 from core.forms import formset_rows
+from core.kit.views import DocumentActionView, DocumentDetailView
 from core.pdf import LANGUAGES
 from core.staff import (
     Column,
     PageFilter,
     StaffDeleteView,
-    StaffDetailView,
     StaffFormView,
     StaffListView,
     StaffMixin,
-    StaffTransitionView,
-    TransitionButton,
     reference_choices,
     status_badge,
     user_choices,
@@ -33,30 +31,12 @@ from core.staff import (
 from crm.models import Customer
 from sales.common.forms import LINE_FIELDS, QuoteLineFormSet, line_initial, line_rows
 from sales.quotes import services
+from sales.quotes.actions import QUOTE_ACTIONS
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.filters import QuoteFilter
 from sales.quotes.forms import QuoteForm, QuoteSendForm
 from sales.quotes.models import Quote, QuoteVersion
 
-# Target status -> its button, in the order shown. Approving needs its own permission.
-QUOTE_BUTTONS = {
-    QuoteStatus.PENDING_APPROVAL: TransitionButton(_("Submit for approval")),
-    QuoteStatus.APPROVED: TransitionButton(_("Approve"), style="success",
-                                           permission="sales.approve_quote"),
-    QuoteStatus.SENT: TransitionButton(_("Mark sent")),
-    QuoteStatus.VIEWED: TransitionButton(_("Mark viewed"), style="outline-primary"),
-    QuoteStatus.ACCEPTED: TransitionButton(_("Accept"), style="success"),
-    QuoteStatus.REJECTED: TransitionButton(_("Reject"), style="outline-danger",
-                                           reason_required=True),
-    QuoteStatus.EXPIRED: TransitionButton(_("Mark expired"), style="outline-secondary"),
-    QuoteStatus.REVISED: TransitionButton(_("Revise (new version)"), style="outline-primary"),
-    QuoteStatus.ARCHIVED: TransitionButton(_("Archive"), style="outline-secondary"),
-    QuoteStatus.DRAFT: TransitionButton(_("Back to draft"), style="outline-secondary"),
-    QuoteStatus.CANCELLED: TransitionButton(_("Cancel quote"), style="outline-danger"),
-}
-
-# Statuses from which a quote can be (re-)sent; quote_send refuses one needing approval.
-SENDABLE = (QuoteStatus.DRAFT, QuoteStatus.APPROVED, QuoteStatus.SENT, QuoteStatus.VIEWED)
 TOTAL_FIELDS = [("subtotal", _("Subtotal")), ("discount_amount", _("Document discount")),
                 ("after_discount", _("After discount")), ("tax_amount", _("VAT")),
                 ("shipping_cost", _("Shipping")), ("total", _("Total"))]
@@ -169,11 +149,11 @@ def version_diff(version: QuoteVersion, quote: Quote) -> dict:
             "unchanged": not (header or totals or added or removed or changed)}
 
 
-class QuoteDetailView(QuoteMixin, StaffDetailView):
+class QuoteDetailView(QuoteMixin, DocumentDetailView):
     template_name = "sales/quote_detail.html"
     select_related = ("customer", "lead", "owner", "sales_person__user", "price_list",
                       "approved_by")
-    transitions = QUOTE_BUTTONS
+    document_actions = QUOTE_ACTIONS
     tabs = ("lines", "details", "versions", "history")
     fields = [
         Column(_("Customer"), "customer"),
@@ -204,33 +184,27 @@ class QuoteDetailView(QuoteMixin, StaffDetailView):
         Column(_("Created"), "created_at"),
     ]
 
-    def transition_buttons(self, obj: Quote) -> list[dict]:
-        """The targets the state machine allows now, for users who may press them."""
-        allowed = services.quote_allowed_targets(quote=obj)
-        return [{"name": target, "label": button.label, "style": button.style,
-                 "url": self.url("transition", obj.pk, target)}
-                for target, button in QUOTE_BUTTONS.items()
-                if target in allowed and self.can(button.permission or "sales.change_quote")]
-
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
         quote = self.object
-        tab = self.request.GET.get("tab")
         if quote.status != QuoteStatus.DRAFT:
             context["edit_url"] = None
             context["delete_url"] = None
+        # Sending has a page of its own (recipients, language, message): its Send button
+        # stands apart from the buttons that open a confirm page.
+        buttons = context["transition_buttons"]
+        send = next((button for button in buttons if button["name"] == "send"), None)
+        context["transition_buttons"] = [button for button in buttons if button is not send]
         context.update(pricing_context(quote, list(quote.lines.select_related("product")
                                                    .order_by("position", "pk"))))
         context.update({
             "quote": quote,
-            "active_tab": tab if tab in self.tabs else "lines",
             "versions": list(quote.versions.select_related("archived_by")),
             "customer_url": (reverse("crm:customer_detail", args=[quote.customer_id])
                              if quote.customer_id and self.can("crm.view_customer") else None),
             "lead_url": (reverse("crm:lead_detail", args=[quote.lead_id])
                          if quote.lead_id and self.can("crm.view_lead") else None),
-            "send_url": (self.url("send", quote.pk) if quote.status in SENDABLE
-                         and self.can("sales.change_quote") else None),
+            "send_url": self.url("send", quote.pk) if send else None,
             "pdf_url": self.url("pdf", quote.pk),
         })
         return context
@@ -320,31 +294,10 @@ def _messages(error: Exception) -> list[str]:
     return list(error.messages)
 
 
-class QuoteTransitionView(QuoteMixin, StaffTransitionView):
-    """Confirm a status change (with a reason; required to reject), then the service."""
+class QuoteTransitionView(QuoteMixin, DocumentActionView):
+    """Confirm one of the quote's declared actions, then its service."""
 
-    detail_view = QuoteDetailView
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if kwargs["transition"] not in services.quote_allowed_targets(quote=self.object):
-            messages.error(request, _("This step is not possible from the quote's status."))
-            return HttpResponseRedirect(self.url("detail", self.object.pk))
-        return self.render_to_response(self.get_context_data(object=self.object))
-
-    def get_context_data(self, **kwargs: Any) -> dict:
-        context = super().get_context_data(**kwargs)
-        context["target"] = QuoteStatus(self.kwargs["transition"]).label
-        context["current"] = self.object.get_status_display()
-        return context
-
-    def perform(self, obj: Quote, *, transition: str, reason: str) -> None:
-        if transition == QuoteStatus.REVISED:
-            # Revising goes on to the next version's draft, ready to edit.
-            services.quote_revise(quote=obj, actor=self.request.user, reason=reason)
-        else:
-            services.quote_transition(quote=obj, target=transition, actor=self.request.user,
-                                      reason=reason)
+    document_actions = QUOTE_ACTIONS
 
 
 class QuoteDeleteView(QuoteMixin, StaffDeleteView):

@@ -13,6 +13,7 @@ from tests.conftest import client_for
 from tests.contracts.documents import assert_declaration_follows_machine
 from tests.testapp.kit import GADGET_ACTIONS, gadget_submit
 from tests.testapp.models import Gadget
+from tests.testapp.views import GadgetViewSet
 
 from .test_transitions import gadget_in
 
@@ -174,6 +175,20 @@ class TestApi:
                                                       format="json")
         assert response.status_code == 404
         assert Gadget.objects.get(pk=foreign.pk).status == "submitted"
+
+    def test_an_action_without_a_route_is_on_the_page_only(self, client, firm, admin_user):
+        gadget = gadget_in(firm, "rejected")
+        api = client_for(admin_user)
+        assert api.post(api_url(gadget, "reopen"), {}, format="json").status_code == 404
+        assert Gadget.objects.get(pk=gadget.pk).status == "rejected"
+        assert "reopen" not in GadgetViewSet.required_permissions
+        schema = api.get("/api/v1/schema/", {"format": "json"}).json()
+        assert "/api/v1/test/gadgets/{id}/reopen/" not in schema["paths"]
+        assert "/api/v1/test/gadgets/{id}/reject/" in schema["paths"]
+        client.force_login(admin_user)
+        response = client.post(reverse("kit:gadget_transition", args=[gadget.pk, "reopen"]))
+        assert response.status_code == 302
+        assert Gadget.objects.get(pk=gadget.pk).status == "draft"
 
     def test_schema_names_each_request_body(self, admin_user):
         schema = client_for(admin_user).get("/api/v1/schema/", {"format": "json"}).json()

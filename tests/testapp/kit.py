@@ -55,8 +55,9 @@ GADGET_ACTIONS = DocumentActions(
                        style="success", target="approved"),
         DocumentAction("reject", _("Reject"), gadget_reject, "testapp.change_gadget",
                        reason="required", style="danger", target="rejected"),
+        # A page-only step: no API route of its own.
         DocumentAction("reopen", _("Reopen"), gadget_reopen, "testapp.change_gadget",
-                       reason="none", target="draft"),
+                       reason="none", target="draft", route=False),
         DocumentAction("cancel", _("Cancel"), gadget_cancel, "testapp.change_gadget",
                        style="outline-danger", target="cancelled"),
         DocumentAction("submit_with_note", _("Submit with a note"), gadget_submit_with_note,

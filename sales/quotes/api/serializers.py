@@ -124,10 +124,6 @@ class QuoteTransitionSerializer(ReasonSerializer):
     status = serializers.ChoiceField(choices=QuoteStatus.choices)
 
 
-class QuoteReasonSerializer(ReasonSerializer):
-    """The optional reason of a quote action."""
-
-
 class QuoteVersionSerializer(serializers.ModelSerializer):
     archived_by_id = serializers.IntegerField(read_only=True)
 

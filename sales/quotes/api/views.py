@@ -8,10 +8,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
-from core.api.viewsets import TenantModelViewSet
 from core.i18n import lazy_format
+from core.kit.api import DocumentViewSet
 from core.pdf import LANGUAGES
 from sales.quotes import services
+from sales.quotes.actions import QUOTE_ACTIONS
 from sales.quotes.api import serializers as s
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.filters import QuoteFilter
@@ -20,15 +21,14 @@ from sales.quotes.models import Quote, QuoteLine
 CHANGE, VIEW = ["sales.change_quote"], ["sales.view_quote"]
 QUOTE_ACTION_KEYS = {"calculate": "calculation", "calculate_new": "calculation",
                      "versions": "versions"}
-
-
+SEND = QUOTE_ACTIONS.get("send")
 
 
 def _rows(rows: list | None) -> list[dict] | None:
     return None if rows is None else [dict(row) for row in rows]
 
 
-class QuoteViewSet(TenantModelViewSet):
+class QuoteViewSet(DocumentViewSet):
     """Quotes with their lines (`items`). Status moves only through the actions; only drafts
     are edited or deleted (409 otherwise). Lines with a product and no unit price are priced
     by the price resolver, each keeping its trace (business-rules §10)."""
@@ -43,10 +43,10 @@ class QuoteViewSet(TenantModelViewSet):
                    "validUntil": "valid_until", "total": "total", "status": "status",
                    "probability": "probability", "updatedAt": "updated_at"}
     default_sort = "-created_at"
+    document_actions = QUOTE_ACTIONS
     required_permissions = {
         "calculate": VIEW, "calculate_new": VIEW, "versions": VIEW, "transition": CHANGE,
-        "accept": CHANGE, "revise": CHANGE, "approve": ["sales.approve_quote"],
-        "send": CHANGE, "pdf": VIEW, "convert": ["sales.add_salesorder"],
+        "pdf": VIEW, "convert": ["sales.add_salesorder"],
     }
 
     @property
@@ -57,20 +57,17 @@ class QuoteViewSet(TenantModelViewSet):
     def actor(self):
         return self.request.user
 
-    def _fresh(self, quote: Quote) -> Quote:
-        return self.get_queryset().get(pk=quote.pk)
-
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         quote = services.quote_create(firm=self.request.user.firm, actor=self.actor,
                                       lines=_rows(data.pop("lines", None)), **data)
-        return self._fresh(quote)
+        return self.fresh(quote)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         quote = services.quote_update(quote=serializer.instance, actor=self.actor,
                                       lines=_rows(data.pop("lines", None)), **data)
-        return self._fresh(quote)
+        return self.fresh(quote)
 
     def perform_destroy(self, instance):
         services.quote_delete(quote=instance, actor=self.actor)
@@ -117,10 +114,8 @@ class QuoteViewSet(TenantModelViewSet):
         """A new quote priced (resolver, totals, warnings) without saving it."""
         return self._calculation(None, request)
 
-    # --- state machine ------------------------------------------------------------------
-
-    def _moved(self, quote: Quote, message):
-        return self.one(self._fresh(quote), message=message)
+    # --- state machine: the declared actions (sales.quotes.actions) are routed by the kit;
+    # the generic transition and sending are answered here ----------------------------------
 
     @extend_schema(request=s.QuoteTransitionSerializer, responses=s.QuoteSerializer)
     @action(detail=True, methods=["post"])
@@ -130,50 +125,21 @@ class QuoteViewSet(TenantModelViewSet):
         payload = _parse(s.QuoteTransitionSerializer, request)
         quote = services.quote_transition(quote=self.get_object(), target=payload["status"],
                                           actor=self.actor, reason=payload["reason"])
-        return self._moved(quote, lazy_format(_("Quote moved to %(status)s"),
-                                              status=QuoteStatus(quote.status).label))
+        return self.one(self.fresh(quote), message=lazy_format(
+            _("Quote moved to %(status)s"), status=QuoteStatus(quote.status).label))
 
-    @extend_schema(request=s.QuoteReasonSerializer, responses=s.QuoteSerializer)
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        """The customer accepted the quote (sent or viewed); its lead is won."""
-        payload = _parse(s.QuoteReasonSerializer, request)
-        quote = services.quote_transition(quote=self.get_object(), target=QuoteStatus.ACCEPTED,
-                                          actor=self.actor, reason=payload["reason"])
-        return self._moved(quote, _("Quote accepted"))
-
-    @extend_schema(request=s.QuoteReasonSerializer, responses=s.QuoteSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        """Approve a quote pending approval (the quote's approvers only)."""
-        payload = _parse(s.QuoteReasonSerializer, request)
-        quote = services.quote_approve(quote=self.get_object(), actor=self.actor,
-                                       reason=payload["reason"])
-        return self._moved(quote, _("Quote approved"))
-
-    @extend_schema(request=s.QuoteReasonSerializer, responses=s.QuoteSerializer)
-    @action(detail=True, methods=["post"])
-    def revise(self, request, pk=None):
-        """Archive the current version and reopen the quote as the next version's draft."""
-        payload = _parse(s.QuoteReasonSerializer, request)
-        quote = services.quote_revise(quote=self.get_object(), actor=self.actor,
-                                      reason=payload["reason"])
-        return self._moved(quote, lazy_format(_("Quote revised: version %(version)s"),
-                                              version=quote.version))
-
-    @extend_schema(request=s.QuoteSendSerializer, responses=s.QuoteSerializer)
+    @extend_schema(request=SEND.serializer, responses=s.QuoteSerializer,
+                   summary=str(SEND.label), description=str(SEND.help_text))
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
-        """E-mail the quote (PDF and the customer's signed link): draft or approved → sent
-        (a quote needing approval is refused, 409); a sent or viewed one is e-mailed again."""
-        from sales.quotes.services.sending import quote_send
-
-        payload = _parse(s.QuoteSendSerializer, request)
-        quote = quote_send(quote=self.get_object(), actor=self.actor,
-                           to=payload.get("to") or None, message=payload["message"],
-                           language=payload.get("language"),
-                           origin=request.build_absolute_uri("/"))
-        return self._moved(quote, _("Quote sent"))
+        """The declared send action, answered here: the customer's link in the e-mail points
+        at the host the caller reached, which only the request knows."""
+        payload = _parse(SEND.serializer, request)
+        quote = SEND.service(quote=self.get_object(), actor=self.actor,
+                             to=payload.get("to") or None, message=payload["message"],
+                             language=payload.get("language"),
+                             origin=request.build_absolute_uri("/"))
+        return self.one(self.fresh(quote), message=SEND.success_message(quote))
 
     @extend_schema(parameters=[OpenApiParameter("language", str, enum=["en", "ar", "both"])],
                    responses={(200, "application/pdf"): OpenApiResponse(

@@ -5,10 +5,12 @@ Lines and totals shared by quotes and orders are in sales.common.lines.
 
 from sales.common.lines import PriceOverrideNotAllowed
 from sales.quotes.services.quotes import (
+    QUOTE_ACTION_TARGETS,
     QuoteNotDeletable,
     QuoteNotEditable,
     quote_allowed_targets,
     quote_approve,
+    quote_available_actions,
     quote_create,
     quote_delete,
     quote_preview,
@@ -19,7 +21,8 @@ from sales.quotes.services.quotes import (
 )
 
 __all__ = [
-    "PriceOverrideNotAllowed", "QuoteNotDeletable", "QuoteNotEditable",
-    "quote_allowed_targets", "quote_approve", "quote_create", "quote_delete",
-    "quote_preview", "quote_revise", "quote_totals", "quote_transition", "quote_update",
+    "QUOTE_ACTION_TARGETS", "PriceOverrideNotAllowed", "QuoteNotDeletable", "QuoteNotEditable",
+    "quote_allowed_targets", "quote_approve", "quote_available_actions", "quote_create",
+    "quote_delete", "quote_preview", "quote_revise", "quote_totals", "quote_transition",
+    "quote_update",
 ]

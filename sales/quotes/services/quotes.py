@@ -251,11 +251,47 @@ def quote_delete(*, quote: Quote, actor: User | None) -> None:
 
 # --- state machine ------------------------------------------------------------------------
 
+# The customer may act on these (any other status is shown without buttons); sending one
+# again e-mails it without a move.
+OPEN_TO_CUSTOMER = (QuoteStatus.SENT, QuoteStatus.VIEWED)
+# The actions (sales.quotes.actions) offered when the state machine allows the move to this
+# status. Each is that one move, except revise, which goes on to the next version's draft.
+QUOTE_ACTION_TARGETS = {
+    "submit": QuoteStatus.PENDING_APPROVAL, "approve": QuoteStatus.APPROVED,
+    "mark_sent": QuoteStatus.SENT, "mark_viewed": QuoteStatus.VIEWED,
+    "accept": QuoteStatus.ACCEPTED, "reject": QuoteStatus.REJECTED,
+    "expire": QuoteStatus.EXPIRED, "revise": QuoteStatus.REVISED,
+    "archive": QuoteStatus.ARCHIVED, "redraft": QuoteStatus.DRAFT,
+    "cancel": QuoteStatus.CANCELLED,
+}
+
 
 def quote_allowed_targets(*, quote: Quote) -> list[str]:
     return sorted(set(transition_targets(quote).values()))
 
 
+def quote_available_actions(*, document: Quote, user: User | None = None) -> list[str]:
+    """The quote's actions possible now (sales.quotes.actions declares them; the kit adds the
+    permission): each move the state machine allows, approve for the quote's approvers only,
+    and send (the e-mail) while the quote may go out or is out already."""
+    quote, allowed = document, quote_allowed_targets(quote=document)
+    actions = [name for name, target in QUOTE_ACTION_TARGETS.items() if target in allowed]
+    if "approve" in actions:
+        try:
+            _approver_check(quote, actor=user, settings=settings_read(firm=quote.firm))
+        except ApplicationError:
+            actions.remove("approve")
+    if QuoteStatus.SENT in allowed or quote.status in OPEN_TO_CUSTOMER:
+        actions.append("send")
+    return actions
+
+
+def _approver_check(quote: Quote, *, actor: User | None, settings) -> None:
+    """403 unless `actor` is one of the quote's approvers (architecture §6)."""
+    document_approver_check(
+        document=quote, actor=actor, total_approvers=settings.quotes.approvers,
+        discount_approvers=settings.discounts.discount_approvers,
+        message=_("You are not one of the approvers of this quote."))
 
 
 def _row(instance) -> dict[str, Any]:
@@ -300,10 +336,7 @@ def quote_transition(*, quote: Quote, target: str, actor: User | None,
     source = current.status
     kwargs: dict[str, Any] = {}
     if target == QuoteStatus.APPROVED:
-        document_approver_check(
-            document=current, actor=actor, total_approvers=settings.quotes.approvers,
-            discount_approvers=settings.discounts.discount_approvers,
-            message=_("You are not one of the approvers of this quote."))
+        _approver_check(current, actor=actor, settings=settings)
         kwargs["approver"] = actor
     elif target == QuoteStatus.REJECTED:
         kwargs["rejection_reason"] = reason

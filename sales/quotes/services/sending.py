@@ -27,15 +27,13 @@ from crm.services.activities import activity_log
 from crm.services.notifications import notification_send
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import Quote
-from sales.quotes.services.quotes import quote_transition
+from sales.quotes.services.quotes import OPEN_TO_CUSTOMER, quote_transition
 
 SALT = "sales.quote.public-link"
 # How long after valid_until the link still opens (showing the quote as expired).
 LINK_GRACE_DAYS = 30
 # A follow-up task three days after sending.
 FOLLOW_UP_DAYS = 3
-# The customer may act on these; any other status is shown without buttons.
-OPEN_TO_CUSTOMER = (QuoteStatus.SENT, QuoteStatus.VIEWED)
 # Statuses whose content the customer may see; a quote being revised or not yet sent shows
 # its status only (the draft of a next version is not the customer's to read yet).
 SHOWN_TO_CUSTOMER = (QuoteStatus.SENT, QuoteStatus.VIEWED, QuoteStatus.ACCEPTED,

@@ -57,3 +57,20 @@ class TestQuoteAdmin:
         response = client.post(admin_url("delete", sent.pk), {"post": "yes"})
         assert response.status_code == 302
         assert Quote.objects.filter(pk=sent.pk).exists()
+
+    def test_bulk_actions_run_each_quote_through_its_service(self, client, admin_user, firm):
+        draft, rejected = make_quote(firm), quote_in(firm, QuoteStatus.REJECTED)
+        client.force_login(admin_user)
+        actions = [name for name, _label in client.get(admin_url("changelist")).context[
+            "action_form"].fields["action"].choices]
+        assert {"submit_selected", "archive_selected", "cancel_selected"} <= set(actions)
+        assert "reject_selected" not in actions  # a required reason: never in bulk
+        response = client.post(admin_url("changelist"), {
+            "action": "archive_selected", "_selected_action": [draft.pk, rejected.pk]},
+            follow=True)
+        text = response.content.decode()
+        assert "Archive: 1 done." in text
+        assert f"{draft.number}: This action is not allowed" in text
+        assert Quote.objects.get(pk=rejected.pk).status == QuoteStatus.ARCHIVED
+        assert Quote.objects.get(pk=draft.pk).status == QuoteStatus.DRAFT
+        assert rejected.history.latest().history_user_id == admin_user.pk

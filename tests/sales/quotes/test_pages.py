@@ -22,6 +22,7 @@ from sales.quotes.models import Quote
 from sales.quotes.services import sending
 from tests.contracts.pages import PagesContract
 from tests.crm.factories import make_customer, make_lead
+from tests.factories import make_user
 from tests.pricing.factories import make_item, make_price_list, make_product, make_rule
 from tests.sales.factories import make_quote, quote_in
 
@@ -169,15 +170,32 @@ class TestTransitionsAndVersions:
         client.force_login(users[Role.SALES_PERSON])
         names = [button["name"] for button in client.get(
             reverse("sales:quote_detail", args=[quote.pk])).context["transition_buttons"]]
-        assert names == ["rejected", "draft"]
+        assert names == ["reject", "redraft"]
         client.force_login(users[Role.ADMIN])
         names = [button["name"] for button in client.get(
             reverse("sales:quote_detail", args=[quote.pk])).context["transition_buttons"]]
-        assert names == ["approved", "rejected", "draft"]
+        assert names == ["approve", "reject", "redraft"]
+
+    def test_approve_is_offered_to_the_quotes_approvers_only(self, client, users, firm):
+        named = make_user(firm=firm, role=Role.SALES_MANAGER, username="chief")
+        core_services.settings_update(firm=firm, actor=None, changes={
+            "quotes": {"require_approval": True, "approvers": [named.pk]}})
+        quote = quote_in(firm, QuoteStatus.PENDING_APPROVAL)
+        detail = reverse("sales:quote_detail", args=[quote.pk])
+        for user, names in ((users[Role.ADMIN], ["reject", "redraft"]),
+                            (named, ["approve", "reject", "redraft"])):
+            client.force_login(user)
+            assert [button["name"] for button in
+                    client.get(detail).context["transition_buttons"]] == names
+        client.force_login(users[Role.ADMIN])
+        response = client.get(reverse("sales:quote_transition", args=[quote.pk, "approve"]),
+                              follow=True)
+        assert "This step is not possible" in response.content.decode()
+        assert Quote.objects.get(pk=quote.pk).status == QuoteStatus.PENDING_APPROVAL
 
     def test_approve_page_refused_to_seller_and_done_by_admin(self, client, users, firm):
         quote = quote_in(firm, QuoteStatus.PENDING_APPROVAL, owner=users[Role.SALES_PERSON])
-        url = reverse("sales:quote_transition", args=[quote.pk, "approved"])
+        url = reverse("sales:quote_transition", args=[quote.pk, "approve"])
         client.force_login(users[Role.SALES_PERSON])
         assert client.post(url, {"reason": "x"}).status_code == 403
         client.force_login(users[Role.ADMIN])
@@ -190,7 +208,7 @@ class TestTransitionsAndVersions:
     def test_reject_needs_a_reason(self, client, admin_user, firm):
         quote = quote_in(firm, QuoteStatus.SENT)
         client.force_login(admin_user)
-        url = reverse("sales:quote_transition", args=[quote.pk, "rejected"])
+        url = reverse("sales:quote_transition", args=[quote.pk, "reject"])
         assert client.post(url, {"reason": ""}).status_code == 400
         quote.refresh_from_db()
         assert quote.status == QuoteStatus.SENT
@@ -198,7 +216,7 @@ class TestTransitionsAndVersions:
     def test_revise_then_version_diff(self, client, admin_user, firm):
         quote = quote_in(firm, QuoteStatus.SENT)
         client.force_login(admin_user)
-        response = client.post(reverse("sales:quote_transition", args=[quote.pk, "revised"]),
+        response = client.post(reverse("sales:quote_transition", args=[quote.pk, "revise"]),
                                {"reason": "Customer asked for more"})
         assert response.status_code == 302
         quote.refresh_from_db()
@@ -265,6 +283,22 @@ class TestSendPages:
         assert response.status_code == 302
         quote.refresh_from_db()
         assert quote.status == QuoteStatus.SENT and len(mail.outbox) == 1
+
+    def test_send_button_only_while_the_quote_may_go_out(self, client, admin_user, firm):
+        client.force_login(admin_user)
+        for status in (QuoteStatus.APPROVED, QuoteStatus.SENT, QuoteStatus.VIEWED):
+            quote = quote_in(firm, status)
+            page = client.get(reverse("sales:quote_detail", args=[quote.pk]))
+            assert page.context["send_url"] == reverse("sales:quote_send", args=[quote.pk])
+            assert "send" not in [button["name"] for button in page.context["transition_buttons"]]
+        accepted = quote_in(firm, QuoteStatus.ACCEPTED)
+        assert client.get(reverse("sales:quote_detail", args=[accepted.pk])).context[
+            "send_url"] is None
+        core_services.settings_update(firm=firm, actor=None, changes={
+            "quotes": {"require_approval": True}})
+        needs_approval = make_quote(firm)
+        assert client.get(reverse("sales:quote_detail", args=[needs_approval.pk])).context[
+            "send_url"] is None
 
     def test_pdf_page_and_roles(self, client, users, firm):
         quote = make_quote(firm)

@@ -26,9 +26,11 @@ from crm.services import lead_allowed_targets, lead_transition
 from crm.services.leads import LEAD_STEPS_TO_WON
 from sales import signals
 from sales.quotes import services
+from sales.quotes.actions import QUOTE_ACTIONS
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import Quote, QuoteLine, QuoteVersion
 from sales.quotes.services import sending
+from tests.contracts.documents import assert_declaration_follows_machine
 from tests.crm.factories import make_customer, make_lead
 from tests.factories import make_user
 from tests.pricing.factories import make_product
@@ -435,6 +437,52 @@ class TestApproval:
         quote = services.quote_transition(quote=quote, target="draft", actor=admin_user)
         quote.refresh_from_db()
         assert (quote.approved_by_id, quote.approved_at) == (None, None)
+
+
+# --- the action declaration (sales.quotes.actions) ------------------------------------------
+
+def _quote_for_walk(firm, status: str) -> Quote:
+    """A quote in `status`; "draft_approval" is a draft that needs approval and
+    "pending_other_approver" a quote pending approval that only another user may approve (both
+    change the firm's settings, so they come last)."""
+    if status == "draft_approval":
+        core_services.settings_update(firm=firm, actor=None, changes={
+            "quotes": {"require_approval": True}})
+        return make_quote(firm)
+    if status == "pending_other_approver":
+        named = make_user(firm=firm, role=Role.SALES_MANAGER, username="chief")
+        core_services.settings_update(firm=firm, actor=None, changes={
+            "quotes": {"require_approval": True, "approvers": [named.pk]}})
+        return quote_in(firm, QuoteStatus.PENDING_APPROVAL)
+    return quote_in(firm, status)
+
+
+@pytest.mark.django_db
+def test_the_declared_actions_follow_the_state_machine(firm, admin_user):
+    offered = assert_declaration_follows_machine(
+        QUOTE_ACTIONS, make=lambda status: _quote_for_walk(firm, status), user=admin_user,
+        statuses=[*QuoteStatus.values, "draft_approval", "pending_other_approver"],
+        inputs={"send": lambda quote: {"to": ["buyer@example.com"]}})
+    assert offered == {
+        "draft": ["cancel", "mark_sent", "send", "submit"],
+        "pending_approval": ["approve", "redraft", "reject"],
+        "approved": ["mark_sent", "redraft", "send"],
+        "sent": ["accept", "expire", "mark_viewed", "reject", "revise", "send"],
+        "viewed": ["accept", "expire", "reject", "revise", "send"],
+        "accepted": [], "converted": [], "cancelled": [],
+        "rejected": ["archive", "revise"], "expired": ["archive", "revise"],
+        "revised": ["redraft"], "archived": ["redraft"],
+        "draft_approval": ["cancel", "submit"],
+        "pending_other_approver": ["redraft", "reject"],
+    }
+
+
+def test_each_move_is_declared_with_its_status():
+    # The moves quote_available_actions offers are the declared actions, leading where the
+    # state machine goes; send is the one action that is not a single move.
+    moves = {action.name: action.target for action in QUOTE_ACTIONS.actions if action.target}
+    assert moves == services.QUOTE_ACTION_TARGETS
+    assert set(QUOTE_ACTIONS.by_name) - set(moves) == {"send"}
 
 
 @pytest.mark.django_db
