@@ -24,6 +24,7 @@ import threading
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from functools import partial
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any, Literal
 from xml.sax.saxutils import escape
@@ -368,12 +369,33 @@ def bilingual(
         return paragraph(en or ar, style_en)
     if language == "ar":
         return paragraph(ar or en, style_ar, rtl=True)
+    # A table row never breaks across pages, so a long text goes one row per chunk of it.
+    rows = zip_longest(_chunks(en), _chunks(ar), fillvalue="")
     table = Table(
-        [[paragraph(en, style_en), paragraph(ar, style_ar, rtl=True)]],
+        [[paragraph(left, style_en), paragraph(right, style_ar, rtl=True)]
+         for left, right in rows],
         colWidths=["50%", "50%"],
     )
     table.setStyle(TableStyle([*_SIDE_BY_SIDE, ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
     return table
+
+
+# Long enough for any heading or address in one piece, short enough that a chunk at half
+# the page's width stays well within one page.
+_CHUNK_CHARACTERS = 600
+
+
+def _chunks(text: str | None) -> list[str]:
+    """The text's lines, each line longer than _CHUNK_CHARACTERS cut at a space before it."""
+    chunks: list[str] = []
+    for line in ("" if text is None else str(text)).split("\n"):
+        while len(line) > _CHUNK_CHARACTERS:
+            cut = line.rfind(" ", 0, _CHUNK_CHARACTERS)
+            cut = cut if cut > 0 else _CHUNK_CHARACTERS
+            chunks.append(line[:cut])
+            line = line[cut:].lstrip()
+        chunks.append(line)
+    return chunks
 
 
 def _mirror(items: list, language: str) -> list:

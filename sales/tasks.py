@@ -3,7 +3,11 @@
 from celery import shared_task
 
 
-@shared_task(name="sales.tasks.quote_email_send")
+# A mail server that is down or refuses for a while (smtplib's errors are OSErrors) is tried
+# again with growing waits (30 s doubling to 10 min, six times: about 25 minutes), so a sent
+# quote's e-mail is not lost.
+@shared_task(name="sales.tasks.quote_email_send", autoretry_for=(OSError,), retry_backoff=30,
+             retry_backoff_max=600, max_retries=6, retry_jitter=False)
 def quote_email_send(*, quote_id: int, to: list[str], message: str, language: str, link: str,
                      kind: str = "sent") -> None:
     """E-mail a quote (sent, or a reminder) with its PDF; queued after the send commits."""

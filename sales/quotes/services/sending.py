@@ -26,6 +26,7 @@ from crm.choices import ActivityEntity, ActivityType, NotificationType
 from crm.services.activities import activity_log
 from crm.services.notifications import notification_send
 from sales.quotes.choices import QuoteStatus
+from sales.quotes.documents import quote_pdf
 from sales.quotes.models import Quote
 from sales.quotes.services.quotes import OPEN_TO_CUSTOMER, quote_transition
 
@@ -135,13 +136,17 @@ def quote_send(*, quote: Quote, actor, to: list[str] | None = None, message: str
     through quote_transition (a quote needing approval is refused, 409), an e-mail in their
     language with the PDF and the signed public link after commit, an `emailed` event and a
     follow-up task FOLLOW_UP_DAYS later. A sent or viewed quote is e-mailed again without a
-    transition or a second follow-up. Nothing happens when the input is refused."""
+    transition or a second follow-up. Nothing happens when the input is refused or the PDF
+    cannot be drawn; the e-mail task retries when the mail server fails."""
     # Locked first: a racing send or view must not make this one e-mail a quote it no
     # longer may, nor log a second follow-up.
     current = Quote.objects.select_for_update().get(pk=quote.pk)
     recipients = quote_recipients(current, to)
     language = quote_language(quote=current, language=language)
     again = current.status in OPEN_TO_CUSTOMER
+    # Drawn before anything changes: a quote whose PDF cannot be drawn is not marked sent
+    # with no e-mail to follow (the e-mail draws it again, from the committed quote).
+    quote_pdf(quote=current, language=language)
     sent = current if again else quote_transition(
         quote=current, target=QuoteStatus.SENT, actor=actor,
         reason=f"Sent to {', '.join(recipients)}")
@@ -186,8 +191,6 @@ def _subject(quote: Quote, kind: str, language: str) -> str:
 def quote_email_deliver(*, quote: Quote, to: list[str], message: str, language: str,
                         link: str, kind: str = "sent") -> None:
     """Write and send the customer's e-mail (kind "sent" or "reminder") with the PDF."""
-    from sales.quotes.documents import quote_pdf
-
     quote = Quote.objects.select_related("firm", "customer", "lead", "owner").get(pk=quote.pk)
     context = {"quote": quote, "message": message, "link": link, "kind": kind,
                "total": format_amount(quote.total, currency=quote.currency),

@@ -446,3 +446,19 @@ def test_a_unit_price_sent_is_an_override_with_no_rule_on_top(api, firm):
     assert item["pricingTrace"]["override"] == {
         "resolvedUnitPrice": 1000, "unitPrice": 1000, "reason": "",
         "rulesNotApplied": [rule.pk]}
+
+
+@pytest.mark.django_db
+def test_a_quote_with_long_terms_is_drawn_and_sent(api, firm,
+                                                   django_capture_on_commit_callbacks):
+    terms = "\n".join(f"Clause {n}: delivery, payment and warranty terms of this clause."
+                      for n in range(60))
+    quote = make_quote(firm, terms=terms, terms_ar=terms, notes=terms)
+    pdf = api.get(f"{PATH}/{quote.pk}/pdf", {"language": "both"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = api.post(f"{PATH}/{quote.pk}/send", {"to": ["buyer@x.example"]}, format="json")
+    assert sent.status_code == 200, sent.content
+    assert sent.json()["data"]["quote"]["status"] == "sent"
+    [email] = mail.outbox
+    assert email.attachments[0][2] == "application/pdf"

@@ -6,12 +6,15 @@ activities about quotes)."""
 
 import datetime
 import re
+import smtplib
 from decimal import Decimal
 
 import pytest
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from reportlab.platypus.doctemplate import LayoutError
 
 import sales.receivers  # connects the receivers, registers quotes (until SalesConfig.ready)
 from core import services as core_services
@@ -30,6 +33,7 @@ from sales.quotes.actions import QUOTE_ACTIONS
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import Quote, QuoteLine, QuoteVersion
 from sales.quotes.services import sending
+from sales.tasks import quote_email_send
 from tests.contracts.documents import assert_declaration_follows_machine
 from tests.crm.factories import make_customer, make_lead
 from tests.factories import make_user
@@ -753,6 +757,43 @@ class TestSendRefused:
             send(quote, admin_user, django_capture_on_commit_callbacks)
         assert Quote.objects.get(pk=quote.pk).status == status
         assert mail.outbox == []
+
+    def test_a_pdf_that_cannot_be_drawn_sends_nothing(self, firm, admin_user, monkeypatch,
+                                                      django_capture_on_commit_callbacks):
+        def broken(**kwargs):
+            raise LayoutError("too large on page 1")
+
+        monkeypatch.setattr(sending, "quote_pdf", broken)
+        quote = make_quote(firm)
+        with pytest.raises(LayoutError):
+            send(quote, admin_user, django_capture_on_commit_callbacks)
+        assert Quote.objects.get(pk=quote.pk).status == QuoteStatus.DRAFT
+        assert not DocumentEvent.objects.filter(object_id=quote.pk, action__in=[
+            "send", "emailed"]).exists()
+        assert not Activity.objects.filter(entity_type="quote").exists()
+        assert mail.outbox == []
+
+    def test_a_failing_mail_server_is_tried_again(self, firm, admin_user, monkeypatch):
+        attempts = []
+        deliver = EmailMessage.send
+
+        def flaky(message, *args, **kwargs):
+            attempts.append(message.to)
+            if len(attempts) < 3:
+                raise smtplib.SMTPServerDisconnected("connection lost")
+            return deliver(message, *args, **kwargs)
+
+        monkeypatch.setattr(EmailMessage, "send", flaky)
+        # As a worker runs it: a failure is a retry, not an error.
+        monkeypatch.setitem(quote_email_send.app.conf, "task_eager_propagates", False)
+        quote = quote_in(firm, QuoteStatus.SENT)
+        result = quote_email_send.apply(kwargs={
+            "quote_id": quote.pk, "to": ["buyer@x.example"], "message": "", "language": "en",
+            "link": "https://erp.example.com/q/x/"})
+        assert result.successful()
+        assert attempts == [["buyer@x.example"]] * 3
+        [email] = mail.outbox
+        assert email.attachments[0][0] == f"{quote.number}.pdf"
 
     def test_no_address(self, firm, admin_user, django_capture_on_commit_callbacks):
         quote = make_quote(firm, customer=make_customer(firm, email=""))
