@@ -438,6 +438,12 @@ def invoice_allowed_targets(*, invoice: Invoice) -> list[str]:
                    if name != "follow_payments"})
 
 
+def credit_note_allowed_targets(*, credit_note: CreditNote) -> list[str]:
+    """The statuses the credit note's state machine allows from where it is (posting still
+    checks the invoice's room: credit_note_available_actions)."""
+    return sorted({str(target) for target in transition_targets(credit_note).values()})
+
+
 def invoice_drafts_of_order(order: SalesOrder) -> list[dict]:
     """The order's draft invoices, as the documents that stop it from being cancelled
     (registered with core.registry from sales' AppConfig.ready)."""

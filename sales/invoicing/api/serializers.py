@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.serializers import RoundedDecimalField, reference
-from core.fields import MONEY
+from core.fields import MONEY, QUANTITY, RATE
 from sales.common.choices import PaymentMethod
 from sales.invoicing import services
 from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
@@ -112,8 +112,8 @@ class PaymentCreateSerializer(serializers.Serializer):
 
 
 class CreditNoteLineSerializer(serializers.ModelSerializer):
-    invoice_line_id = serializers.IntegerField(read_only=True)
-    product_id = serializers.IntegerField(read_only=True)
+    invoice_line_id = serializers.IntegerField(read_only=True, allow_null=True)
+    product_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = CreditNoteLine
@@ -127,8 +127,9 @@ class CreditNoteSerializer(serializers.ModelSerializer):
     invoice_id = serializers.IntegerField(read_only=True)
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
     customer_id = serializers.IntegerField(read_only=True)
-    posted_by_id = serializers.IntegerField(read_only=True)
+    posted_by_id = serializers.IntegerField(read_only=True, allow_null=True)
     items = CreditNoteLineSerializer(source="lines", many=True, read_only=True)
+    allowed_transitions = serializers.SerializerMethodField()
 
     class Meta:
         model = CreditNote
@@ -136,6 +137,47 @@ class CreditNoteSerializer(serializers.ModelSerializer):
                   "customer_name", "customer_name_ar", "customer_vat_number", "credit_date",
                   "reason", "reason_ar", "source_reference", "currency", "items", "subtotal",
                   "tax_amount", "total", "total_in_words", "total_in_words_en", "posted_at",
-                  "posted_by_id", "cancellation_reason", "cancelled_at", "created_at",
-                  "updated_at"]
+                  "posted_by_id", "cancellation_reason", "cancelled_at", "allowed_transitions",
+                  "created_at", "updated_at"]
         read_only_fields = fields
+
+    def get_allowed_transitions(self, note: CreditNote) -> list[str]:
+        return services.credit_note_allowed_targets(credit_note=note)
+
+
+class CreditNoteLineInputSerializer(serializers.Serializer):
+    """One line to credit: a quantity of an invoice line, or a free amount."""
+
+    invoice_line_id = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None, help_text=_(
+            "A line of the invoice: its quantity is credited at the line's net unit price "
+            "(after its own and the document's discounts) unless unitPrice is given. Left "
+            "out, the line is a free amount (description, unitPrice, taxRate)."))
+    description = serializers.CharField(required=False, allow_blank=True, default="",
+                                        max_length=500)
+    description_ar = serializers.CharField(required=False, allow_blank=True, default="",
+                                           max_length=500)
+    quantity = RoundedDecimalField(**QUANTITY, min_value=0, required=False, default=1)
+    unit_price = RoundedDecimalField(**MONEY, min_value=0, required=False, allow_null=True,
+                                     default=None, help_text=_("Net of VAT."))
+    tax_rate = RoundedDecimalField(**RATE, min_value=0, max_value=100, required=False,
+                                   allow_null=True, default=None, help_text=_(
+                                       "Free lines only; the firm's default VAT when left "
+                                       "out."))
+    taxable = serializers.BooleanField(required=False, default=True)
+
+
+class CreditNoteCreateSerializer(serializers.Serializer):
+    invoice_id = reference(Invoice, "invoice", required=True, allow_null=False, help_text=_(
+        "A posted invoice of the firm (paid or not)."))
+    reason = serializers.CharField(max_length=2000, help_text=_("Why the credit is given."))
+    reason_ar = serializers.CharField(required=False, allow_blank=True, default="",
+                                      max_length=2000)
+    source_reference = serializers.CharField(required=False, allow_blank=True, default="",
+                                             max_length=60)
+    lines = CreditNoteLineInputSerializer(many=True, max_length=500)
+
+    def validate_lines(self, lines: list) -> list:
+        if not lines:
+            raise serializers.ValidationError(_("Give at least one line to credit."))
+        return lines

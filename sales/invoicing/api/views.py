@@ -7,18 +7,18 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
-from core.api.viewsets import BaseViewSet, ListMixin
 from core.kit.api import DocumentViewSet
 from core.pdf import LANGUAGES
 from core.scoping import scope_for
 from sales.common.documents import firm_document_language, pdf_response
 from sales.invoicing import services
-from sales.invoicing.actions import INVOICE_ACTIONS
+from sales.invoicing.actions import CREDIT_NOTE_ACTIONS, INVOICE_ACTIONS
 from sales.invoicing.api.serializers import (
+    CreditNoteCreateSerializer,
     CreditNoteSerializer,
     InvoiceCreateSerializer,
     InvoiceFromOrderSerializer,
@@ -153,9 +153,10 @@ class InvoiceViewSet(DocumentViewSet):
                             name=invoice.number or f"invoice-draft-{invoice.pk}")
 
 
-class CreditNoteViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        BaseViewSet):
-    """Credit notes (read here; made by returns and by finance through the services)."""
+class CreditNoteViewSet(DocumentViewSet):
+    """Credit notes (business-rules §8): drafts on a posted invoice, crediting quantities of its
+    lines or free amounts; posting numbers them (CN-YYYY-NNNN) and lowers the invoice's amount
+    due; a draft is cancelled with a reason."""
 
     queryset = CreditNote.objects.select_related("invoice").prefetch_related(
         Prefetch("lines", queryset=CreditNoteLine.objects.order_by("position", "pk")))
@@ -168,11 +169,36 @@ class CreditNoteViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
                    "creditDate": "credit_date", "total": "total", "status": "status",
                    "updatedAt": "updated_at"}
     default_sort = "-created_at"
-    required_permissions = {"pdf": ["sales.view_creditnote"], "post": [], "put": [],
-                            "patch": [], "delete": []}  # no such routes: 405, not 403
+    # post and cancel come from the declaration (their routes and permissions).
+    document_actions = CREDIT_NOTE_ACTIONS
+    # Credit notes are never edited or deleted through the API: no such routes (405).
+    http_method_names = ["get", "post", "head", "options"]
+    required_permissions = {"create": ["sales.add_creditnote"],
+                            "pdf": ["sales.view_creditnote"]}
 
-    def retrieve(self, request, *args, **kwargs):
-        return self.one(self.get_object())
+    def get_required_permissions(self, action: str) -> list[str] | None:
+        if action in ("put", "patch", "delete", "update", "partial_update", "destroy"):
+            return []  # no such route here: the caller gets 405, not 403
+        return super().get_required_permissions(action)
+
+    @extend_schema(request=CreditNoteCreateSerializer, responses={201: CreditNoteSerializer})
+    def create(self, request, *args, **kwargs):
+        """A draft credit note on a posted invoice (no number until it is posted): quantities
+        of the invoice's lines, or free amounts; never more than is left to credit."""
+        payload = _parse(CreditNoteCreateSerializer, request)
+        invoice = scope_for(Invoice.objects.all(), user=request.user).filter(
+            pk=payload["invoice"].pk).first()
+        if invoice is None:
+            raise ValidationError({"invoiceId": [_("No invoice of yours has this id.")]})
+        # What the caller left out is the service's default (the firm's VAT, the line's
+        # net price), not a None it would have to read.
+        lines = [{name: value for name, value in row.items() if value is not None}
+                 for row in payload["lines"]]
+        note = services.credit_note_create(
+            invoice=invoice, actor=request.user, lines=lines, reason=payload["reason"],
+            reason_ar=payload["reason_ar"], source_reference=payload["source_reference"])
+        return self.one(self.fresh(note), message=_("Credit note created as a draft"),
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[LANGUAGE], responses=PDF_RESPONSE)
     @action(detail=True, methods=["get"])

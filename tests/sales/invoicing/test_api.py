@@ -79,19 +79,24 @@ class TestCreditNoteContract(ApiContract):
     model = CreditNote
     sort_fields = ["createdAt", "number", "creditDate", "total", "status"]
     query_rows = (2, 10)
+    permissions = {Role.ADMIN: MANAGE, Role.SALES_MANAGER: MANAGE, Role.FINANCE: MANAGE}
 
-    # Credit notes come from returns and finance's services: the API reads them.
-    test_create = None
-    test_create_ignores_firm_in_request = None
-    test_create_invalid = None
-    test_csv_errors_and_writes_answer_json = None
+    # Credit notes are never edited or deleted through the API: they are posted and cancelled.
     test_update_writes_history_with_actor = None
     test_delete = None
-    test_role_permissions = None
+    test_role_permissions = None  # TestCreditNoteActions has the credit note's own version
     test_other_firm_is_not_found = None
 
     def make(self, firm, **kw):
         return credit_note(posted_invoice(firm))
+
+    def create_payload(self, firm):
+        invoice = posted_invoice(firm)
+        return {"invoiceId": invoice.pk, "reason": "Damaged on arrival", "lines": [
+            {"invoiceLineId": invoice.lines.order_by("position").last().pk, "quantity": 1}]}
+
+    def invalid_payload(self, firm):
+        return {"invoiceId": posted_invoice(firm).pk, "reason": "x", "lines": []}, "lines"
 
     def search_case(self, firm):
         self.make(firm)
@@ -239,6 +244,103 @@ class TestInvoiceActions:
         assert response.status_code == 200 and response.content.startswith(b"%PDF-")
         data = api.get(f"/api/v1/credit-notes/{note.pk}").json()["data"]["creditNote"]
         assert (data["total"], data["invoiceNumber"]) == (430.0, note.invoice.number)
+
+
+CREDIT_NOTES = "/api/v1/credit-notes"
+
+
+@pytest.mark.django_db
+class TestCreditNoteActions:
+    def test_create_post_and_the_invoice_follows(self, api, firm, admin_user):
+        invoice = posted_invoice(firm)  # 2408.00
+        line_a, line_b = invoice.lines.order_by("position")
+        created = api.post(CREDIT_NOTES, {
+            "invoiceId": invoice.pk, "reason": "Damaged on arrival", "reasonAr": "تالف",
+            "sourceReference": "RMA-7", "lines": [
+                {"invoiceLineId": line_b.pk, "quantity": 1},
+                {"description": "Goodwill", "quantity": 1, "unitPrice": 100, "taxRate": 15}]},
+            format="json")
+        assert created.status_code == 201, created.content
+        note = created.json()["data"]["creditNote"]
+        assert_camel_keys(created.json())
+        # Line B's net unit: 450 × 2150 / 2250 = 430, untaxed; goodwill 100 + 15 VAT.
+        assert (note["status"], note["number"], note["subtotal"], note["taxAmount"],
+                note["total"]) == ("draft", "", 530.0, 15.0, 545.0)
+        assert [item["invoiceLineId"] for item in note["items"]] == [line_b.pk, None]
+        assert note["allowedTransitions"] == ["cancelled", "posted"]
+        assert line_a.pk not in [item["invoiceLineId"] for item in note["items"]]
+        posted = api.post(f"{CREDIT_NOTES}/{note['id']}/post")
+        assert posted.status_code == 200, posted.content
+        data = posted.json()["data"]["creditNote"]
+        assert data["status"] == "posted" and data["number"].startswith("CN-")
+        after = api.get(f"/api/v1/invoices/{invoice.pk}").json()["data"]["invoice"]
+        assert (after["creditNotesTotal"], after["amountDue"]) == (545.0, 1863.0)
+        assert_error(api.post(f"{CREDIT_NOTES}/{note['id']}/cancel", {"reason": "x"},
+                              format="json"), 409, "invalid_transition")
+
+    def test_a_draft_is_cancelled_with_a_reason(self, api, firm):
+        note = credit_note(posted_invoice(firm))
+        assert_error(api.post(f"{CREDIT_NOTES}/{note.pk}/cancel", {}, format="json"),
+                     400, "validation_error")
+        cancelled = api.post(f"{CREDIT_NOTES}/{note.pk}/cancel", {"reason": "Typed twice"},
+                             format="json")
+        assert cancelled.status_code == 200, cancelled.content
+        data = cancelled.json()["data"]["creditNote"]
+        assert (data["status"], data["cancellationReason"]) == ("cancelled", "Typed twice")
+
+    def test_refusals_leave_nothing(self, api, firm, other_firm):
+        invoice = posted_invoice(firm)
+        line_b = invoice.lines.order_by("position").last()
+        error = assert_error(api.post(CREDIT_NOTES, {
+            "invoiceId": invoice.pk, "reason": "x",
+            "lines": [{"invoiceLineId": line_b.pk, "quantity": 2}]}, format="json"),
+            400, "quantity_exceeds_remaining")
+        assert "lines.0.quantity" in error["details"]
+        assert_error(api.post(CREDIT_NOTES, {
+            "invoiceId": invoice.pk, "reason": "x",
+            "lines": [{"description": "Too much", "unitPrice": 5000, "taxRate": 0}]},
+            format="json"), 400, "amount_exceeds_invoice")
+        error = assert_error(api.post(CREDIT_NOTES, {
+            "invoiceId": invoice.pk, "reason": "",
+            "lines": [{"invoiceLineId": line_b.pk}]}, format="json"), 400, "validation_error")
+        assert "reason" in error["details"]
+        draft = draft_invoice(firm)
+        assert_error(api.post(CREDIT_NOTES, {
+            "invoiceId": draft.pk, "reason": "x", "lines": [{"description": "A",
+                                                             "unitPrice": 1}]},
+            format="json"), 409, "invoice_not_posted")
+        foreign = posted_invoice(other_firm)
+        error = assert_error(api.post(CREDIT_NOTES, {
+            "invoiceId": foreign.pk, "reason": "x", "lines": [{"description": "A",
+                                                               "unitPrice": 1}]},
+            format="json"), 400, "validation_error")
+        assert "invoiceId" in error["details"]
+        assert not CreditNote.objects.exists()
+        foreign_note = credit_note(foreign)
+        assert_error(api.post(f"{CREDIT_NOTES}/{foreign_note.pk}/post"), 404, "not_found")
+        assert CreditNote.objects.get(pk=foreign_note.pk).status == "draft"
+
+    def test_no_edit_or_delete_routes(self, api, firm):
+        note = credit_note(posted_invoice(firm))
+        assert_error(api.patch(f"{CREDIT_NOTES}/{note.pk}", {"reason": "x"}, format="json"),
+                     405, "method_not_allowed")
+        assert_error(api.delete(f"{CREDIT_NOTES}/{note.pk}"), 405, "method_not_allowed")
+
+    @pytest.mark.parametrize("role", Role.values)
+    def test_roles(self, role, users, firm):
+        client = client_for(users[role])
+        invoice = posted_invoice(firm)
+        note = credit_note(invoice)
+        manages = role in (Role.ADMIN, Role.SALES_MANAGER, Role.FINANCE)
+        created = client.post(CREDIT_NOTES, {"invoiceId": invoice.pk, "reason": "x", "lines": [
+            {"description": "Goodwill", "unitPrice": 10, "taxRate": 0}]}, format="json")
+        posted = client.post(f"{CREDIT_NOTES}/{note.pk}/post")
+        if manages:
+            assert (created.status_code, posted.status_code) == (201, 200)
+        else:
+            assert_error(created, 403, "permission_denied")
+            assert_error(posted, 403, "permission_denied")
+            assert CreditNote.objects.get(pk=note.pk).status == "draft"
 
 
 @pytest.mark.django_db
