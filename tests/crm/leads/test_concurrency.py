@@ -10,36 +10,11 @@ from django.utils import timezone
 
 from core.choices import Role
 from crm import services
-from crm.models import Lead, Notification
+from crm.models import Notification
+from tests.crm.leads.stale import THRESHOLDS, idle_lead
 from tests.factories import FirmFactory, make_user
 
-# Written out: days without contact after which a lead is stale.
-THRESHOLDS = {"new": 3, "contacted": 7, "qualified": 14, "proposal": 7, "negotiation": 5}
-
-
 DAY = datetime.timedelta(days=1)
-
-
-def idle_lead(firm, status, *, name, created=None, contact=None, **fields) -> Lead:
-    """A lead in `status`, created and last contacted when given (rows updated directly)."""
-    lead = services.lead_create(firm=firm, actor=None, first_name=name, **fields)
-    changes = {"status": status, "last_contact_date": contact}
-    if created is not None:
-        changes["created_at"] = created
-    Lead.objects.filter(pk=lead.pk).update(**changes)
-    return Lead.objects.get(pk=lead.pk)
-
-
-@pytest.fixture
-def seller(firm):
-    return make_user(firm=firm, role=Role.SALES_PERSON, username="seller",
-                     email="seller@example.com", email_notifications=True)
-
-
-@pytest.fixture
-def now():
-    return timezone.now()
-
 
 
 @pytest.mark.django_db(transaction=True)
