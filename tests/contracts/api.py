@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from core.choices import Role
 from tests.conftest import client_for
+from tests.contracts import call_factory
 
 OPERATIONS = ("list", "retrieve", "create", "update", "delete")
 BAD_LIST_PARAMETERS = [{"page": 0}, {"page": "x"}, {"limit": 0}, {"limit": 101},
@@ -148,8 +149,12 @@ class ApiContract:
     query_rows = (3, 30)
 
     # --- what a resource provides -----------------------------------------------------------
+    # The factory make() calls: make_<row>(firm, **fields). A resource whose rows need more
+    # than that overrides make instead.
+    factory = None
+
     def make(self, firm, **overrides):
-        raise NotImplementedError
+        return call_factory(self, firm, **overrides)
 
     def create_payload(self, firm) -> dict:
         raise NotImplementedError

@@ -5,19 +5,24 @@ import pytest
 from django.urls import reverse
 
 from core.choices import Role
+from tests.contracts import call_factory
 
 
 @pytest.mark.django_db
 class PagesContract:
-    namespace: str  # "core"
     model: type
+    namespace: str | None = None  # the URL namespace; the model's app label unless set
     view_roles: set[str] = {Role.ADMIN}
     change_roles: set[str] = {Role.ADMIN}
     # Documents made by their services (invoices, credit notes) have no update page.
     has_update_page = True
 
+    # The factory make() calls: make_<row>(firm, **fields). A resource whose rows need more
+    # than that overrides make instead.
+    factory = None
+
     def make(self, firm, **overrides):
-        raise NotImplementedError
+        return call_factory(self, firm, **overrides)
 
     def make_for(self, firm, user):
         """The row the role tests open: by default any row of the firm; a resource whose role
@@ -33,7 +38,8 @@ class PagesContract:
         raise NotImplementedError
 
     def page(self, action: str, *args) -> str:
-        return reverse(f"{self.namespace}:{self.model._meta.model_name}_{action}", args=args)
+        namespace = self.namespace or self.model._meta.app_label
+        return reverse(f"{namespace}:{self.model._meta.model_name}_{action}", args=args)
 
     def test_login_required(self, client, firm):
         obj = self.make(firm)

@@ -21,7 +21,6 @@ SELLERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON}
 
 
 class TestActivityPages(PagesContract):
-    namespace = "crm"
     model = Activity
     view_roles = SELLERS
     change_roles = SELLERS

@@ -15,7 +15,6 @@ SELLERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON}
 
 
 class TestCampaignPages(PagesContract):
-    namespace = "crm"
     model = Campaign
     view_roles = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON, Role.FINANCE}
     change_roles = SELLERS

@@ -38,7 +38,6 @@ class TestCaseDelete:
 
 
 class TestCasePages(PagesContract):
-    namespace = "crm"
     model = Case
     view_roles = SELLERS
     change_roles = {Role.ADMIN, Role.SALES_MANAGER}

@@ -78,7 +78,6 @@ class TestDefaultPriceList:
 
 
 class TestCustomerPages(PagesContract):
-    namespace = "crm"
     model = Customer
     view_roles = EVERY_ROLE
     change_roles = SELLERS

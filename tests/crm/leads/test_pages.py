@@ -73,7 +73,6 @@ class TestLeadDelete:
 
 
 class TestLeadPages(PagesContract):
-    namespace = "crm"
     model = Lead
     view_roles = SELLERS
     change_roles = SELLERS

@@ -49,12 +49,10 @@ class TestCustomerGroupsApi(ApiContract):
     path = "/api/v1/customer-groups"
     key, plural = "customerGroup", "customerGroups"
     model = CustomerGroup
+    factory = make_customer_group
     sort_fields = ["createdAt", "name"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
                    Role.FINANCE: READ}
-
-    def make(self, firm, **overrides):
-        return make_customer_group(firm, **overrides)
 
     def create_payload(self, firm):
         return {"name": f"Wholesale {CustomerGroup.objects.count()}", "nameAr": "الجملة",
@@ -91,12 +89,10 @@ class TestTerritoriesApi(ApiContract):
     path = "/api/v1/territories"
     key, plural = "territory", "territories"
     model = Territory
+    factory = make_territory
     sort_fields = ["createdAt", "name", "code"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
                    Role.FINANCE: READ}
-
-    def make(self, firm, **overrides):
-        return make_territory(firm, **overrides)
 
     def create_payload(self, firm):
         return {"code": f"N{Territory.objects.count()}", "name": "Northern",
@@ -121,12 +117,10 @@ class TestSalesTeamsApi(ApiContract):
     path = "/api/v1/sales-teams"
     key, plural = "salesTeam", "salesTeams"
     model = SalesTeam
+    factory = make_sales_team
     sort_fields = ["createdAt", "name"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
                    Role.FINANCE: READ}
-
-    def make(self, firm, **overrides):
-        return make_sales_team(firm, **overrides)
 
     def create_payload(self, firm):
         manager = make_user(firm=firm, role=Role.SALES_MANAGER)
@@ -164,12 +158,10 @@ class TestSalesPersonsApi(ApiContract):
     path = "/api/v1/sales-persons"
     key, plural = "salesPerson", "salesPersons"
     model = SalesPerson
+    factory = make_sales_person
     sort_fields = ["createdAt", "commissionRate"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
                    Role.FINANCE: READ}
-
-    def make(self, firm, **overrides):
-        return make_sales_person(firm, **overrides)
 
     def create_payload(self, firm):
         user = make_user(firm=firm, role=Role.SALES_PERSON)

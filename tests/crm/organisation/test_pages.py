@@ -27,13 +27,10 @@ def pipeline(firm):
 
 
 class TestSalesTeamPages(PagesContract):
-    namespace = "crm"
     model = SalesTeam
+    factory = make_sales_team
     view_roles = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON, Role.FINANCE}
     change_roles = {Role.ADMIN, Role.SALES_MANAGER}
-
-    def make(self, firm, **overrides):
-        return make_sales_team(firm, **overrides)
 
     def form_data(self, firm):
         return {"name": f"East team {SalesTeam.objects.count()}", "name_ar": "فريق الشرقية",

@@ -33,11 +33,9 @@ class TestBrandsApi(ApiContract):
     path = "/api/v1/brands"
     key, plural = "brand", "brands"
     model = Brand
+    factory = make_brand
     sort_fields = ["createdAt", "code", "name"]
     permissions = CATALOGUE_ROLES
-
-    def make(self, firm, **overrides):
-        return make_brand(firm, **overrides)
 
     def create_payload(self, firm):
         return {"code": f"NEW{Brand.objects.count()}", "name": "Nova", "nameAr": "نوفا"}
@@ -73,11 +71,9 @@ class TestProductGroupsApi(ApiContract):
     path = "/api/v1/product-groups"
     key, plural = "productGroup", "productGroups"
     model = ProductGroup
+    factory = make_group
     sort_fields = ["createdAt", "code", "name"]
     permissions = CATALOGUE_ROLES
-
-    def make(self, firm, **overrides):
-        return make_group(firm, **overrides)
 
     def create_payload(self, firm):
         return {"code": f"G-NEW{ProductGroup.objects.count()}", "name": "Laptops",
@@ -123,11 +119,9 @@ class TestProductsApi(ApiContract):
     path = "/api/v1/products"
     key, plural = "product", "products"
     model = Product
+    factory = make_product
     sort_fields = ["createdAt", "code", "name", "standardPrice", "costPrice"]
     permissions = CATALOGUE_ROLES
-
-    def make(self, firm, **overrides):
-        return make_product(firm, **overrides)
 
     def create_payload(self, firm):
         return {"code": f"NEW-{Product.objects.count()}", "name": "Wireless mouse",

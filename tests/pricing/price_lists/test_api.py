@@ -28,12 +28,10 @@ class TestPriceListsApi(ApiContract):
     path = "/api/v1/price-lists"
     key, plural = "priceList", "priceLists"
     model = PriceList
+    factory = make_price_list
     sort_fields = ["createdAt", "code", "name", "priority", "validFrom"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
                    Role.FINANCE: READ}
-
-    def make(self, firm, **overrides):
-        return make_price_list(firm, **overrides)
 
     def create_payload(self, firm):
         return {"code": f"PL-NEW{PriceList.objects.count()}", "name": "VIP Customer List",

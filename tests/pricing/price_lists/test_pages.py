@@ -26,13 +26,10 @@ MANAGERS = {Role.ADMIN, Role.SALES_MANAGER}
 
 
 class TestPriceListPages(PagesContract):
-    namespace = "pricing"
     model = PriceList
+    factory = make_price_list
     view_roles = READERS
     change_roles = MANAGERS
-
-    def make(self, firm, **overrides):
-        return make_price_list(firm, **overrides)
 
     def form_data(self, firm):
         return {"code": f"PL{PriceList.objects.count() + 100}", "name": "Projects",

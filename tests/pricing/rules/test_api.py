@@ -34,12 +34,10 @@ class TestPricingRulesApi(ApiContract):
     path = "/api/v1/pricing-rules"
     key, plural = "pricingRule", "pricingRules"
     model = PricingRule
+    factory = make_rule
     sort_fields = ["createdAt", "code", "name", "priority", "usageCount", "validFrom"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
                    Role.FINANCE: READ}
-
-    def make(self, firm, **overrides):
-        return make_rule(firm, **overrides)
 
     def create_payload(self, firm):
         return {"code": f"R-NEW{PricingRule.objects.count()}", "name": "VIP discount",

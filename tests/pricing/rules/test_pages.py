@@ -22,13 +22,10 @@ def management(prefix: str, total: int = 0, initial: int = 0) -> dict:
 
 
 class TestPricingRulePages(PagesContract):
-    namespace = "pricing"
     model = PricingRule
+    factory = make_rule
     view_roles = READERS
     change_roles = MANAGERS
-
-    def make(self, firm, **overrides):
-        return make_rule(firm, **overrides)
 
     def form_data(self, firm):
         return {"code": f"RU{PricingRule.objects.count() + 100}", "name": "Volume 5 %",

@@ -25,13 +25,10 @@ def page(action: str, *args) -> str:
 
 
 class TestDownPaymentPages(PagesContract):
-    namespace = "sales"
     model = DownPayment
+    factory = make_down_payment
     view_roles = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON, Role.FINANCE}
     change_roles = {Role.ADMIN, Role.SALES_MANAGER, Role.FINANCE}
-
-    def make(self, firm, **overrides):
-        return make_down_payment(firm, **overrides)
 
     def form_data(self, firm):
         return {"sales_order": confirmed_order(firm, total="3600").pk, "type": "percentage",

@@ -66,7 +66,6 @@ class _NoUpdatePage:
 
 
 class TestInvoicePages(_NoUpdatePage, PagesContract):
-    namespace = "sales"
     model = Invoice
     view_roles = VIEW_ROLES
     change_roles = MONEY_ROLES
@@ -83,7 +82,6 @@ class TestInvoicePages(_NoUpdatePage, PagesContract):
 
 
 class TestCreditNotePages(_NoUpdatePage, PagesContract):
-    namespace = "sales"
     model = CreditNote
     view_roles = VIEW_ROLES
     change_roles = MONEY_ROLES
