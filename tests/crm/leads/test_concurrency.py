@@ -1,16 +1,15 @@
 """Stale-lead runs racing each other."""
 
 import datetime
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from core.choices import Role
 from crm import services
 from crm.models import Notification
+from tests.concurrency import race
 from tests.crm.leads.stale import THRESHOLDS, idle_lead
 from tests.factories import FirmFactory, make_user
 
@@ -27,24 +26,7 @@ def test_two_concurrent_runs_notify_each_lead_once(mailoutbox):
              for i, status in enumerate(list(THRESHOLDS) * 8)]
     Notification.objects.all().delete()  # the "assigned to you" notices of the setup
     mail.outbox.clear()
-    results: list[list[int]] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(2)
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(services.leads_flag_stale(now=now))
-        except BaseException as error:  # reported below; a thread must not die silently
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = race(2, lambda _index: services.leads_flag_stale(now=now))
     assert not errors
     assert len(results) == 2
     first, second = (set(result) for result in results)
