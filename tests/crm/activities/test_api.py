@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.choices import Role
 from crm.models import Activity, Lead, LeadTransaction
 from tests.conftest import client_for
-from tests.contracts.api import OPERATIONS, ApiContract, assert_error
+from tests.contracts.api import ALL, WORK, ApiContract, assert_error
 from tests.crm import RoleScopedContract
 from tests.crm.factories import (
     SELLER_ACTIVITIES,
@@ -20,12 +20,6 @@ from tests.crm.factories import (
     make_lead,
 )
 from tests.factories import make_user
-
-ALL = set(OPERATIONS)
-
-
-WORK = {"list", "retrieve", "create", "update"}
-
 
 PATH = "/api/v1/activities"
 

@@ -8,14 +8,9 @@ from crm.models import (
     Case,
 )
 from tests.conftest import client_for
-from tests.contracts.api import OPERATIONS, ApiContract, assert_error
+from tests.contracts.api import ALL, READ, ApiContract, assert_error
 from tests.crm import RoleScopedContract
 from tests.crm.factories import SELLER_CASES, make_activity, make_case, make_customer, make_lead
-
-ALL = set(OPERATIONS)
-
-
-READ = {"list", "retrieve"}
 
 
 class CaseRows(RoleScopedContract):

@@ -9,17 +9,11 @@ from crm.models import (
     Pipeline,
     Stage,
 )
-from tests.contracts.api import OPERATIONS, ApiContract, assert_error
+from tests.contracts.api import ALL, READ, ApiContract, assert_error
 from tests.crm.factories import (
     make_lead,
     make_pipeline,
 )
-
-ALL = set(OPERATIONS)
-
-
-READ = {"list", "retrieve"}
-
 
 PATH = "/api/v1/pipelines"
 
