@@ -7,6 +7,21 @@ from django.urls import reverse
 from core.choices import Role
 from tests.contracts import call_factory
 
+# Who may open or change a resource's pages, for `view_roles` and `change_roles`.
+EVERY_ROLE = set(Role.values)
+SELLERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON}
+READERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON, Role.FINANCE}
+MANAGERS = {Role.ADMIN, Role.SALES_MANAGER}
+
+# The header htmx sends, for the partial answers of a page.
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def management(prefix: str, total: int = 0, initial: int = 0) -> dict:
+    """The management form of the formset `prefix` in a POST."""
+    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
+            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+
 
 @pytest.mark.django_db
 class PagesContract:

@@ -9,15 +9,13 @@ from crm.models import (
     Activity,
     Lead,
 )
-from tests.contracts.pages import PagesContract
+from tests.contracts.pages import SELLERS, PagesContract
 from tests.crm.factories import (
     SELLER_ACTIVITIES,
     make_activity,
     make_lead,
     seller_of,
 )
-
-SELLERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON}
 
 
 class TestActivityPages(PagesContract):

@@ -5,13 +5,11 @@ from core.choices import Role
 from crm.models import (
     Campaign,
 )
-from tests.contracts.pages import PagesContract
+from tests.contracts.pages import SELLERS, PagesContract
 from tests.crm.factories import (
     make_campaign,
     seller_of,
 )
-
-SELLERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON}
 
 
 class TestCampaignPages(PagesContract):

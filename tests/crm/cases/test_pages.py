@@ -8,20 +8,13 @@ from core.choices import Role
 from crm.models import (
     Case,
 )
-from tests.contracts.pages import PagesContract
+from tests.contracts.pages import SELLERS, PagesContract, management
 from tests.crm.factories import (
     SELLER_CASES,
     make_case,
     make_customer,
     seller_of,
 )
-
-SELLERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON}
-
-
-def management(prefix: str, total: int = 0, initial: int = 0) -> dict:
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
 
 
 @pytest.mark.django_db

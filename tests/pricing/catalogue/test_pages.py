@@ -1,8 +1,7 @@
 """Brand, product group and product staff pages."""
 
-from core.choices import Role
 from pricing.models import Brand, Product, ProductGroup
-from tests.contracts.pages import PagesContract
+from tests.contracts.pages import EVERY_ROLE, MANAGERS, PagesContract
 from tests.pricing.factories import (
     make_brand,
     make_group,
@@ -10,12 +9,6 @@ from tests.pricing.factories import (
     make_price_list,
     make_product,
 )
-
-EVERY_ROLE = set(Role.values)
-
-
-MANAGERS = {Role.ADMIN, Role.SALES_MANAGER}
-
 
 
 class TestBrandPages(PagesContract):

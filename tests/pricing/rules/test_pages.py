@@ -2,23 +2,11 @@
 
 from django.urls import reverse
 
-from core.choices import Role
 from pricing.models import PricingRule
-from tests.contracts.pages import PagesContract
+from tests.contracts.pages import MANAGERS, READERS, PagesContract, management
 from tests.pricing.factories import (
     make_rule,
 )
-
-READERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON, Role.FINANCE}
-
-
-MANAGERS = {Role.ADMIN, Role.SALES_MANAGER}
-
-
-def management(prefix: str, total: int = 0, initial: int = 0) -> dict:
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
-
 
 
 class TestPricingRulePages(PagesContract):
