@@ -12,18 +12,9 @@ from crm.models import (
 )
 from tests.contracts.pages import PagesContract
 from tests.crm.factories import (
-    make_pipeline,
     make_sales_team,
     seller_of,
 )
-
-# --- the pipeline board ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def pipeline(firm):
-    return make_pipeline(firm, is_default=True)
-
 
 
 class TestSalesTeamPages(PagesContract):

@@ -7,17 +7,6 @@ from crm.models import (
     Pipeline,
 )
 from tests.contracts.pages import management
-from tests.crm.factories import (
-    make_pipeline,
-)
-
-# --- the pipeline board ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def pipeline(firm):
-    return make_pipeline(firm, is_default=True)
-
 
 # --- reference pages: reachable, forms through their services ------------------------------
 
