@@ -3,6 +3,7 @@ ApiContract, names its path, keys and roles, and says how to make rows and paylo
 
 import copy
 import csv
+import datetime
 import io
 import json
 import re
@@ -17,8 +18,15 @@ from rest_framework.test import APIClient
 
 from core.choices import Role
 from tests.conftest import client_for
+from tests.contracts import call_factory
 
 OPERATIONS = ("list", "retrieve", "create", "update", "delete")
+# What a role may do, for a resource's `permissions`.
+ALL = set(OPERATIONS)
+READ = {"list", "retrieve"}
+WORK = {"list", "retrieve", "create", "update"}  # everything but delete
+# A creation time the day before the startDate of the date filter cases.
+OLD = datetime.datetime(2025, 1, 15, 12, tzinfo=datetime.UTC)
 BAD_LIST_PARAMETERS = [{"page": 0}, {"page": "x"}, {"limit": 0}, {"limit": 101},
                        {"sortBy": "nonsense"}, {"sortOrder": "sideways"},
                        {"search": "a\x00b"}]
@@ -34,6 +42,12 @@ def assert_camel_keys(value, path="data") -> None:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             assert_camel_keys(item, f"{path}[{index}]")
+
+
+def backdate(obj, when=OLD):
+    """`obj` as if made at `when` (created_at is set on insert, so the row is updated)."""
+    type(obj).objects.filter(pk=obj.pk).update(created_at=when)
+    return obj
 
 
 def assert_error(response, status: int, code: str) -> dict:
@@ -147,8 +161,12 @@ class ApiContract:
     query_rows = (3, 30)
 
     # --- what a resource provides -----------------------------------------------------------
+    # The factory make() calls: make_<row>(firm, **fields). A resource whose rows need more
+    # than that overrides make instead.
+    factory = None
+
     def make(self, firm, **overrides):
-        raise NotImplementedError
+        return call_factory(self, firm, **overrides)
 
     def create_payload(self, firm) -> dict:
         raise NotImplementedError
@@ -167,6 +185,11 @@ class ApiContract:
     def filter_cases(self, firm) -> list[tuple[dict, object, object]]:
         """(query params, a row they match, a row they do not), one per filter."""
         raise NotImplementedError
+
+    def date_cases(self, firm) -> list[tuple[dict, object, object]]:
+        """The filter cases of startDate/endDate on createdAt: an old row and a new one."""
+        old, new = backdate(self.make(firm)), self.make(firm)
+        return [({"startDate": "2025-01-16"}, new, old), ({"endDate": "2025-01-15"}, old, new)]
 
     def assert_deleted(self, obj) -> None:
         assert not self.model._default_manager.filter(pk=obj.pk).exists()

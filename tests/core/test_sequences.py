@@ -1,12 +1,12 @@
 import datetime
-import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from core import services
 from core.choices import DocumentType
 from core.models import Sequence
+from tests.concurrency import race
 from tests.factories import FirmFactory
 
 NOV = datetime.date(2026, 11, 20)
@@ -70,25 +70,7 @@ class TestNumbering:
 def test_twenty_threads_take_twenty_distinct_consecutive_numbers():
     firm = FirmFactory(slug="concurrent")
     services.settings_row(firm=firm)
-    numbers: list[str] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(20)
-
-    def take() -> None:
-        try:
-            barrier.wait(timeout=10)
-            with transaction.atomic():
-                numbers.append(next_number(firm))
-        except BaseException as error:  # reported below; a thread must not die silently
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=take) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    numbers, errors = race(20, lambda _index: next_number(firm), atomic=True)
     assert not errors
     assert sorted(numbers) == [f"SO-2026-{n:04d}" for n in range(1, 21)]
     assert Sequence.objects.get(firm=firm, document_type="order").last_number == 20

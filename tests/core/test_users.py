@@ -74,7 +74,6 @@ def _inactive(rows, firm):
 
 
 class TestUserPages(UserRows, PagesContract):
-    namespace = "core"
     view_roles = {Role.ADMIN, Role.SALES_MANAGER}
     change_roles = {Role.ADMIN}
 

@@ -173,3 +173,41 @@ def seller_of(firm: Firm) -> SalesPerson | None:
         profile = services.sales_person_save(firm=firm, actor=None, user=person, team=team,
                                              commission_rate=Decimal("5"))
     return profile
+
+
+# The rows of make_reach_world a sales person reaches (crm.querysets): the activities on
+# their own leads, customers and cases or performed by them, and the cases of their
+# customers and leads or opened by them.
+SELLER_ACTIVITIES = {"on_lead", "on_teamed_lead", "on_customer", "on_case", "performed"}
+SELLER_CASES = {"case_of_customer", "case_of_lead", "case_opened"}
+
+
+def make_reach_world(firm: Firm, users: dict) -> dict:
+    """The seller's lead, customer and case, and another seller's; activities on each.
+    `users` is the one-user-per-role mapping of the `users` fixture."""
+    seller = users[Role.SALES_PERSON]
+    other = make_user(firm=firm, role=Role.SALES_PERSON, username="other-seller")
+    manager = users[Role.SALES_MANAGER]
+    rows = {
+        "lead": make_lead(firm, assigned_to=seller),
+        "customer": make_customer(firm, owner=seller),
+        "other_lead": make_lead(firm, assigned_to=other),
+        "other_customer": make_customer(firm, owner=other),
+    }
+    rows["teamed_lead"] = make_lead(firm, assigned_to=other)
+    services.lead_update(lead=rows["teamed_lead"], actor=None, team=[{"user": seller}])
+    rows["case_of_customer"] = make_case(firm, customer=rows["customer"])
+    rows["case_of_lead"] = make_case(firm, lead=rows["lead"])
+    rows["case_opened"] = make_case(firm, actor=seller)  # opened by the seller, no client
+    rows["other_case"] = make_case(firm, customer=rows["other_customer"], actor=other)
+    activities = {
+        "on_lead": make_activity(firm, entity=rows["lead"], actor=manager),
+        "on_teamed_lead": make_activity(firm, entity=rows["teamed_lead"], actor=other),
+        "on_customer": make_activity(firm, entity=rows["customer"], actor=manager),
+        "on_case": make_activity(firm, entity=rows["case_of_customer"], actor=manager),
+        "performed": make_activity(firm, entity=rows["other_lead"], actor=seller),
+        "on_other_lead": make_activity(firm, entity=rows["other_lead"], actor=other),
+        "on_other_customer": make_activity(firm, entity=rows["other_customer"], actor=other),
+        "on_other_case": make_activity(firm, entity=rows["other_case"], actor=manager),
+    }
+    return {"seller": seller, "other": other, "rows": rows, "activities": activities}

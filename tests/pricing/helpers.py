@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from pricing.models import PricingRule
+from pricing.services import pricing_rule_usage_record
 from pricing.services.resolver import price_resolve
 from tests.pricing.conftest import TODAY
 
@@ -27,3 +29,14 @@ def reasons(priced_line) -> dict[str, str]:
 
 def applied(priced_line) -> list[str]:
     return [rule.code for rule in priced_line.applied_rules]
+
+
+def record(firm, customer, source_id, *rules, amount="10"):
+    """One sales order's use of `rules` (the usage counters, business-rules §10)."""
+    return pricing_rule_usage_record(firm=firm, customer=customer, source_type="sales_order",
+                                     source_id=source_id,
+                                     uses=[(rule.pk, Decimal(amount)) for rule in rules])
+
+
+def count_of(rule) -> int:
+    return PricingRule.objects.get(pk=rule.pk).usage_count

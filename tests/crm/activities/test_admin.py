@@ -1,15 +1,10 @@
 """Activities in the Django admin: a delete goes through the service."""
 
 import pytest
-from django.urls import reverse
 
 from crm import models
+from tests.contracts.admin import admin_url
 from tests.crm.factories import make_activity, make_lead
-
-
-def admin_url(model, action: str, *args) -> str:
-    return reverse(f"admin:crm_{model._meta.model_name}_{action}", args=args)
-
 
 
 @pytest.mark.django_db

@@ -14,7 +14,13 @@ from core.scoping import scope_for
 from crm import services
 from crm.choices import LeadTransactionType
 from crm.models import Activity, Lead, LeadTransaction
-from tests.crm.factories import make_activity, make_case, make_customer, make_lead
+from tests.crm.factories import (
+    SELLER_ACTIVITIES,
+    make_activity,
+    make_case,
+    make_customer,
+    make_lead,
+)
 from tests.factories import make_user
 
 DAY = datetime.timedelta(days=1)
@@ -44,43 +50,6 @@ def log(lead, actor, **fields):
 
 def fresh(lead: Lead) -> Lead:
     return Lead.objects.get(pk=lead.pk)
-
-
-@pytest.fixture
-def world(firm, users):
-    """The seller's lead, customer and case, and another seller's; activities on each."""
-    seller = users[Role.SALES_PERSON]
-    other = make_user(firm=firm, role=Role.SALES_PERSON, username="other-seller")
-    manager = users[Role.SALES_MANAGER]
-    rows = {
-        "lead": make_lead(firm, assigned_to=seller),
-        "customer": make_customer(firm, owner=seller),
-        "other_lead": make_lead(firm, assigned_to=other),
-        "other_customer": make_customer(firm, owner=other),
-    }
-    rows["teamed_lead"] = make_lead(firm, assigned_to=other)
-    from crm import services
-
-    services.lead_update(lead=rows["teamed_lead"], actor=None, team=[{"user": seller}])
-    rows["case_of_customer"] = make_case(firm, customer=rows["customer"])
-    rows["case_of_lead"] = make_case(firm, lead=rows["lead"])
-    rows["case_opened"] = make_case(firm, actor=seller)  # opened by the seller, no client
-    rows["other_case"] = make_case(firm, customer=rows["other_customer"], actor=other)
-    activities = {
-        "on_lead": make_activity(firm, entity=rows["lead"], actor=manager),
-        "on_teamed_lead": make_activity(firm, entity=rows["teamed_lead"], actor=other),
-        "on_customer": make_activity(firm, entity=rows["customer"], actor=manager),
-        "on_case": make_activity(firm, entity=rows["case_of_customer"], actor=manager),
-        "performed": make_activity(firm, entity=rows["other_lead"], actor=seller),
-        "on_other_lead": make_activity(firm, entity=rows["other_lead"], actor=other),
-        "on_other_customer": make_activity(firm, entity=rows["other_customer"], actor=other),
-        "on_other_case": make_activity(firm, entity=rows["other_case"], actor=manager),
-    }
-    return {"seller": seller, "other": other, "rows": rows, "activities": activities}
-
-
-SELLER_ACTIVITIES = {"on_lead", "on_teamed_lead", "on_customer", "on_case", "performed"}
-
 
 
 @pytest.mark.django_db

@@ -3,19 +3,14 @@ opens."""
 
 import pytest
 from django.contrib import admin
-from django.urls import reverse
 
 from crm import models
+from tests.contracts.admin import admin_url
 
 TOP_LEVEL = [models.CustomerGroup, models.Territory, models.SalesTeam, models.SalesPerson,
              models.Customer, models.Case, models.StaffRelationship, models.Pipeline,
              models.Campaign, models.Lead, models.LeadTransaction, models.Activity,
              models.Notification]
-
-
-def admin_url(model, action: str, *args) -> str:
-    return reverse(f"admin:crm_{model._meta.model_name}_{action}", args=args)
-
 
 
 def test_every_crm_model_is_registered_or_inline():

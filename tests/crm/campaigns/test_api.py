@@ -8,18 +8,9 @@ from core.choices import Role
 from core.models import User
 from crm.models import Campaign, SalesPerson
 from tests.conftest import client_for
-from tests.contracts.api import OPERATIONS, ApiContract, assert_error
+from tests.contracts.api import ALL, READ, WORK, ApiContract, assert_error
 from tests.crm import RoleScopedContract
 from tests.crm.factories import make_campaign, make_lead, make_sales_person
-
-ALL = set(OPERATIONS)
-
-
-READ = {"list", "retrieve"}
-
-
-WORK = {"list", "retrieve", "create", "update"}
-
 
 PATH = "/api/v1/campaigns"
 
@@ -38,7 +29,6 @@ class CampaignRows(RoleScopedContract):
         if self.scoped(firm):
             overrides.setdefault("sales_person", profile(firm, self.scoped(firm)))
         return make_campaign(firm, **overrides)
-
 
 
 class TestCampaignsApi(CampaignRows, ApiContract):

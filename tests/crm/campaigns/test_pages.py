@@ -5,17 +5,14 @@ from core.choices import Role
 from crm.models import (
     Campaign,
 )
-from tests.contracts.pages import PagesContract
+from tests.contracts.pages import SELLERS, PagesContract
 from tests.crm.factories import (
     make_campaign,
     seller_of,
 )
 
-SELLERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON}
-
 
 class TestCampaignPages(PagesContract):
-    namespace = "crm"
     model = Campaign
     view_roles = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON, Role.FINANCE}
     change_roles = SELLERS

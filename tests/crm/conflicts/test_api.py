@@ -16,7 +16,6 @@ def fresh(lead: Lead) -> Lead:
     return Lead.objects.get(pk=lead.pk)
 
 
-
 # --- conflict checks ----------------------------------------------------------------------
 
 

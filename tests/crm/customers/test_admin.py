@@ -9,14 +9,10 @@ from crm.models import (
     Customer,
 )
 from pricing.models import PriceList
+from tests.contracts.admin import admin_url
 from tests.crm.factories import (
     make_customer,
 )
-
-
-def admin_url(model, action: str, *args) -> str:
-    return reverse(f"admin:crm_{model._meta.model_name}_{action}", args=args)
-
 
 
 @pytest.mark.django_db

@@ -1,8 +1,6 @@
 """Customers (with nested addresses and contacts) over the API, their deletion and their
 default price list."""
 
-import datetime
-
 import pytest
 
 from core.choices import Role
@@ -15,7 +13,7 @@ from crm.models import (
 )
 from pricing.models import PriceList
 from tests.conftest import client_for
-from tests.contracts.api import OPERATIONS, ApiContract, assert_error
+from tests.contracts.api import ALL, READ, WORK, ApiContract, assert_error, backdate
 from tests.crm import RoleScopedContract
 from tests.crm.factories import (
     make_activity,
@@ -29,17 +27,6 @@ from tests.crm.factories import (
 )
 from tests.factories import make_user
 
-ALL = set(OPERATIONS)
-
-
-READ = {"list", "retrieve"}
-
-
-WORK = {"list", "retrieve", "create", "update"}
-
-
-OLD = datetime.datetime(2025, 1, 15, 12, tzinfo=datetime.UTC)
-
 
 class CustomerRows(RoleScopedContract):
     model = Customer
@@ -48,7 +35,6 @@ class CustomerRows(RoleScopedContract):
         if self.scoped(firm):
             overrides.setdefault("owner", self.scoped(firm))
         return make_customer(firm, **overrides)
-
 
 
 class TestCustomersApi(CustomerRows, ApiContract):
@@ -84,7 +70,7 @@ class TestCustomersApi(CustomerRows, ApiContract):
         company = self.make(firm, type="company")
         inactive = self.make(firm, is_active=False)
         old = self.make(firm)
-        Customer.objects.filter(pk=old.pk).update(created_at=OLD)
+        backdate(old)
         return [({"type": "individual"}, person, company),
                 ({"customerGroup": str(group.pk)}, person, company),
                 ({"customerGroupId": str(group.pk)}, person, company),

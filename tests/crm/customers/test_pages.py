@@ -10,7 +10,7 @@ from crm.models import (
     Customer,
 )
 from pricing.models import PriceList
-from tests.contracts.pages import PagesContract
+from tests.contracts.pages import EVERY_ROLE, SELLERS, PagesContract, management
 from tests.crm.factories import (
     make_activity,
     make_case,
@@ -18,17 +18,6 @@ from tests.crm.factories import (
     make_lead,
     seller_of,
 )
-
-EVERY_ROLE = set(Role.values)
-
-
-SELLERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON}
-
-
-def management(prefix: str, total: int = 0, initial: int = 0) -> dict:
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
-
 
 
 @pytest.mark.django_db
@@ -78,7 +67,6 @@ class TestDefaultPriceList:
 
 
 class TestCustomerPages(PagesContract):
-    namespace = "crm"
     model = Customer
     view_roles = EVERY_ROLE
     change_roles = SELLERS

@@ -13,7 +13,6 @@ from tests.factories import make_user
 D = Decimal
 
 
-
 @pytest.mark.django_db
 class TestAnalyticsApi:
     def test_endpoints_answer_in_the_envelope(self, api, firm):

@@ -1,10 +1,12 @@
 """Fixtures the lead tests of every door share."""
 
 import pytest
+from django.utils import timezone
 
 from core.choices import Role
 from crm import services
 from tests.crm.factories import make_activity, make_case, make_lead, make_notification
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -23,3 +25,15 @@ def lead_with_links(firm, users):
     # Same id, another kind of record: not the lead's.
     customer_notice = make_notification(seller, entity_type="customer", entity_id=lead.pk)
     return {"lead": lead, "case": case, "kept": [kept_activity, kept_notice, customer_notice]}
+
+
+@pytest.fixture
+def seller(firm):
+    """A sales person who takes e-mail notifications (the stale-lead notices)."""
+    return make_user(firm=firm, role=Role.SALES_PERSON, username="seller",
+                     email="seller@example.com", email_notifications=True)
+
+
+@pytest.fixture
+def now():
+    return timezone.now()

@@ -2,21 +2,17 @@
 the service."""
 
 import pytest
-from django.urls import reverse
 
 from crm import models
 from crm.choices import LeadStatus, LeadTransactionType
 from crm.models import (
     Lead,
 )
+from tests.contracts.admin import admin_url
 from tests.crm.factories import (
     make_lead,
 )
 from tests.crm.leads.deletion import assert_lead_gone
-
-
-def admin_url(model, action: str, *args) -> str:
-    return reverse(f"admin:crm_{model._meta.model_name}_{action}", args=args)
 
 
 @pytest.mark.django_db

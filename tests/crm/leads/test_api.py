@@ -16,7 +16,7 @@ from crm.models import (
     Notification,
 )
 from tests.conftest import client_for
-from tests.contracts.api import OPERATIONS, ApiContract, assert_error
+from tests.contracts.api import ALL, WORK, ApiContract, assert_error, backdate
 from tests.crm import RoleScopedContract
 from tests.crm.factories import (
     make_activity,
@@ -26,15 +26,6 @@ from tests.crm.factories import (
 )
 from tests.crm.leads.deletion import assert_lead_gone
 from tests.factories import make_user
-
-ALL = set(OPERATIONS)
-
-
-WORK = {"list", "retrieve", "create", "update"}
-
-
-OLD = datetime.datetime(2025, 1, 15, 12, tzinfo=datetime.UTC)
-
 
 PATH = "/api/v1/leads"
 
@@ -82,7 +73,7 @@ class TestLeadsApi(LeadRows, ApiContract):
         stale = self.make(firm)
         Lead.objects.filter(pk=stale.pk).update(is_stale=True)
         old = self.make(firm)
-        Lead.objects.filter(pk=old.pk).update(created_at=OLD)
+        backdate(old)
         return [({"status": "contacted"}, cold, hot),
                 ({"status": "new,qualified"}, hot, cold),
                 ({"stage": str(hot.stage_id)}, hot, cold),

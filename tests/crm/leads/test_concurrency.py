@@ -1,45 +1,19 @@
 """Stale-lead runs racing each other."""
 
 import datetime
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from core.choices import Role
 from crm import services
-from crm.models import Lead, Notification
+from crm.models import Notification
+from tests.concurrency import race
+from tests.crm.leads.stale import THRESHOLDS, idle_lead
 from tests.factories import FirmFactory, make_user
 
-# Written out: days without contact after which a lead is stale.
-THRESHOLDS = {"new": 3, "contacted": 7, "qualified": 14, "proposal": 7, "negotiation": 5}
-
-
 DAY = datetime.timedelta(days=1)
-
-
-def idle_lead(firm, status, *, name, created=None, contact=None, **fields) -> Lead:
-    """A lead in `status`, created and last contacted when given (rows updated directly)."""
-    lead = services.lead_create(firm=firm, actor=None, first_name=name, **fields)
-    changes = {"status": status, "last_contact_date": contact}
-    if created is not None:
-        changes["created_at"] = created
-    Lead.objects.filter(pk=lead.pk).update(**changes)
-    return Lead.objects.get(pk=lead.pk)
-
-
-@pytest.fixture
-def seller(firm):
-    return make_user(firm=firm, role=Role.SALES_PERSON, username="seller",
-                     email="seller@example.com", email_notifications=True)
-
-
-@pytest.fixture
-def now():
-    return timezone.now()
-
 
 
 @pytest.mark.django_db(transaction=True)
@@ -52,24 +26,7 @@ def test_two_concurrent_runs_notify_each_lead_once(mailoutbox):
              for i, status in enumerate(list(THRESHOLDS) * 8)]
     Notification.objects.all().delete()  # the "assigned to you" notices of the setup
     mail.outbox.clear()
-    results: list[list[int]] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(2)
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(services.leads_flag_stale(now=now))
-        except BaseException as error:  # reported below; a thread must not die silently
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = race(2, lambda _index: services.leads_flag_stale(now=now))
     assert not errors
     assert len(results) == 2
     first, second = (set(result) for result in results)

@@ -10,36 +10,10 @@ from django.utils import timezone
 from core.choices import Role
 from crm import services, tasks
 from crm.models import Lead, Notification
+from tests.crm.leads.stale import idle_lead, stale_state
 from tests.factories import make_user
 
 DAY = datetime.timedelta(days=1)
-
-
-def idle_lead(firm, status, *, name, created=None, contact=None, **fields) -> Lead:
-    """A lead in `status`, created and last contacted when given (rows updated directly)."""
-    lead = services.lead_create(firm=firm, actor=None, first_name=name, **fields)
-    changes = {"status": status, "last_contact_date": contact}
-    if created is not None:
-        changes["created_at"] = created
-    Lead.objects.filter(pk=lead.pk).update(**changes)
-    return Lead.objects.get(pk=lead.pk)
-
-
-def stale_state(lead) -> tuple:
-    stored = Lead.objects.get(pk=lead.pk)
-    return stored.is_stale, stored.stale_reason, stored.stale_notified_at
-
-
-@pytest.fixture
-def seller(firm):
-    return make_user(firm=firm, role=Role.SALES_PERSON, username="seller",
-                     email="seller@example.com", email_notifications=True)
-
-
-@pytest.fixture
-def now():
-    return timezone.now()
-
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ from crm.models import (
     Lead,
     Notification,
 )
-from tests.contracts.pages import PagesContract
+from tests.contracts.pages import HTMX, SELLERS, PagesContract, management
 from tests.crm.factories import (
     make_customer,
     make_lead,
@@ -20,16 +20,6 @@ from tests.crm.factories import (
     seller_of,
 )
 from tests.crm.leads.deletion import assert_lead_gone
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-SELLERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON}
-
-
-def management(prefix: str, total: int = 0, initial: int = 0) -> dict:
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
 
 
 def messages_of(response) -> list[str]:
@@ -42,7 +32,6 @@ def messages_of(response) -> list[str]:
 @pytest.fixture
 def pipeline(firm):
     return make_pipeline(firm, is_default=True)
-
 
 
 @pytest.mark.django_db
@@ -73,7 +62,6 @@ class TestLeadDelete:
 
 
 class TestLeadPages(PagesContract):
-    namespace = "crm"
     model = Lead
     view_roles = SELLERS
     change_roles = SELLERS

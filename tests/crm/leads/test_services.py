@@ -29,6 +29,7 @@ from tests.crm.factories import (
     make_sales_team,
 )
 from tests.crm.leads.deletion import assert_lead_gone
+from tests.crm.leads.stale import THRESHOLDS, idle_lead, stale_state
 from tests.factories import make_user
 
 DAY = datetime.timedelta(days=1)
@@ -91,41 +92,10 @@ def received():
     signals.lead_won.disconnect(won)
 
 
-# Written out: days without contact after which a lead is stale.
-THRESHOLDS = {"new": 3, "contacted": 7, "qualified": 14, "proposal": 7, "negotiation": 5}
-
-
 NOT_WATCHED = ["won", "lost", "disqualified", "nurturing", "reopened"]
 
 
 HOUR = datetime.timedelta(hours=1)
-
-
-def idle_lead(firm, status, *, name, created=None, contact=None, **fields) -> Lead:
-    """A lead in `status`, created and last contacted when given (rows updated directly)."""
-    lead = services.lead_create(firm=firm, actor=None, first_name=name, **fields)
-    changes = {"status": status, "last_contact_date": contact}
-    if created is not None:
-        changes["created_at"] = created
-    Lead.objects.filter(pk=lead.pk).update(**changes)
-    return Lead.objects.get(pk=lead.pk)
-
-
-def stale_state(lead) -> tuple:
-    stored = Lead.objects.get(pk=lead.pk)
-    return stored.is_stale, stored.stale_reason, stored.stale_notified_at
-
-
-@pytest.fixture
-def seller(firm):
-    return make_user(firm=firm, role=Role.SALES_PERSON, username="seller",
-                     email="seller@example.com", email_notifications=True)
-
-
-@pytest.fixture
-def now():
-    return timezone.now()
-
 
 
 @pytest.mark.django_db

@@ -11,7 +11,6 @@ from tests.crm.factories import make_notification
 PATH = "/api/v1/notifications"
 
 
-
 @pytest.mark.django_db
 class TestNotificationsApi:
     def test_list_is_the_callers_only(self, firm, other_firm, users):

@@ -3,23 +3,10 @@
 import pytest
 
 from core.choices import Role
-from crm import services, tasks
+from crm import tasks
 from crm.models import Notification
+from tests.crm.notifications.notices import send
 from tests.factories import make_user
-
-
-def send(user, **fields) -> Notification:
-    fields = {"type": "general", "title": "Quote approved", "title_ar": "تمت الموافقة",
-              "message": "QT-2026-0001 was approved.", "message_ar": "تمت الموافقة على العرض.",
-              **fields}
-    return services.notification_send(user=user, **fields)
-
-
-@pytest.fixture
-def reader(firm):
-    return make_user(firm=firm, role=Role.SALES_PERSON, username="reader",
-                     email="reader@example.com", email_notifications=True)
-
 
 
 @pytest.mark.django_db

@@ -1,19 +1,14 @@
 """Sales persons in the Django admin: a refused delete keeps the row and says why."""
 
 import pytest
-from django.urls import reverse
 
 from crm.models import (
     SalesPerson,
 )
+from tests.contracts.admin import admin_url
 from tests.crm.factories import (
     make_sales_person,
 )
-
-
-def admin_url(model, action: str, *args) -> str:
-    return reverse(f"admin:crm_{model._meta.model_name}_{action}", args=args)
-
 
 
 @pytest.mark.django_db

@@ -1,7 +1,5 @@
 """Customer groups, territories, sales teams and sales persons over the API."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
@@ -13,7 +11,7 @@ from crm.models import (
     SalesTeam,
     Territory,
 )
-from tests.contracts.api import OPERATIONS, ApiContract, assert_error
+from tests.contracts.api import ALL, READ, ApiContract, assert_error
 from tests.crm.factories import (
     make_campaign,
     make_customer,
@@ -24,37 +22,18 @@ from tests.crm.factories import (
 )
 from tests.factories import make_user
 
-ALL = set(OPERATIONS)
-
-
-READ = {"list", "retrieve"}
-
-
-OLD = datetime.datetime(2025, 1, 15, 12, tzinfo=datetime.UTC)
-
-
-def _backdate(obj, when=OLD):
-    type(obj).objects.filter(pk=obj.pk).update(created_at=when)
-    return obj
-
-
-def _date_cases(make):
-    """startDate/endDate on createdAt: an old row and a new one."""
-    old, new = _backdate(make()), make()
-    return [({"startDate": "2025-01-16"}, new, old), ({"endDate": "2025-01-15"}, old, new)]
-
+# Admins and sales managers keep the organisation; sellers and finance read it.
+PERMISSIONS = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
+               Role.FINANCE: READ}
 
 
 class TestCustomerGroupsApi(ApiContract):
     path = "/api/v1/customer-groups"
     key, plural = "customerGroup", "customerGroups"
     model = CustomerGroup
+    factory = make_customer_group
     sort_fields = ["createdAt", "name"]
-    permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
-                   Role.FINANCE: READ}
-
-    def make(self, firm, **overrides):
-        return make_customer_group(firm, **overrides)
+    permissions = PERMISSIONS
 
     def create_payload(self, firm):
         return {"name": f"Wholesale {CustomerGroup.objects.count()}", "nameAr": "الجملة",
@@ -71,7 +50,7 @@ class TestCustomerGroupsApi(ApiContract):
         return self.make(firm, name="Hospitality chains"), "hospitality"
 
     def filter_cases(self, firm):
-        return _date_cases(lambda: self.make(firm))
+        return self.date_cases(firm)
 
     def test_duplicate_name_is_a_validation_error(self, api, firm):
         self.make(firm, name="Retail")
@@ -91,12 +70,9 @@ class TestTerritoriesApi(ApiContract):
     path = "/api/v1/territories"
     key, plural = "territory", "territories"
     model = Territory
+    factory = make_territory
     sort_fields = ["createdAt", "name", "code"]
-    permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
-                   Role.FINANCE: READ}
-
-    def make(self, firm, **overrides):
-        return make_territory(firm, **overrides)
+    permissions = PERMISSIONS
 
     def create_payload(self, firm):
         return {"code": f"N{Territory.objects.count()}", "name": "Northern",
@@ -114,19 +90,16 @@ class TestTerritoriesApi(ApiContract):
 
     def filter_cases(self, firm):
         east, west = self.make(firm), self.make(firm)
-        return [({"code": east.code.lower()}, east, west), *_date_cases(lambda: self.make(firm))]
+        return [({"code": east.code.lower()}, east, west), *self.date_cases(firm)]
 
 
 class TestSalesTeamsApi(ApiContract):
     path = "/api/v1/sales-teams"
     key, plural = "salesTeam", "salesTeams"
     model = SalesTeam
+    factory = make_sales_team
     sort_fields = ["createdAt", "name"]
-    permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
-                   Role.FINANCE: READ}
-
-    def make(self, firm, **overrides):
-        return make_sales_team(firm, **overrides)
+    permissions = PERMISSIONS
 
     def create_payload(self, firm):
         manager = make_user(firm=firm, role=Role.SALES_MANAGER)
@@ -150,7 +123,7 @@ class TestSalesTeamsApi(ApiContract):
         return [({"manager": str(manager.pk)}, managed, other),
                 ({"managerId": str(manager.pk)}, managed, other),
                 ({"isActive": "false"}, inactive, other),
-                *_date_cases(lambda: self.make(firm))]
+                *self.date_cases(firm)]
 
     def test_manager_of_another_firm_is_refused(self, api, firm, other_firm):
         stranger = make_user(firm=other_firm, role=Role.SALES_MANAGER)
@@ -164,12 +137,9 @@ class TestSalesPersonsApi(ApiContract):
     path = "/api/v1/sales-persons"
     key, plural = "salesPerson", "salesPersons"
     model = SalesPerson
+    factory = make_sales_person
     sort_fields = ["createdAt", "commissionRate"]
-    permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
-                   Role.FINANCE: READ}
-
-    def make(self, firm, **overrides):
-        return make_sales_person(firm, **overrides)
+    permissions = PERMISSIONS
 
     def create_payload(self, firm):
         user = make_user(firm=firm, role=Role.SALES_PERSON)
@@ -197,7 +167,7 @@ class TestSalesPersonsApi(ApiContract):
                 ({"territory": str(territory.pk)}, in_team, other),
                 ({"user": str(in_team.user_id)}, in_team, other),
                 ({"isActive": "false"}, inactive, other),
-                *_date_cases(lambda: self.make(firm))]
+                *self.date_cases(firm)]
 
     def test_rate_is_a_number_rounded_to_four_places(self, api, firm):
         user = make_user(firm=firm, role=Role.SALES_PERSON)

@@ -12,28 +12,16 @@ from crm.models import (
 )
 from tests.contracts.pages import PagesContract
 from tests.crm.factories import (
-    make_pipeline,
     make_sales_team,
     seller_of,
 )
 
-# --- the pipeline board ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def pipeline(firm):
-    return make_pipeline(firm, is_default=True)
-
-
 
 class TestSalesTeamPages(PagesContract):
-    namespace = "crm"
     model = SalesTeam
+    factory = make_sales_team
     view_roles = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON, Role.FINANCE}
     change_roles = {Role.ADMIN, Role.SALES_MANAGER}
-
-    def make(self, firm, **overrides):
-        return make_sales_team(firm, **overrides)
 
     def form_data(self, firm):
         return {"name": f"East team {SalesTeam.objects.count()}", "name_ar": "فريق الشرقية",

@@ -7,15 +7,11 @@ from crm.models import (
     Pipeline,
     Stage,
 )
+from tests.contracts.admin import admin_url
 from tests.crm.factories import (
     make_lead,
     make_pipeline,
 )
-
-
-def admin_url(model, action: str, *args) -> str:
-    return reverse(f"admin:crm_{model._meta.model_name}_{action}", args=args)
-
 
 
 @pytest.mark.django_db

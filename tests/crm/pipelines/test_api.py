@@ -9,32 +9,20 @@ from crm.models import (
     Pipeline,
     Stage,
 )
-from tests.contracts.api import OPERATIONS, ApiContract, assert_error
+from tests.contracts.api import ALL, READ, ApiContract, assert_error
 from tests.crm.factories import (
     make_lead,
     make_pipeline,
 )
 
-ALL = set(OPERATIONS)
-
-
-READ = {"list", "retrieve"}
-
-
 PATH = "/api/v1/pipelines"
 
 
-class PipelineRows:
-    model = Pipeline
-
-    def make(self, firm, **overrides):
-        return make_pipeline(firm, **overrides)
-
-
-
-class TestPipelinesApi(PipelineRows, ApiContract):
+class TestPipelinesApi(ApiContract):
     path = PATH
     key, plural = "pipeline", "pipelines"
+    model = Pipeline
+    factory = make_pipeline
     sort_fields = ["createdAt", "name"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ}
 

@@ -6,24 +6,7 @@ from django.urls import reverse
 from crm.models import (
     Pipeline,
 )
-from tests.crm.factories import (
-    make_pipeline,
-)
-
-
-def management(prefix: str, total: int = 0, initial: int = 0) -> dict:
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
-
-
-# --- the pipeline board ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def pipeline(firm):
-    return make_pipeline(firm, is_default=True)
-
-
+from tests.contracts.pages import management
 
 # --- reference pages: reachable, forms through their services ------------------------------
 

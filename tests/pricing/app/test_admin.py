@@ -3,17 +3,12 @@ opens."""
 
 import pytest
 from django.contrib import admin
-from django.urls import reverse
 
 from pricing import models
+from tests.contracts.admin import admin_url
 
 TOP_LEVEL = [models.Brand, models.ProductGroup, models.Product, models.PriceList,
              models.PriceListItem, models.PricingRule, models.PricingRuleUsage]
-
-
-def admin_url(model, action: str, *args) -> str:
-    return reverse(f"admin:pricing_{model._meta.model_name}_{action}", args=args)
-
 
 
 def test_every_pricing_model_is_registered_with_items_inline():

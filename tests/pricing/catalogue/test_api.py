@@ -1,43 +1,24 @@
 """Products, product groups and brands over the API: the contract, and their own rules."""
 
-import datetime
 from decimal import Decimal
 
 from core.choices import Role
 from core.services import settings_row
 from pricing.models import Brand, Product, ProductGroup
-from tests.contracts.api import OPERATIONS, ApiContract, assert_error
+from tests.contracts.api import ALL, READ, ApiContract, assert_error
 from tests.pricing.factories import make_brand, make_group, make_product
-
-ALL = set(OPERATIONS)
-
-
-READ = {"list", "retrieve"}
-
-
-OLD = datetime.datetime(2025, 1, 15, 12, tzinfo=datetime.UTC)
-
-
-def _date_cases(make):
-    old, new = make(), make()
-    type(old).objects.filter(pk=old.pk).update(created_at=OLD)
-    return [({"startDate": "2025-01-16"}, new, old), ({"endDate": "2025-01-15"}, old, new)]
-
 
 CATALOGUE_ROLES = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
                    Role.FINANCE: READ, Role.WAREHOUSE: READ}
-
 
 
 class TestBrandsApi(ApiContract):
     path = "/api/v1/brands"
     key, plural = "brand", "brands"
     model = Brand
+    factory = make_brand
     sort_fields = ["createdAt", "code", "name"]
     permissions = CATALOGUE_ROLES
-
-    def make(self, firm, **overrides):
-        return make_brand(firm, **overrides)
 
     def create_payload(self, firm):
         return {"code": f"NEW{Brand.objects.count()}", "name": "Nova", "nameAr": "نوفا"}
@@ -55,7 +36,7 @@ class TestBrandsApi(ApiContract):
     def filter_cases(self, firm):
         active, inactive = self.make(firm), self.make(firm, is_active=False)
         return [({"isActive": "true"}, active, inactive),
-                *_date_cases(lambda: self.make(firm))]
+                *self.date_cases(firm)]
 
     def test_taken_code_is_an_error_on_code(self, api, firm):
         self.make(firm, code="NOVA")
@@ -73,11 +54,9 @@ class TestProductGroupsApi(ApiContract):
     path = "/api/v1/product-groups"
     key, plural = "productGroup", "productGroups"
     model = ProductGroup
+    factory = make_group
     sort_fields = ["createdAt", "code", "name"]
     permissions = CATALOGUE_ROLES
-
-    def make(self, firm, **overrides):
-        return make_group(firm, **overrides)
 
     def create_payload(self, firm):
         return {"code": f"G-NEW{ProductGroup.objects.count()}", "name": "Laptops",
@@ -96,7 +75,7 @@ class TestProductGroupsApi(ApiContract):
     def filter_cases(self, firm):
         parent = self.make(firm)
         child, other = self.make(firm, parent=parent), self.make(firm)
-        return [({"parentId": parent.pk}, child, other), *_date_cases(lambda: self.make(firm))]
+        return [({"parentId": parent.pk}, child, other), *self.date_cases(firm)]
 
     def test_a_group_cannot_sit_under_its_own_subgroup(self, api, firm):
         top = self.make(firm)
@@ -123,11 +102,9 @@ class TestProductsApi(ApiContract):
     path = "/api/v1/products"
     key, plural = "product", "products"
     model = Product
+    factory = make_product
     sort_fields = ["createdAt", "code", "name", "standardPrice", "costPrice"]
     permissions = CATALOGUE_ROLES
-
-    def make(self, firm, **overrides):
-        return make_product(firm, **overrides)
 
     def create_payload(self, firm):
         return {"code": f"NEW-{Product.objects.count()}", "name": "Wireless mouse",
@@ -161,7 +138,7 @@ class TestProductsApi(ApiContract):
         return [({"brandId": brand.pk}, branded, plain),
                 ({"groupId": top.pk}, in_sub, plain),  # a group covers its subgroups
                 ({"isActive": "false"}, plain, branded),
-                *_date_cases(lambda: self.make(firm))]
+                *self.date_cases(firm)]
 
     def test_tax_rate_defaults_to_the_firms_vat(self, api, firm):
         settings_row(firm=firm)

@@ -1,8 +1,7 @@
 """Brand, product group and product staff pages."""
 
-from core.choices import Role
 from pricing.models import Brand, Product, ProductGroup
-from tests.contracts.pages import PagesContract
+from tests.contracts.pages import EVERY_ROLE, MANAGERS, PagesContract
 from tests.pricing.factories import (
     make_brand,
     make_group,
@@ -11,21 +10,12 @@ from tests.pricing.factories import (
     make_product,
 )
 
-EVERY_ROLE = set(Role.values)
-
-
-MANAGERS = {Role.ADMIN, Role.SALES_MANAGER}
-
-
 
 class TestBrandPages(PagesContract):
-    namespace = "pricing"
     model = Brand
+    factory = make_brand
     view_roles = EVERY_ROLE
     change_roles = MANAGERS
-
-    def make(self, firm, **overrides):
-        return make_brand(firm, **overrides)
 
     def form_data(self, firm):
         return {"code": f"BR{Brand.objects.count() + 100}", "name": "Falcon",
@@ -33,13 +23,10 @@ class TestBrandPages(PagesContract):
 
 
 class TestProductGroupPages(PagesContract):
-    namespace = "pricing"
     model = ProductGroup
+    factory = make_group
     view_roles = EVERY_ROLE
     change_roles = MANAGERS
-
-    def make(self, firm, **overrides):
-        return make_group(firm, **overrides)
 
     def form_data(self, firm):
         return {"code": f"GR{ProductGroup.objects.count() + 100}", "name": "Laptops",
@@ -58,13 +45,10 @@ class TestProductGroupPages(PagesContract):
 
 
 class TestProductPages(PagesContract):
-    namespace = "pricing"
     model = Product
+    factory = make_product
     view_roles = EVERY_ROLE
     change_roles = MANAGERS
-
-    def make(self, firm, **overrides):
-        return make_product(firm, **overrides)
 
     def form_data(self, firm):
         return {"code": f"PR{Product.objects.count() + 100}", "name": "Office chair",

@@ -1,15 +1,10 @@
 """Price lists in the Django admin: change and history pages of the firm's own rows only."""
 
 import pytest
-from django.urls import reverse
 
 from pricing import models
+from tests.contracts.admin import admin_url
 from tests.pricing.factories import make_item, make_price_list, make_product
-
-
-def admin_url(model, action: str, *args) -> str:
-    return reverse(f"admin:pricing_{model._meta.model_name}_{action}", args=args)
-
 
 
 @pytest.mark.django_db

@@ -1,7 +1,6 @@
 """Price lists over the API: the contract, restrictions, inheritance cycles, duplicate,
 toggle and their items."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,30 +9,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from core.choices import Role
 from pricing.models import PriceList, PriceListItem
 from tests.conftest import client_for
-from tests.contracts.api import OPERATIONS, ApiContract, assert_error
+from tests.contracts.api import ALL, READ, ApiContract, assert_error, backdate
 from tests.crm.factories import make_customer, make_customer_group
 from tests.pricing.factories import make_item, make_price_list, make_product
-
-ALL = set(OPERATIONS)
-
-
-READ = {"list", "retrieve"}
-
-
-OLD = datetime.datetime(2025, 1, 15, 12, tzinfo=datetime.UTC)
-
 
 
 class TestPriceListsApi(ApiContract):
     path = "/api/v1/price-lists"
     key, plural = "priceList", "priceLists"
     model = PriceList
+    factory = make_price_list
     sort_fields = ["createdAt", "code", "name", "priority", "validFrom"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
                    Role.FINANCE: READ}
-
-    def make(self, firm, **overrides):
-        return make_price_list(firm, **overrides)
 
     def create_payload(self, firm):
         return {"code": f"PL-NEW{PriceList.objects.count()}", "name": "VIP Customer List",
@@ -55,7 +43,7 @@ class TestPriceListsApi(ApiContract):
         restricted, open_list = self.make(firm, customer_groups=[group]), self.make(firm)
         inactive = self.make(firm, is_active=False)
         old, new = self.make(firm), self.make(firm)
-        PriceList.objects.filter(pk=old.pk).update(created_at=OLD)
+        backdate(old)
         return [({"customerGroupId": group.pk}, restricted, open_list),
                 ({"isActive": "false"}, inactive, open_list),
                 ({"startDate": "2025-01-16"}, new, old)]

@@ -8,31 +8,19 @@ from django.urls import reverse
 
 from core.choices import Role
 from pricing.models import PriceList, PriceListItem
-from tests.contracts.pages import PagesContract
+from tests.contracts.pages import HTMX, MANAGERS, READERS, PagesContract
 from tests.pricing.factories import (
     make_item,
     make_price_list,
     make_product,
 )
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-READERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON, Role.FINANCE}
-
-
-MANAGERS = {Role.ADMIN, Role.SALES_MANAGER}
-
-
 
 class TestPriceListPages(PagesContract):
-    namespace = "pricing"
     model = PriceList
+    factory = make_price_list
     view_roles = READERS
     change_roles = MANAGERS
-
-    def make(self, firm, **overrides):
-        return make_price_list(firm, **overrides)
 
     def form_data(self, firm):
         return {"code": f"PL{PriceList.objects.count() + 100}", "name": "Projects",

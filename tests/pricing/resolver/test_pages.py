@@ -5,18 +5,13 @@ from decimal import Decimal
 import pytest
 
 from core.choices import Role
+from tests.contracts.pages import management
 from tests.pricing.factories import (
     make_item,
     make_price_list,
     make_product,
     make_rule,
 )
-
-
-def management(prefix: str, total: int = 0, initial: int = 0) -> dict:
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
-
 
 
 @pytest.mark.django_db

@@ -1,15 +1,10 @@
 """Pricing rules in the Django admin: conditions are validated, usage is not editable."""
 
 import pytest
-from django.urls import reverse
 
 from pricing import models
+from tests.contracts.admin import admin_url
 from tests.pricing.factories import make_rule
-
-
-def admin_url(model, action: str, *args) -> str:
-    return reverse(f"admin:pricing_{model._meta.model_name}_{action}", args=args)
-
 
 
 @pytest.mark.django_db

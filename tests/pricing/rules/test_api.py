@@ -1,7 +1,6 @@
 """Pricing rules over the API: the contract, every field, conditions errors, toggle,
 duplicate and statistics."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -9,7 +8,7 @@ import pytest
 from core.choices import Role
 from pricing.models import PricingRule
 from tests.conftest import client_for
-from tests.contracts.api import OPERATIONS, ApiContract, assert_error
+from tests.contracts.api import ALL, READ, ApiContract, assert_error, backdate
 from tests.crm.factories import make_customer, make_customer_group, make_territory
 from tests.pricing.factories import (
     make_brand,
@@ -20,26 +19,15 @@ from tests.pricing.factories import (
     make_rule,
 )
 
-ALL = set(OPERATIONS)
-
-
-READ = {"list", "retrieve"}
-
-
-OLD = datetime.datetime(2025, 1, 15, 12, tzinfo=datetime.UTC)
-
-
 
 class TestPricingRulesApi(ApiContract):
     path = "/api/v1/pricing-rules"
     key, plural = "pricingRule", "pricingRules"
     model = PricingRule
+    factory = make_rule
     sort_fields = ["createdAt", "code", "name", "priority", "usageCount", "validFrom"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
                    Role.FINANCE: READ}
-
-    def make(self, firm, **overrides):
-        return make_rule(firm, **overrides)
 
     def create_payload(self, firm):
         return {"code": f"R-NEW{PricingRule.objects.count()}", "name": "VIP discount",
@@ -63,7 +51,7 @@ class TestPricingRulesApi(ApiContract):
         product = make_product(firm)
         scoped = self.make(firm, apply_on="item_code", products=[product])
         old, new = self.make(firm), self.make(firm)
-        PricingRule.objects.filter(pk=old.pk).update(created_at=OLD)
+        backdate(old)
         return [({"isActive": "false"}, inactive, active),
                 ({"productId": product.pk}, scoped, active),
                 ({"applyOn": "item_code"}, scoped, active),

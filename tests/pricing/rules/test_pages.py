@@ -2,33 +2,18 @@
 
 from django.urls import reverse
 
-from core.choices import Role
 from pricing.models import PricingRule
-from tests.contracts.pages import PagesContract
+from tests.contracts.pages import MANAGERS, READERS, PagesContract, management
 from tests.pricing.factories import (
     make_rule,
 )
 
-READERS = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON, Role.FINANCE}
-
-
-MANAGERS = {Role.ADMIN, Role.SALES_MANAGER}
-
-
-def management(prefix: str, total: int = 0, initial: int = 0) -> dict:
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
-
-
 
 class TestPricingRulePages(PagesContract):
-    namespace = "pricing"
     model = PricingRule
+    factory = make_rule
     view_roles = READERS
     change_roles = MANAGERS
-
-    def make(self, firm, **overrides):
-        return make_rule(firm, **overrides)
 
     def form_data(self, firm):
         return {"code": f"RU{PricingRule.objects.count() + 100}", "name": "Volume 5 %",

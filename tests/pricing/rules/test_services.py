@@ -22,19 +22,9 @@ from tests.crm.factories import make_customer, make_customer_group
 from tests.factories import make_user
 from tests.pricing.conftest import TODAY
 from tests.pricing.factories import make_group, make_product, make_rule
+from tests.pricing.helpers import count_of, record
 
 DAY = datetime.timedelta(days=1)
-
-
-def record(firm, customer, source_id, *rules, amount="10"):
-    return pricing_rule_usage_record(firm=firm, customer=customer, source_type="sales_order",
-                                     source_id=source_id,
-                                     uses=[(rule.pk, Decimal(amount)) for rule in rules])
-
-
-def count_of(rule) -> int:
-    return PricingRule.objects.get(pk=rule.pk).usage_count
-
 
 
 class TestConditionsValidate:

@@ -11,7 +11,7 @@ from sales.down_payments.choices import DownPaymentStatus
 from sales.down_payments.models import DownPayment
 from sales.invoicing.models import Invoice
 from tests.conftest import client_for
-from tests.contracts.api import OPERATIONS, ApiContract, assert_error
+from tests.contracts.api import ALL, ApiContract, assert_error
 from tests.crm.__init__ import RoleScopedContract
 from tests.crm.factories import make_customer
 from tests.sales.factories import (
@@ -23,7 +23,6 @@ from tests.sales.factories import (
 )
 
 PATH = "/api/v1/down-payments"
-ALL = set(OPERATIONS)
 D = Decimal
 
 

@@ -1,17 +1,16 @@
 """Down payments under concurrency (architecture §5.8): threads against PostgreSQL, each in its own
 connection, released together by a barrier."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from core import services as core_services
 from core.errors import ApplicationError
 from sales.down_payments import services
 from sales.down_payments.models import DownPayment, DownPaymentApplication
 from sales.invoicing.models import Invoice
+from tests.concurrency import race as threads_race
 from tests.factories import FirmFactory
 from tests.sales.factories import (
     confirmed_order,
@@ -27,27 +26,10 @@ THREADS = 20
 def race(work) -> tuple[list, list]:
     """Run `work(index)` in THREADS threads at once; (results, business refusals). Any other
     error fails the test."""
-    results, refusals, errors = [], [], []
-    barrier = threading.Barrier(THREADS)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=20)
-            results.append(work(index))
-        except ApplicationError as error:
-            refusals.append(error.code)
-        except BaseException as error:  # reported below; a thread must not die silently
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return results, refusals
+    results, errors = threads_race(THREADS, work)
+    others = [error for error in errors if not isinstance(error, ApplicationError)]
+    assert not others, others
+    return results, [error.code for error in errors if isinstance(error, ApplicationError)]
 
 
 @pytest.mark.django_db(transaction=True)

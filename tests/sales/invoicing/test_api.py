@@ -19,7 +19,6 @@ from tests.sales.factories import (
     posted_invoice,
 )
 
-READ = {"list", "retrieve"}
 MANAGE = {"list", "retrieve", "create"}
 
 

@@ -1,12 +1,9 @@
 """Invoices under concurrency (threads against PostgreSQL): gapless numbers at posting, no
 over-invoicing and no over-payment, whatever the interleaving."""
 
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from core import services as core_services
 from core.errors import ApplicationError
@@ -16,30 +13,9 @@ from sales.invoicing.models import Invoice, Payment
 from sales.orders.choices import SalesOrderStatus
 from sales.orders.models import SalesOrder, SalesOrderLine
 from sales.orders.services import order_cancel
+from tests.concurrency import race
 from tests.factories import FirmFactory
 from tests.sales.factories import confirmed_order, draft_invoice, lines_of, posted_invoice
-
-
-def race(count: int, work: Callable[[int], object]) -> tuple[list, list]:
-    """Run `work(i)` in `count` threads released together; (results, errors)."""
-    results, errors = [], []
-    barrier = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(work(index))
-        except BaseException as error:  # reported by the test; a thread must not die silently
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,64 +2,28 @@
 (pdftotext; pdftoppm renders page 1). Arabic comes back joined and in reading order, so the
 Arabic assertions compare with the reshaped text (see tests/sales/quotes/test_pdf.py)."""
 
-import os
-import re
-import shutil
 import subprocess
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from core import pdf
 from sales.invoicing import services
 from sales.invoicing.documents import credit_note_pdf, invoice_pdf
 from tests.crm.factories import make_customer
 from tests.sales.factories import confirmed_order, credit_note, pay
+from tests.sales.pdfs import LINES, gulf_build, needs_poppler, text_of, visual
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
-                       reason="poppler-utils not installed"),
-]
-
-LINES = [
-    {"description": "Office chair", "description_ar": "كرسي مكتب", "quantity": Decimal("2"),
-     "unit_price": Decimal("1000"), "discount_percent": Decimal("10"),
-     "tax_rate": Decimal("15")},
-    {"description": "Installation service", "description_ar": "خدمة التركيب",
-     "quantity": Decimal("1"), "unit_price": Decimal("500"), "discount_amount": Decimal("50"),
-     "tax_rate": Decimal("15"), "taxable": False},
-]
+pytestmark = [pytest.mark.django_db, needs_poppler]
 
 
 @pytest.fixture
 def invoice(firm):
-    firm.address, firm.address_ar = "King Fahd Road, Riyadh", "طريق الملك فهد، الرياض"
-    firm.save()
-    customer = make_customer(firm, name="Gulf Build LLC", name_ar="شركة الخليج للبناء",
-                             vat_number="311111111100003")
-    order = confirmed_order(firm, customer=customer, lines=LINES,
+    order = confirmed_order(firm, customer=gulf_build(firm), lines=LINES,
                             discount_value=Decimal("100"))
     draft = services.invoice_create_from_order(order=order, actor=None)
     posted = services.invoice_post(invoice=draft, actor=None)
     pay(posted, "1000")
     return type(posted).objects.get(pk=posted.pk)
-
-
-def text_of(data: bytes, tmp_path, *, name: str = "doc") -> str:
-    path = tmp_path / f"{name}.pdf"
-    path.write_bytes(data)
-    keep = os.environ.get("INVOICE_PDF_DIR")  # to look at the pages while building them
-    if keep:
-        (Path(keep) / f"{name}.pdf").write_bytes(data)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True,
-                          text=True).stdout
-    return re.sub("[\u202a-\u202e]", "", text)
-
-
-def visual(text: str) -> str:
-    return pdf._reshaper.reshape(text)
 
 
 def test_invoice_in_both_languages(invoice, tmp_path):

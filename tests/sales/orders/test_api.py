@@ -16,7 +16,7 @@ from sales.orders.models import SalesOrder
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import Quote
 from tests.conftest import client_for
-from tests.contracts.api import OPERATIONS, ApiContract, assert_error
+from tests.contracts.api import ALL, WORK, ApiContract, assert_error
 from tests.crm.__init__ import RoleScopedContract
 from tests.crm.factories import make_campaign, make_customer, make_sales_person
 from tests.factories import make_user
@@ -25,8 +25,6 @@ from tests.sales.factories import make_order, order_in, quote_in, set_quantities
 
 assert sales.receivers
 
-ALL = set(OPERATIONS)
-WORK = {"list", "retrieve", "create", "update"}
 PATH = "/api/v1/sales-orders"
 S = SalesOrderStatus
 

@@ -35,7 +35,6 @@ def header(customer, **extra) -> dict:
 
 
 class TestSalesOrderPages(PagesContract):
-    namespace = "sales"
     model = SalesOrder
     view_roles = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON, Role.FINANCE,
                   Role.WAREHOUSE}
