@@ -24,9 +24,9 @@ from sales.quotes.models import Quote
 class DownPaymentApplicationSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
                                 models.DecimalField: RoundedDecimalField}
-    invoice_id = serializers.IntegerField(read_only=True)
+    invoice_id = serializers.IntegerField(read_only=True, allow_null=True)
     applied_amount = RoundedDecimalField(source="amount", read_only=True, **MONEY)
-    applied_by_id = serializers.IntegerField(read_only=True)
+    applied_by_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = DownPaymentApplication
@@ -38,7 +38,7 @@ class DownPaymentApplicationSerializer(serializers.ModelSerializer):
 class DownPaymentRefundSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
                                 models.DecimalField: RoundedDecimalField}
-    created_by_id = serializers.IntegerField(read_only=True)
+    created_by_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = DownPaymentRefund
@@ -56,15 +56,15 @@ class DownPaymentSerializer(ModelSerializer):
                                           help_text=_("quote or sales_order; set at creation."))
     source_id = serializers.IntegerField(min_value=1, required=False, help_text=_(
         "The quote's or sales order's id; set at creation."))
-    quote_id = serializers.IntegerField(read_only=True)
-    sales_order_id = serializers.IntegerField(read_only=True)
+    quote_id = serializers.IntegerField(read_only=True, allow_null=True)
+    sales_order_id = serializers.IntegerField(read_only=True, allow_null=True)
     source_total_amount = RoundedDecimalField(source="source_total", read_only=True, **MONEY)
     customer_id = serializers.IntegerField(read_only=True)
-    invoice_id = serializers.IntegerField(read_only=True)
+    invoice_id = serializers.IntegerField(read_only=True, allow_null=True)
     invoice_number = serializers.CharField(source="invoice.number", read_only=True,
-                                           default=None)
+                                           default=None, allow_null=True)
     invoice_date = serializers.DateField(source="invoice.invoice_date", read_only=True,
-                                         default=None)
+                                         default=None, allow_null=True)
     percentage_value = RoundedDecimalField(max_digits=7, decimal_places=4, min_value=0,
                                            max_value=100, required=False, allow_null=True)
     fixed_amount = RoundedDecimalField(**MONEY, min_value=0, required=False, allow_null=True)
@@ -74,6 +74,9 @@ class DownPaymentSerializer(ModelSerializer):
     due_date = serializers.DateField(required=False, allow_null=True,
                                      help_text=_("Left out: the requested date."))
     requested_date = serializers.DateField(required=False, allow_null=True)
+    # Empty until the down payment is paid.
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices, allow_blank=True,
+                                             read_only=True)
     applications = DownPaymentApplicationSerializer(many=True, read_only=True)
     refunds = DownPaymentRefundSerializer(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
@@ -154,7 +157,7 @@ class RecordPaymentSerializer(serializers.Serializer):
 
 
 class ApplySerializer(serializers.Serializer):
-    invoice_id = serializers.IntegerField(source="invoice", min_value=1)
+    invoice_id = serializers.IntegerField(source="invoice", min_value=1, allow_null=True)
     amount = RoundedDecimalField(**MONEY, min_value=0)
 
     def validate_invoice_id(self, value: int) -> Invoice:

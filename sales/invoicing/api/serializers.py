@@ -19,8 +19,8 @@ from sales.orders.models import SalesOrder
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
-    order_line_id = serializers.IntegerField(read_only=True)
-    product_id = serializers.IntegerField(read_only=True)
+    order_line_id = serializers.IntegerField(read_only=True, allow_null=True)
+    product_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = InvoiceLine
@@ -33,10 +33,11 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
 
 class InvoiceSerializer(serializers.ModelSerializer):
     customer_id = serializers.IntegerField(read_only=True)
-    order_id = serializers.IntegerField(read_only=True)
-    order_number = serializers.CharField(source="order.number", read_only=True, default=None)
-    sales_person_id = serializers.IntegerField(read_only=True)
-    posted_by_id = serializers.IntegerField(read_only=True)
+    order_id = serializers.IntegerField(read_only=True, allow_null=True)
+    order_number = serializers.CharField(source="order.number", read_only=True, default=None,
+                                         allow_null=True)
+    sales_person_id = serializers.IntegerField(read_only=True, allow_null=True)
+    posted_by_id = serializers.IntegerField(read_only=True, allow_null=True)
     items = InvoiceLineSerializer(source="lines", many=True, read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
@@ -60,7 +61,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 
 class InvoiceLineChoiceSerializer(serializers.Serializer):
-    order_line_id = serializers.IntegerField(min_value=1)
+    order_line_id = serializers.IntegerField(min_value=1, allow_null=True)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=4)
 
 
@@ -90,7 +91,7 @@ class InvoiceFromOrderSerializer(serializers.Serializer):
 
 class PaymentSerializer(serializers.ModelSerializer):
     invoice_id = serializers.IntegerField(read_only=True)
-    recorded_by_id = serializers.IntegerField(read_only=True)
+    recorded_by_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Payment

@@ -46,7 +46,8 @@ class SalesOrderLineSerializer(serializers.ModelSerializer):
 
     product_id = reference(Product, "product", help_text=_(
         "Priced by the price resolver when no unit price is given."))
-    product_name = serializers.CharField(source="product.name", read_only=True, default=None)
+    product_name = serializers.CharField(source="product.name", read_only=True, default=None,
+                                         allow_null=True)
     description = serializers.CharField(max_length=500, required=False, allow_blank=True,
                                         help_text=_("The product's name when left empty."))
     unit = serializers.CharField(max_length=20, required=False)
@@ -80,7 +81,7 @@ class SalesOrderSerializer(ModelSerializer):
                                 models.DecimalField: RoundedDecimalField}
 
     order_number = serializers.CharField(source="number", read_only=True)
-    quote_id = serializers.IntegerField(read_only=True)
+    quote_id = serializers.IntegerField(read_only=True, allow_null=True)
     customer_id = reference(Customer, "customer")
     billing_address_id = reference(CustomerAddress, "billing_address")
     shipping_address_id = reference(CustomerAddress, "shipping_address")
@@ -96,9 +97,9 @@ class SalesOrderSerializer(ModelSerializer):
     price_list_id = reference(PriceList, "price_list", help_text=_(
         "Forces this price list for the lines; left out, the resolver picks."))
     total_amount = RoundedDecimalField(**MONEY, source="total", read_only=True)
-    approved_by_id = serializers.IntegerField(read_only=True)
-    confirmed_by_id = serializers.IntegerField(read_only=True)
-    cancelled_by_id = serializers.IntegerField(read_only=True)
+    approved_by_id = serializers.IntegerField(read_only=True, allow_null=True)
+    confirmed_by_id = serializers.IntegerField(read_only=True, allow_null=True)
+    cancelled_by_id = serializers.IntegerField(read_only=True, allow_null=True)
     items = SalesOrderLineSerializer(source="lines", many=True, required=False,
                                      max_length=500)
     allowed_transitions = serializers.SerializerMethodField()

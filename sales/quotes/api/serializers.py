@@ -56,15 +56,15 @@ class QuoteSerializer(ModelSerializer):
 
     customer_id = reference(Customer, "customer")
     customer_name = serializers.CharField(source="customer.name", read_only=True,
-                                          default=None)
+                                          default=None, allow_null=True)
     lead_id = reference(Lead, "lead")
     lead_name = serializers.CharField(source="lead.display_name", read_only=True,
-                                      default=None)
+                                      default=None, allow_null=True)
     owner_id = reference(User, "owner")
     sales_person_id = reference(SalesPerson, "sales_person")
     price_list_id = reference(PriceList, "price_list", help_text=_(
         "Forces this price list for the lines; left out, the resolver picks."))
-    approved_by_id = serializers.IntegerField(read_only=True)
+    approved_by_id = serializers.IntegerField(read_only=True, allow_null=True)
     items = QuoteLineSerializer(source="lines", many=True, required=False, max_length=500)
     allowed_transitions = serializers.SerializerMethodField()
 
@@ -125,7 +125,7 @@ class QuoteTransitionSerializer(ReasonSerializer):
 
 
 class QuoteVersionSerializer(serializers.ModelSerializer):
-    archived_by_id = serializers.IntegerField(read_only=True)
+    archived_by_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = QuoteVersion
