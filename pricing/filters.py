@@ -47,7 +47,6 @@ class BrandFilter(ActiveFilterSet):
     date_field = "created_at"
     search_fields = ["code", "name", "name_ar"]
 
-
     class Meta:
         model = Brand
         fields: list[str] = []
