@@ -69,6 +69,18 @@ class CommaNumberFilter(django_filters.BaseInFilter, django_filters.NumberFilter
     """`?customerId=1,2`."""
 
 
+def reference_filter(field: str, label, *, many: bool = False) -> CommaNumberFilter:
+    """Rows whose reference `field` is one of the ids given; through a many-to-many (`many`)
+    each row is listed once however many of its references match."""
+    return CommaNumberFilter(field_name=field, label=label, distinct=many)
+
+
+def reference_filters(field: str, label) -> tuple[CommaNumberFilter, CommaNumberFilter]:
+    """A reference's two query names, bare and with its `Id` (`?owner=3` the staff pages send,
+    `?ownerId=3,4` of docs/api.md): two filters on the same column."""
+    return reference_filter(field, label), reference_filter(field, label)
+
+
 class FilterSet(django_filters.FilterSet):
     """Accepts camelCase query names (`startDate`) for snake_case filters (`start_date`).
 
@@ -110,3 +122,9 @@ class FilterSet(django_filters.FilterSet):
 
     def filter_end_date(self, queryset, name, value):
         return queryset.filter(**{f"{self._date_lookup()}__lte": value})
+
+
+class ActiveFilterSet(FilterSet):
+    """A list of rows that can be switched off: `?isActive=true|false`."""
+
+    is_active = django_filters.BooleanFilter(field_name="is_active", label=_("active"))

@@ -174,7 +174,7 @@ class PipelineAdmin(ServiceDeleteMixin, InlineFirmMixin, FirmScopedAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(FirmScopedAdmin):
+class CampaignAdmin(ServiceDeleteMixin, FirmScopedAdmin):
     list_display = ["title", "platform", "type", "sales_person", "budget", "status",
                     "deleted_at"]
     list_filter = ["status", "platform", "type"]
@@ -205,12 +205,8 @@ class CampaignAdmin(FirmScopedAdmin):
             adopt(obj, services.campaign_create(firm=request.user.firm, actor=request.user,
                                                 **values))
 
-    def delete_model(self, request, obj):
-        services.campaign_delete(campaign=obj, actor=request.user)  # soft delete
-
-    def delete_queryset(self, request, queryset):
-        for campaign in queryset:
-            services.campaign_delete(campaign=campaign, actor=request.user)
+    def delete_with_service(self, obj, actor) -> None:
+        services.campaign_delete(campaign=obj, actor=actor)  # soft delete
 
 
 class LeadTeamMemberInline(FirmScopedInline):
@@ -287,7 +283,7 @@ class LeadTransactionAdmin(ReadOnlyFirmAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(FirmScopedAdmin):
+class ActivityAdmin(ServiceDeleteMixin, FirmScopedAdmin):
     list_display = ["performed_at", "type", "entity_type", "entity_id", "subject",
                     "performed_by", "outcome"]
     list_filter = ["type", "entity_type", "outcome"]
@@ -309,12 +305,8 @@ class ActivityAdmin(FirmScopedAdmin):
             adopt(obj, services.activity_log(firm=request.user.firm, actor=request.user,
                                              **values))
 
-    def delete_model(self, request, obj):
-        services.activity_delete(activity=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for activity in queryset:
-            services.activity_delete(activity=activity, actor=request.user)
+    def delete_with_service(self, obj, actor) -> None:
+        services.activity_delete(activity=obj, actor=actor)
 
 
 @admin.register(Notification)

@@ -8,7 +8,7 @@ conventions (`?assignedToId=3`). `search_fields` are the columns the list's `sea
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import CommaChoiceFilter, CommaNumberFilter, FilterSet
+from core.filters import ActiveFilterSet, CommaChoiceFilter, FilterSet, reference_filters
 
 from . import choices
 from .models import (
@@ -26,24 +26,16 @@ from .models import (
 )
 
 
-def _reference(field: str, label) -> CommaNumberFilter:
-    return CommaNumberFilter(field_name=field, label=label)
-
-
 class LeadFilter(FilterSet):
     date_field = "created_at"
     search_fields = ["first_name", "last_name", "company", "email", "phone"]
 
     status = CommaChoiceFilter(choices=choices.LeadStatus.choices, label=_("status"))
     source = CommaChoiceFilter(choices=choices.Source.choices, label=_("source"))
-    stage = _reference("stage_id", _("stage"))
-    stage_id = _reference("stage_id", _("stage"))
-    pipeline = _reference("pipeline_id", _("pipeline"))
-    pipeline_id = _reference("pipeline_id", _("pipeline"))
-    assigned_to = _reference("assigned_to_id", _("assigned to"))
-    assigned_to_id = _reference("assigned_to_id", _("assigned to"))
-    campaign = _reference("campaign_id", _("campaign"))
-    campaign_id = _reference("campaign_id", _("campaign"))
+    stage, stage_id = reference_filters("stage_id", _("stage"))
+    pipeline, pipeline_id = reference_filters("pipeline_id", _("pipeline"))
+    assigned_to, assigned_to_id = reference_filters("assigned_to_id", _("assigned to"))
+    campaign, campaign_id = reference_filters("campaign_id", _("campaign"))
     score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte",
                                             label=_("minimum score"))
     score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte",
@@ -60,18 +52,14 @@ class LeadFilter(FilterSet):
         fields: list[str] = []
 
 
-class CustomerFilter(FilterSet):
+class CustomerFilter(ActiveFilterSet):
     date_field = "created_at"
     search_fields = ["code", "name", "name_ar", "email", "phone", "vat_number"]
 
     type = CommaChoiceFilter(choices=choices.CustomerType.choices, label=_("type"))
-    customer_group = _reference("customer_group_id", _("customer group"))
-    customer_group_id = _reference("customer_group_id", _("customer group"))
-    territory = _reference("territory_id", _("territory"))
-    territory_id = _reference("territory_id", _("territory"))
-    owner = _reference("owner_id", _("owner"))
-    owner_id = _reference("owner_id", _("owner"))
-    is_active = django_filters.BooleanFilter(field_name="is_active", label=_("active"))
+    customer_group, customer_group_id = reference_filters("customer_group_id", _("customer group"))
+    territory, territory_id = reference_filters("territory_id", _("territory"))
+    owner, owner_id = reference_filters("owner_id", _("owner"))
 
     class Meta:
         model = Customer
@@ -98,30 +86,24 @@ class TerritoryFilter(FilterSet):
         fields: list[str] = []
 
 
-class SalesTeamFilter(FilterSet):
+class SalesTeamFilter(ActiveFilterSet):
     date_field = "created_at"
     search_fields = ["name", "name_ar"]
 
-    manager = _reference("manager_id", _("manager"))
-    manager_id = _reference("manager_id", _("manager"))
-    is_active = django_filters.BooleanFilter(field_name="is_active", label=_("active"))
+    manager, manager_id = reference_filters("manager_id", _("manager"))
 
     class Meta:
         model = SalesTeam
         fields: list[str] = []
 
 
-class SalesPersonFilter(FilterSet):
+class SalesPersonFilter(ActiveFilterSet):
     date_field = "created_at"
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
 
-    team = _reference("team_id", _("team"))
-    team_id = _reference("team_id", _("team"))
-    territory = _reference("territory_id", _("territory"))
-    territory_id = _reference("territory_id", _("territory"))
-    user = _reference("user_id", _("user"))
-    user_id = _reference("user_id", _("user"))
-    is_active = django_filters.BooleanFilter(field_name="is_active", label=_("active"))
+    team, team_id = reference_filters("team_id", _("team"))
+    territory, territory_id = reference_filters("territory_id", _("territory"))
+    user, user_id = reference_filters("user_id", _("user"))
 
     class Meta:
         model = SalesPerson
@@ -136,19 +118,17 @@ class ActivityFilter(FilterSet):
     entity_type = CommaChoiceFilter(choices=choices.ActivityEntity.choices, label=_("about"))
     entity_id = django_filters.NumberFilter(field_name="entity_id", label=_("record"))
     outcome = CommaChoiceFilter(choices=choices.ActivityOutcome.choices, label=_("outcome"))
-    performed_by = _reference("performed_by_id", _("by"))
-    performed_by_id = _reference("performed_by_id", _("by"))
+    performed_by, performed_by_id = reference_filters("performed_by_id", _("by"))
 
     class Meta:
         model = Activity
         fields: list[str] = []
 
 
-class PipelineFilter(FilterSet):
+class PipelineFilter(ActiveFilterSet):
     date_field = "created_at"
     search_fields = ["name", "name_ar"]
 
-    is_active = django_filters.BooleanFilter(field_name="is_active", label=_("active"))
     is_default = django_filters.BooleanFilter(field_name="is_default", label=_("default"))
 
     class Meta:
@@ -163,8 +143,7 @@ class CampaignFilter(FilterSet):
     status = CommaChoiceFilter(choices=choices.CampaignStatus.choices, label=_("status"))
     platform = CommaChoiceFilter(choices=choices.CampaignPlatform.choices, label=_("platform"))
     type = CommaChoiceFilter(choices=choices.CampaignType.choices, label=_("type"))
-    sales_person = _reference("sales_person_id", _("sales person"))
-    sales_person_id = _reference("sales_person_id", _("sales person"))
+    sales_person, sales_person_id = reference_filters("sales_person_id", _("sales person"))
 
     class Meta:
         model = Campaign
@@ -176,10 +155,8 @@ class CaseFilter(FilterSet):
     search_fields = ["number", "title", "search_text", "customer__name"]
 
     status = CommaChoiceFilter(choices=choices.CaseStatus.choices, label=_("status"))
-    customer = _reference("customer_id", _("customer"))
-    customer_id = _reference("customer_id", _("customer"))
-    lead = _reference("lead_id", _("lead"))
-    lead_id = _reference("lead_id", _("lead"))
+    customer, customer_id = reference_filters("customer_id", _("customer"))
+    lead, lead_id = reference_filters("lead_id", _("lead"))
 
     class Meta:
         model = Case

@@ -123,12 +123,15 @@ class CrmMixin:
     url_namespace = "crm"
 
 
-def save_reference(instance: models.Model, changes: dict, *, actor: User) -> models.Model:
+class ReferenceFormView(CrmMixin, StaffFormView):
     """Plain reference data (groups, territories, teams): the shared audited save."""
-    for name, value in changes.items():
-        setattr(instance, name, value)
-    return save_audited(instance, actor=actor, reason="created" if instance.pk is None
-                        else "updated")
+
+    def save(self, form) -> models.Model:
+        instance = self.object or self.model(firm=self.firm())
+        for name, value in form.changes().items():
+            setattr(instance, name, value)
+        return save_audited(instance, actor=self.request.user,
+                            reason="created" if instance.pk is None else "updated")
 
 
 # --- customers -----------------------------------------------------------------------------
@@ -1071,12 +1074,8 @@ class SalesTeamDetailView(SalesTeamMixin, CrmMixin, StaffDetailView):
         return context
 
 
-class SalesTeamFormView(SalesTeamMixin, CrmMixin, StaffFormView):
+class SalesTeamFormView(SalesTeamMixin, ReferenceFormView):
     form_class = SalesTeamForm
-
-    def save(self, form) -> SalesTeam:
-        team = self.object or SalesTeam(firm=self.firm())
-        return save_reference(team, form.changes(), actor=self.request.user)
 
 
 class SalesPersonMixin:
@@ -1165,12 +1164,8 @@ class CustomerGroupDetailView(CustomerGroupMixin, CrmMixin, StaffDetailView):
               Column(_("Description"), "description")]
 
 
-class CustomerGroupFormView(CustomerGroupMixin, CrmMixin, StaffFormView):
+class CustomerGroupFormView(CustomerGroupMixin, ReferenceFormView):
     form_class = CustomerGroupForm
-
-    def save(self, form) -> CustomerGroup:
-        group = self.object or CustomerGroup(firm=self.firm())
-        return save_reference(group, form.changes(), actor=self.request.user)
 
 
 class TerritoryMixin:
@@ -1197,12 +1192,8 @@ class TerritoryDetailView(TerritoryMixin, CrmMixin, StaffDetailView):
               Column(_("Arabic name"), "name_ar")]
 
 
-class TerritoryFormView(TerritoryMixin, CrmMixin, StaffFormView):
+class TerritoryFormView(TerritoryMixin, ReferenceFormView):
     form_class = TerritoryForm
-
-    def save(self, form) -> Territory:
-        territory = self.object or Territory(firm=self.firm())
-        return save_reference(territory, form.changes(), actor=self.request.user)
 
 
 class PipelineMixin:

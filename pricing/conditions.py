@@ -107,18 +107,14 @@ def conditions_validate(conditions: Any) -> list[dict]:
                     raise ValueError(_("Enter a non-empty list of values."))
                 item["value"] = [_clean_value(field, value) for value in raw]
             else:
-                if raw is None or raw == "":
-                    raise ValueError(_("Enter a value."))
-                item["value"] = _clean_value(field, raw)
+                item["value"] = _clean_given(field, raw, missing=_("Enter a value."))
         except ValueError as error:
             errors[f"{prefix}.value"] = error.args[0]
             continue
         if operator == Op.BETWEEN:
-            raw2 = condition.get("value2")
             try:
-                if raw2 is None or raw2 == "":
-                    raise ValueError(_("Enter the upper bound."))
-                item["value2"] = _clean_value(field, raw2)
+                item["value2"] = _clean_given(field, condition.get("value2"),
+                                              missing=_("Enter the upper bound."))
             except ValueError as error:
                 errors[f"{prefix}.value2"] = error.args[0]
                 continue
@@ -132,6 +128,13 @@ def conditions_validate(conditions: Any) -> list[dict]:
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _clean_given(field: str, raw: Any, *, missing) -> Any:
+    """One value cleaned for the field; None or "" is refused with the `missing` message."""
+    if raw is None or raw == "":
+        raise ValueError(missing)
+    return _clean_value(field, raw)
 
 
 def _ordered(field: str, value: Any) -> Any:

@@ -10,14 +10,17 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import CommaChoiceFilter, CommaNumberFilter, FilterSet
+from core.filters import (
+    ActiveFilterSet,
+    CommaChoiceFilter,
+    CommaNumberFilter,
+    FilterSet,
+    reference_filter,
+    reference_filters,
+)
 
 from . import choices
 from .models import Brand, PriceList, PriceListItem, PricingRule, Product, ProductGroup
-
-
-def _reference(field: str, label) -> CommaNumberFilter:
-    return CommaNumberFilter(field_name=field, label=label)
 
 
 def group_descendants(group_ids) -> set[int]:
@@ -40,40 +43,34 @@ def group_descendants(group_ids) -> set[int]:
     return found
 
 
-class BrandFilter(FilterSet):
+class BrandFilter(ActiveFilterSet):
     date_field = "created_at"
     search_fields = ["code", "name", "name_ar"]
-
-    is_active = django_filters.BooleanFilter(field_name="is_active", label=_("active"))
 
     class Meta:
         model = Brand
         fields: list[str] = []
 
 
-class ProductGroupFilter(FilterSet):
+class ProductGroupFilter(ActiveFilterSet):
     date_field = "created_at"
     search_fields = ["code", "name", "name_ar"]
 
-    parent = _reference("parent_id", _("parent group"))
-    parent_id = _reference("parent_id", _("parent group"))
-    is_active = django_filters.BooleanFilter(field_name="is_active", label=_("active"))
+    parent, parent_id = reference_filters("parent_id", _("parent group"))
 
     class Meta:
         model = ProductGroup
         fields: list[str] = []
 
 
-class ProductFilter(FilterSet):
+class ProductFilter(ActiveFilterSet):
     date_field = "created_at"
     search_fields = ["code", "name", "name_ar"]
 
     # A group covers its subgroups, as a pricing rule on the group does.
     group = CommaNumberFilter(method="filter_group", label=_("product group"))
     group_id = CommaNumberFilter(method="filter_group", label=_("product group"))
-    brand = _reference("brand_id", _("brand"))
-    brand_id = _reference("brand_id", _("brand"))
-    is_active = django_filters.BooleanFilter(field_name="is_active", label=_("active"))
+    brand, brand_id = reference_filters("brand_id", _("brand"))
 
     class Meta:
         model = Product
@@ -85,23 +82,18 @@ class ProductFilter(FilterSet):
         return queryset.filter(group_id__in=group_descendants(value))
 
 
-class PriceListFilter(FilterSet):
+class PriceListFilter(ActiveFilterSet):
     date_field = "created_at"
     search_fields = ["code", "name", "name_ar"]
 
     type = CommaChoiceFilter(choices=choices.PriceListType.choices, label=_("type"))
-    is_active = django_filters.BooleanFilter(field_name="is_active", label=_("active"))
     is_default = django_filters.BooleanFilter(field_name="is_default", label=_("default"))
     currency = django_filters.CharFilter(field_name="currency", lookup_expr="iexact",
                                          label=_("currency"))
-    based_on = _reference("based_on_id", _("based on"))
-    based_on_price_list_id = _reference("based_on_id", _("based on"))
-    customer_id = CommaNumberFilter(field_name="customers", distinct=True,
-                                    label=_("customer"))
-    customer_group_id = CommaNumberFilter(field_name="customer_groups", distinct=True,
-                                          label=_("customer group"))
-    territory_id = CommaNumberFilter(field_name="territories", distinct=True,
-                                     label=_("territory"))
+    based_on, based_on_price_list_id = reference_filters("based_on_id", _("based on"))
+    customer_id = reference_filter("customers", _("customer"), many=True)
+    customer_group_id = reference_filter("customer_groups", _("customer group"), many=True)
+    territory_id = reference_filter("territories", _("territory"), many=True)
     valid_on = django_filters.DateFilter(method="filter_valid_on", label=_("valid on"))
 
     class Meta:
@@ -117,15 +109,14 @@ class PriceListFilter(FilterSet):
 class PriceListItemFilter(FilterSet):
     search_fields = ["product__code", "product__name", "product__name_ar"]
 
-    product = _reference("product_id", _("product"))
-    product_id = _reference("product_id", _("product"))
+    product, product_id = reference_filters("product_id", _("product"))
 
     class Meta:
         model = PriceListItem
         fields: list[str] = []
 
 
-class PricingRuleFilter(FilterSet):
+class PricingRuleFilter(ActiveFilterSet):
     date_field = "created_at"
     search_fields = ["code", "name", "name_ar", "promotion_code"]
 
@@ -133,16 +124,14 @@ class PricingRuleFilter(FilterSet):
     apply_on = CommaChoiceFilter(choices=choices.ApplyOn.choices, label=_("applies to"))
     discount_type = CommaChoiceFilter(choices=choices.DiscountType.choices,
                                       label=_("discount type"))
-    is_active = django_filters.BooleanFilter(field_name="is_active", label=_("active"))
     requires_promo_code = django_filters.BooleanFilter(field_name="requires_promo_code",
                                                        label=_("requires a promotion code"))
     promotion_code = django_filters.CharFilter(field_name="promotion_code",
                                                lookup_expr="iexact",
                                                label=_("promotion code"))
-    product_id = CommaNumberFilter(field_name="products", distinct=True, label=_("product"))
-    product_group_id = CommaNumberFilter(field_name="product_groups", distinct=True,
-                                         label=_("product group"))
-    brand_id = CommaNumberFilter(field_name="brands", distinct=True, label=_("brand"))
+    product_id = reference_filter("products", _("product"), many=True)
+    product_group_id = reference_filter("product_groups", _("product group"), many=True)
+    brand_id = reference_filter("brands", _("brand"), many=True)
 
     class Meta:
         model = PricingRule

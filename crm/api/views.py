@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 
-from core.api.viewsets import BaseViewSet, ListMixin, TenantModelViewSet
+from core.api.viewsets import BaseViewSet, ListMixin, RecordViewSet
 from core.i18n import lazy_format
 from core.services import request_origin
 
@@ -34,19 +34,8 @@ SUMMARY_ACTIVITIES = 50
 
 
 
-class CrmViewSet(TenantModelViewSet):
-    """A crm resource: ids are whole numbers in the path; writes carry the request's origin."""
-
-    lookup_value_regex = "[0-9]+"
-    default_sort = "-created_at"
-
-    @property
-    def actor(self):
-        return self.request.user
-
-    @property
-    def firm(self):
-        return self.request.user.firm
+class CrmViewSet(RecordViewSet):
+    """A crm resource; writes also carry the request's origin (the lead log keeps it)."""
 
     def origin(self) -> dict:
         return request_origin(self.request)
@@ -66,7 +55,7 @@ class CustomerGroupViewSet(CrmViewSet):
     queryset = CustomerGroup.objects.all()
     serializer_class = s.CustomerGroupSerializer
     filterset_class = filters.CustomerGroupFilter
-    data_key, data_key_plural = "customer_group", "customer_groups"
+    resource_key, data_key_plural = "customer_group", "customer_groups"
     sort_fields = {"createdAt": "created_at", "name": "name"}
     default_sort = "name"
 
@@ -75,7 +64,7 @@ class TerritoryViewSet(CrmViewSet):
     queryset = Territory.objects.all()
     serializer_class = s.TerritorySerializer
     filterset_class = filters.TerritoryFilter
-    data_key, data_key_plural = "territory", "territories"
+    resource_key, data_key_plural = "territory", "territories"
     sort_fields = {"createdAt": "created_at", "name": "name", "code": "code"}
     default_sort = "name"
 
@@ -84,7 +73,7 @@ class SalesTeamViewSet(CrmViewSet):
     queryset = SalesTeam.objects.all()
     serializer_class = s.SalesTeamSerializer
     filterset_class = filters.SalesTeamFilter
-    data_key, data_key_plural = "sales_team", "sales_teams"
+    resource_key, data_key_plural = "sales_team", "sales_teams"
     sort_fields = {"createdAt": "created_at", "name": "name"}
     default_sort = "name"
 
@@ -93,7 +82,7 @@ class SalesPersonViewSet(CrmViewSet):
     queryset = SalesPerson.objects.select_related("user")
     serializer_class = s.SalesPersonSerializer
     filterset_class = filters.SalesPersonFilter
-    data_key, data_key_plural = "sales_person", "sales_persons"
+    resource_key, data_key_plural = "sales_person", "sales_persons"
     sort_fields = {"createdAt": "created_at", "commissionRate": "commission_rate",
                    "name": "user__first_name"}
 
@@ -121,7 +110,7 @@ class CustomerViewSet(CrmViewSet):
     queryset = Customer.objects.prefetch_related("addresses", "contacts")
     serializer_class = s.CustomerSerializer
     filterset_class = filters.CustomerFilter
-    data_key, data_key_plural = "customer", "customers"
+    resource_key, data_key_plural = "customer", "customers"
     sort_fields = {"createdAt": "created_at", "name": "name", "code": "code",
                    "creditLimit": "credit_limit"}
     default_sort = "name"
@@ -150,7 +139,7 @@ class CaseViewSet(CrmViewSet):
     queryset = Case.objects.all()
     serializer_class = s.CaseSerializer
     filterset_class = filters.CaseFilter
-    data_key, data_key_plural = "case", "cases"
+    resource_key, data_key_plural = "case", "cases"
     sort_fields = {"createdAt": "created_at", "number": "number", "title": "title"}
 
     def perform_create(self, serializer):
@@ -178,7 +167,7 @@ class PipelineViewSet(CrmViewSet):
     queryset = Pipeline.objects.prefetch_related("stages")
     serializer_class = s.PipelineSerializer
     filterset_class = filters.PipelineFilter
-    data_key, data_key_plural = "pipeline", "pipelines"
+    resource_key, data_key_plural = "pipeline", "pipelines"
     sort_fields = {"createdAt": "created_at", "name": "name"}
     default_sort = "name"
 
@@ -204,7 +193,7 @@ class CampaignViewSet(CrmViewSet):
     queryset = Campaign.objects.all()
     serializer_class = s.CampaignSerializer
     filterset_class = filters.CampaignFilter
-    data_key, data_key_plural = "campaign", "campaigns"
+    resource_key, data_key_plural = "campaign", "campaigns"
     sort_fields = {"createdAt": "created_at", "title": "title", "budget": "budget",
                    "startDate": "start_date"}
 
@@ -237,7 +226,8 @@ class LeadViewSet(CrmViewSet):
     queryset = Lead.objects.prefetch_related("team_members")
     serializer_class = s.LeadSerializer
     filterset_class = filters.LeadFilter
-    data_key_plural = "leads"
+    resource_key, data_key_plural = "lead", "leads"
+    action_keys = LEAD_ACTION_KEYS
     sort_fields = {"createdAt": "created_at", "score": "score",
                    "estimatedValue": "estimated_value", "expectedCloseDate": "expected_close_date",
                    "lastName": "last_name", "company": "company", "status": "status",
@@ -247,10 +237,6 @@ class LeadViewSet(CrmViewSet):
         "assign": ["crm.assign_lead"], "score": VIEW_LEAD, "summary": VIEW_LEAD,
         "check_conflicts": VIEW_LEAD,
     }
-
-    @property
-    def data_key(self) -> str:
-        return LEAD_ACTION_KEYS.get(getattr(self, "action", None), "lead")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -273,7 +259,7 @@ class LeadViewSet(CrmViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the lead to another status (business-rules §4); lost needs a reason."""
-        payload = _parse(s.LeadTransitionSerializer, request)
+        payload = self.input_data(s.LeadTransitionSerializer)
         lead = services.lead_transition(lead=self.get_object(), target=payload["status"],
                                         actor=self.actor, reason=payload["reason"],
                                         origin=self.origin())
@@ -285,7 +271,7 @@ class LeadViewSet(CrmViewSet):
     def move_stage(self, request, pk=None):
         """Put the lead in a stage of its pipeline (the board); a status stage runs that
         transition."""
-        payload = _parse(s.LeadMoveStageSerializer, request)
+        payload = self.input_data(s.LeadMoveStageSerializer)
         lead = services.lead_move_stage(lead=self.get_object(), stage=payload["stage"],
                                         actor=self.actor, reason=payload["reason"],
                                         origin=self.origin())
@@ -296,7 +282,7 @@ class LeadViewSet(CrmViewSet):
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         """Give the lead to a user of the firm (null: to nobody); the assignee is notified."""
-        payload = _parse(s.LeadAssignSerializer, request)
+        payload = self.input_data(s.LeadAssignSerializer)
         lead = services.lead_assign(lead=self.get_object(), user=payload["user"],
                                     actor=self.actor, origin=self.origin())
         return self.one(lead, message=_("Lead assigned successfully"))
@@ -314,7 +300,7 @@ class LeadViewSet(CrmViewSet):
     @action(detail=False, methods=["post"], url_path="conflict-check")
     def check_conflicts(self, request):
         """Check lead data for conflicts of interest without saving anything."""
-        payload = _parse(s.ConflictCheckInputSerializer, request)
+        payload = self.input_data(s.ConflictCheckInputSerializer)
         result = services.conflict_check(firm=self.firm, data=payload)
         return self.envelope({"conflict_check": s.ConflictCheckSerializer(result).data},
                              message=_("Conflict check completed"))
@@ -347,12 +333,6 @@ class LeadViewSet(CrmViewSet):
             summary, context=self.get_serializer_context()).data})
 
 
-def _parse(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _team(members: list | None) -> list[dict] | None:
     if members is None:
         return None
@@ -369,7 +349,7 @@ class ActivityViewSet(CrmViewSet):
     queryset = Activity.objects.all()
     serializer_class = s.ActivitySerializer
     filterset_class = filters.ActivityFilter
-    data_key, data_key_plural = "activity", "activities"
+    resource_key, data_key_plural = "activity", "activities"
     sort_fields = {"createdAt": "created_at", "performedAt": "performed_at",
                    "dueDate": "due_date", "type": "type"}
     default_sort = "-performed_at"

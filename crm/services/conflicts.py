@@ -15,7 +15,7 @@ from core.services import record_save
 from ..choices import ConflictStatus, LeadTransactionType, NotificationType
 from ..models import Case, Customer, Lead, StaffRelationship
 from .leads import lead_transaction_record
-from .notifications import notification_send
+from .notifications import lead_assignee_notify
 from .scoring import lead_rescore
 
 # A customer whose name is at least this similar to the opposing party is a match.
@@ -116,11 +116,10 @@ def lead_conflict_check(*, lead: Lead, actor: User | None, origin: dict | None =
                             new={"conflict_status": status}, origin=origin,
                             metadata={"conflict_check": True})
     lead_rescore(lead=locked)
-    if result["has_conflicts"] and locked.assigned_to_id:
-        notification_send(
-            user=locked.assigned_to, type=NotificationType.CONFLICT,
+    if result["has_conflicts"]:
+        lead_assignee_notify(
+            lead=locked, type=NotificationType.CONFLICT,
             title="Possible conflict of interest", title_ar="تعارض مصالح محتمل",
             message=f"The conflict check on {locked.display_name} found matches to review.",
-            message_ar=f"وجد فحص التعارض على {locked.display_name} نتائج تحتاج إلى مراجعة.",
-            entity_type="lead", entity_id=locked.pk)
+            message_ar=f"وجد فحص التعارض على {locked.display_name} نتائج تحتاج إلى مراجعة.")
     return locked

@@ -36,7 +36,7 @@ from ..models import (
     Stage,
 )
 from .common import is_sales_person
-from .notifications import notification_send
+from .notifications import lead_assignee_notify
 from .scoring import lead_rescore
 
 # Fields whose change is an edit ("updated"); status and stage changes are "status_changed".
@@ -361,21 +361,15 @@ def _win(lead: Lead, *, actor: User | None, origin: dict | None) -> Customer:
         case_create(firm=lead.firm, actor=actor, title=f"{lead.case_type}: {customer.name}",
                     customer=customer, lead=lead, practice_area=lead.practice_area,
                     case_type=lead.case_type, parties=parties)
-    if lead.assigned_to_id:
-        _notify(lead, NotificationType.LEAD_WON, "Lead won", "تم كسب العميل المحتمل",
-                f"{lead.display_name} is now a customer.",
-                f"أصبح {lead.display_name} عميلاً.")
+    lead_assignee_notify(lead=lead, type=NotificationType.LEAD_WON, title="Lead won",
+                         title_ar="تم كسب العميل المحتمل",
+                         message=f"{lead.display_name} is now a customer.",
+                         message_ar=f"أصبح {lead.display_name} عميلاً.")
     return customer
 
 
 def _notify_assigned(lead: Lead) -> None:
-    _notify(lead, NotificationType.LEAD_ASSIGNED, "New lead assigned to you",
-            "تم إسناد عميل محتمل إليك", f"{lead.display_name} is now yours to follow up.",
-            f"أُسند إليك {lead.display_name} للمتابعة.")
-
-
-def _notify(lead: Lead, type: str, title: str, title_ar: str, message: str,
-            message_ar: str) -> None:
-    notification_send(user=lead.assigned_to, type=type, title=title, title_ar=title_ar,
-                      message=message, message_ar=message_ar, entity_type="lead",
-                      entity_id=lead.pk)
+    lead_assignee_notify(lead=lead, type=NotificationType.LEAD_ASSIGNED,
+                         title="New lead assigned to you", title_ar="تم إسناد عميل محتمل إليك",
+                         message=f"{lead.display_name} is now yours to follow up.",
+                         message_ar=f"أُسند إليك {lead.display_name} للمتابعة.")

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from core.models import User
 
-from ..models import Notification
+from ..models import Lead, Notification
 
 
 def notification_send(*, user: User, type: str, title: str, title_ar: str, message: str,
@@ -19,6 +19,17 @@ def notification_send(*, user: User, type: str, title: str, title_ar: str, messa
     if user.email_notifications and user.email:
         transaction.on_commit(lambda: _email(notification.pk))
     return notification
+
+
+def lead_assignee_notify(*, lead: Lead, type: str, title: str, title_ar: str, message: str,
+                         message_ar: str) -> Notification | None:
+    """Notify the lead's assignee, linking the notice to the lead; an unassigned lead has
+    nobody to tell."""
+    if not lead.assigned_to_id:
+        return None
+    return notification_send(user=lead.assigned_to, type=type, title=title, title_ar=title_ar,
+                             message=message, message_ar=message_ar, entity_type="lead",
+                             entity_id=lead.pk)
 
 
 def _email(notification_id: int) -> None:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from ..choices import LeadStatus, NotificationType
 from ..models import Lead
-from .notifications import notification_send
+from .notifications import lead_assignee_notify
 
 # Days without contact after which a lead in the status is stale.
 STALE_THRESHOLDS = {
@@ -42,12 +42,10 @@ def leads_flag_stale(*, now: datetime.datetime | None = None) -> list[int]:
             Lead.objects.filter(pk__in=[lead.pk for lead in claimed]).update(
                 is_stale=True, stale_reason=reason, stale_notified_at=now)
             for lead in claimed:
-                if lead.assigned_to_id:
-                    notification_send(
-                        user=lead.assigned_to, type=NotificationType.STALE_LEAD,
-                        title="Stale lead", title_ar="عميل محتمل متأخر",
-                        message=f"{lead.display_name} has not been contacted for {days} days.",
-                        message_ar=f"{lead.display_name} لم يتم التواصل معه منذ {days} يوم",
-                        entity_type="lead", entity_id=lead.pk)
+                lead_assignee_notify(
+                    lead=lead, type=NotificationType.STALE_LEAD, title="Stale lead",
+                    title_ar="عميل محتمل متأخر",
+                    message=f"{lead.display_name} has not been contacted for {days} days.",
+                    message_ar=f"{lead.display_name} لم يتم التواصل معه منذ {days} يوم")
             flagged.extend(lead.pk for lead in claimed)
     return flagged

@@ -16,42 +16,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.settings import api_settings
 
-from core.api.viewsets import TenantModelViewSet
+from core.api.viewsets import RecordViewSet
 from core.filters import search_queryset, underscore
 from core.money import round_money
 
 from .. import filters
 from ..models import Brand, PriceList, PriceListItem, PricingRule, Product, ProductGroup
 from . import serializers as s
-
-
-class PricingViewSet(TenantModelViewSet):
-    """A pricing resource: ids are whole numbers in the path."""
-
-    lookup_value_regex = "[0-9]+"
-    default_sort = "-created_at"
-    # action -> data key, for the actions that answer something other than the resource.
-    action_keys: dict[str, str] = {}
-    resource_key = ""
-
-    @property
-    def data_key(self) -> str:
-        return self.action_keys.get(getattr(self, "action", None), self.resource_key)
-
-    @property
-    def actor(self):
-        return self.request.user
-
-    @property
-    def firm(self):
-        return self.request.user.firm
-
-
-def _parse(serializer_class, request, data=None) -> dict:
-    serializer = serializer_class(data=request.data if data is None else data,
-                                  context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _today() -> datetime.date:
@@ -70,7 +41,7 @@ def _dry_run(request) -> bool:
 # --- catalogue ----------------------------------------------------------------------------
 
 
-class BrandViewSet(PricingViewSet):
+class BrandViewSet(RecordViewSet):
     queryset = Brand.objects.all()
     serializer_class = s.BrandSerializer
     filterset_class = filters.BrandFilter
@@ -79,7 +50,7 @@ class BrandViewSet(PricingViewSet):
     default_sort = "name"
 
 
-class ProductGroupViewSet(PricingViewSet):
+class ProductGroupViewSet(RecordViewSet):
     queryset = ProductGroup.objects.all()
     serializer_class = s.ProductGroupSerializer
     filterset_class = filters.ProductGroupFilter
@@ -88,7 +59,7 @@ class ProductGroupViewSet(PricingViewSet):
     default_sort = "name"
 
 
-class ProductViewSet(PricingViewSet):
+class ProductViewSet(RecordViewSet):
     queryset = Product.objects.all()
     serializer_class = s.ProductSerializer
     filterset_class = filters.ProductFilter
@@ -107,7 +78,7 @@ PRICE_LIST_KEYS = {"items": "price_list_item", "add_item": "price_list_item",
                    "calculate": "calculation", "applicable": "price_list"}
 
 
-class PriceListViewSet(PricingViewSet):
+class PriceListViewSet(RecordViewSet):
     """Price lists with their restrictions; items under /:id/items."""
 
     queryset = PriceList.objects.select_related("based_on").prefetch_related(
@@ -156,7 +127,7 @@ class PriceListViewSet(PricingViewSet):
         """Copy the list with its items and restrictions, under a new code (inactive)."""
         from ..services.price_lists import price_list_duplicate
 
-        payload = _parse(s.DuplicateSerializer, request)
+        payload = self.input_data(s.DuplicateSerializer)
         copy = price_list_duplicate(price_list=self.get_object(), actor=self.actor,
                                     code=payload.get("code") or None,
                                     name=payload.get("name") or None)
@@ -265,7 +236,7 @@ class PriceListViewSet(PricingViewSet):
                                              file=upload, filename=upload.name,
                                              dry_run=dry_run)
         else:
-            payload = _parse(s.ItemsBulkSerializer, request)
+            payload = self.input_data(s.ItemsBulkSerializer)
             report = price_list_items_import(price_list=price_list, actor=self.actor,
                                              rows=[dict(row) for row in payload["rows"]],
                                              dry_run=dry_run)
@@ -282,7 +253,7 @@ class PriceListViewSet(PricingViewSet):
         resolver's trace."""
         from ..services.resolver import price_resolve
 
-        payload = _parse(s.CalculateSerializer, request)
+        payload = self.input_data(s.CalculateSerializer)
         result = price_resolve(
             firm=self.firm, customer=payload.get("customer"),
             items=[{"product": payload["product"], "quantity": payload["quantity"]}],
@@ -300,7 +271,7 @@ class PriceListViewSet(PricingViewSet):
         from ..services.price_lists import price_list_applicable
 
         query = {underscore(key): value for key, value in request.query_params.items()}
-        payload = _parse(s.ApplicableQuerySerializer, request, data=query)
+        payload = self.input_data(s.ApplicableQuerySerializer, data=query)
         lists = price_list_applicable(firm=self.firm, customer=payload.get("customer"),
                                       date=payload.get("date") or _today())
         ids = [row.pk for row in lists]
@@ -334,7 +305,7 @@ def calculation(result: dict) -> dict:
 VIEW_RULE = ["pricing.view_pricingrule"]
 
 
-class PricingRuleViewSet(PricingViewSet):
+class PricingRuleViewSet(RecordViewSet):
     """Pricing rules and promotions; usageCount is kept by the order flow."""
 
     queryset = PricingRule.objects.prefetch_related(
@@ -375,7 +346,7 @@ class PricingRuleViewSet(PricingViewSet):
         """Copy the rule under a new code, inactive, with its usage count at zero."""
         from ..services.rules import pricing_rule_duplicate
 
-        payload = _parse(s.DuplicateSerializer, request)
+        payload = self.input_data(s.DuplicateSerializer)
         copy = pricing_rule_duplicate(rule=self.get_object(), actor=self.actor,
                                       code=payload.get("code") or None,
                                       name=payload.get("name") or None)
@@ -389,7 +360,7 @@ class PricingRuleViewSet(PricingViewSet):
         its trace, reward lines, and the totals."""
         from ..services.resolver import price_resolve
 
-        payload = _parse(s.ApplySerializer, request)
+        payload = self.input_data(s.ApplySerializer)
         result = price_resolve(
             firm=self.firm, customer=payload.get("customer"),
             items=[{"product": item["product"], "quantity": item["quantity"]}
@@ -406,7 +377,7 @@ class PricingRuleViewSet(PricingViewSet):
         """Whether a promotion code may be used now (by the customer), and why not."""
         from ..services.usage import promo_validate
 
-        payload = _parse(s.ValidatePromoSerializer, request)
+        payload = self.input_data(s.ValidatePromoSerializer)
         answer = promo_validate(firm=self.firm, code=payload["code"],
                                 customer=payload.get("customer"),
                                 date=payload.get("date") or _today())
