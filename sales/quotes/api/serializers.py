@@ -7,6 +7,7 @@ approval state are read-only: the services compute them (business-rules §2, §1
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import ModelSerializer, ReasonSerializer, RoundedDecimalField, reference
@@ -124,14 +125,42 @@ class QuoteTransitionSerializer(ReasonSerializer):
     status = serializers.ChoiceField(choices=QuoteStatus.choices)
 
 
+def _restored(model: type[models.Model], row: dict) -> models.Model:
+    """An unsaved row of `model` from an archived snapshot (JSON values back to Python)."""
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    return model(**{name: fields[name].to_python(value) for name, value in row.items()
+                    if name in fields})
+
+
+class QuoteSnapshotSerializer(QuoteSerializer):
+    """An archived version as the live quote is shown: the same fields and number formats,
+    nothing internal (firm, public link token, who created it)."""
+
+    items = QuoteLineSerializer(source="snapshot_lines", many=True, read_only=True)
+
+    class Meta(QuoteSerializer.Meta):
+        # Names of today's customer and lead and the moves possible now are not the version's.
+        fields = [name for name in QuoteSerializer.Meta.fields
+                  if name not in ("customer_name", "lead_name", "allowed_transitions")]
+        read_only_fields = fields
+
+
 class QuoteVersionSerializer(serializers.ModelSerializer):
     archived_by_id = serializers.IntegerField(read_only=True, allow_null=True)
+    snapshot = serializers.SerializerMethodField()
 
     class Meta:
         model = QuoteVersion
         fields = ["id", "version", "status", "total", "archived_by_id", "archived_at",
                   "reason", "snapshot"]
         read_only_fields = fields
+
+    @extend_schema_field(QuoteSnapshotSerializer)
+    def get_snapshot(self, version: QuoteVersion) -> dict:
+        quote = _restored(Quote, version.snapshot.get("quote", {}))
+        quote.snapshot_lines = [_restored(QuoteLine, row)
+                                for row in version.snapshot.get("lines", [])]
+        return QuoteSnapshotSerializer(quote, context=self.context).data
 
 
 class QuoteConvertSerializer(serializers.Serializer):

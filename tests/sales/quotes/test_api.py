@@ -298,6 +298,7 @@ class TestQuoteActions:
 
     def test_revise_and_versions(self, api, firm):
         quote = quote_in(firm, QuoteStatus.SENT)
+        live = api.get(f"{PATH}/{quote.pk}").json()["data"]["quote"]
         response = api.post(f"{PATH}/{quote.pk}/revise", {"reason": "New prices"},
                             format="json")
         assert response.status_code == 200, response.content
@@ -306,7 +307,17 @@ class TestQuoteActions:
         versions = api.get(f"{PATH}/{quote.pk}/versions").json()["data"]["versions"]
         assert [(row["version"], row["status"], row["total"], row["reason"])
                 for row in versions] == [(1, "sent", 2408, "New prices")]
-        assert len(versions[0]["snapshot"]["lines"]) == 2
+        snapshot = versions[0]["snapshot"]
+        # The version exactly as the live quote showed it (numbers, camelCase), minus what
+        # belongs to now; nothing internal.
+        stamps = ("createdAt", "updatedAt")  # archived to the millisecond
+        assert {key: value for key, value in snapshot.items() if key not in stamps} == {
+            key: value for key, value in live.items() if key not in (
+                "customerName", "leadName", "allowedTransitions", *stamps)}
+        assert [snapshot[key][:23] for key in stamps] == [live[key][:23] for key in stamps]
+        assert (snapshot["total"], [item["lineTotal"] for item in snapshot["items"]]) == (
+            2408.0, [1800.0, 450.0])
+        assert not {"firmId", "publicToken", "createdById", "lines"} & set(snapshot)
         assert QuoteVersion.objects.filter(quote=quote).count() == 1
         assert_error(api.post(f"{PATH}/{quote.pk}/revise", format="json"),
                      409, "invalid_transition")
