@@ -198,19 +198,29 @@ class QuantityBreakSerializer(serializers.Serializer):
     max = serializers.DecimalField(**QUANTITY, allow_null=True)
 
 
-class CalculationSerializer(serializers.Serializer):
-    base_price = serializers.DecimalField(**MONEY)
-    final_price = serializers.DecimalField(**MONEY)
+class CalculationLineSerializer(serializers.Serializer):
+    """The amounts for the whole quantity: gross − discount = net."""
+
+    quantity = serializers.DecimalField(**QUANTITY)
+    gross = serializers.DecimalField(**MONEY)
     discount = serializers.DecimalField(**MONEY)
+    net = serializers.DecimalField(**MONEY)
+
+
+class CalculationSerializer(serializers.Serializer):
+    """Per unit: basePrice − discount = finalPrice; `line` holds the amounts for the
+    quantity."""
+
+    base_price = serializers.DecimalField(**MONEY, help_text=_("Per unit."))
+    final_price = serializers.DecimalField(**MONEY, help_text=_("Per unit."))
+    discount = serializers.DecimalField(**MONEY, help_text=_("Per unit."))
     discount_percent = serializers.DecimalField(max_digits=7, decimal_places=4)
     price_list_id = serializers.IntegerField(allow_null=True)
     price_list_name = serializers.CharField(allow_null=True)
     applied_rules = serializers.ListField(child=serializers.CharField())
     currency = serializers.CharField()
     quantity_break = QuantityBreakSerializer(allow_null=True)
-    quantity = serializers.DecimalField(**QUANTITY)
-    gross = serializers.DecimalField(**MONEY)
-    net = serializers.DecimalField(**MONEY)
+    line = CalculationLineSerializer()
     trace = serializers.DictField(help_text=_(
         "How the price was reached: base price and list, list steps, rules applied and "
         "skipped with the reason."))
@@ -306,7 +316,10 @@ class ApplySerializer(serializers.Serializer):
 class CartSerializer(serializers.Serializer):
     """pricing.services.resolver.PriceResult.as_dict(): lines with their traces, totals."""
 
-    lines = serializers.ListField(child=serializers.DictField())
+    lines = serializers.ListField(child=serializers.DictField(), help_text=_(
+        "Each line with its unit price, amounts, trace and appliedRuleIds."))
+    applied_rule_ids = serializers.ListField(child=serializers.IntegerField(), help_text=_(
+        "Every rule applied somewhere in the cart, ascending."))
     totals = serializers.DictField()
 
 

@@ -282,8 +282,9 @@ class PriceListViewSet(RecordViewSet):
 
 
 def calculation(result: dict) -> dict:
-    """The calculate answer for one line, from PriceResult.as_dict(): unit prices, the
-    per-unit discount, the list and the rules, plus the line's whole trace."""
+    """The calculate answer for one line, from PriceResult.as_dict(): per unit the base and
+    final prices and the discount, the list and the rules; under `line` the amounts for the
+    whole quantity; and the line's whole trace."""
     line = result["lines"][0]
     base, final = Decimal(str(line["base_price"])), Decimal(str(line["unit_price"]))
     price_list = line.get("price_list") or {}
@@ -295,7 +296,8 @@ def calculation(result: dict) -> dict:
                           for rule in line.get("applied_rules", [])],
         "currency": result.get("currency") or "SAR",
         "quantity_break": line.get("quantity_break"),
-        "quantity": line.get("quantity"), "gross": line.get("gross"), "net": line.get("net"),
+        "line": {"quantity": line.get("quantity"), "gross": line.get("gross"),
+                 "discount": line.get("discount_amount"), "net": line.get("net")},
         "trace": {**line, "reward_lines": result.get("reward_lines", [])},
     }
 

@@ -174,9 +174,11 @@ class PriceResult(_AsDict):
     promo_code_applied: bool
 
     @property
-    def applied_rule_ids(self) -> list[list[int]]:
-        """Per cart line (same order as `lines`), the ids of the rules applied to it."""
-        return [line.applied_rule_ids for line in self.lines]
+    def applied_rule_ids(self) -> list[int]:
+        """The ids of every rule applied somewhere in the cart, reward lines included, in
+        ascending order (each line names its own in `lines[i].applied_rule_ids`)."""
+        return sorted({rule_id for line in [*self.lines, *self.reward_lines]
+                       for rule_id in line.applied_rule_ids})
 
     def rule_uses(self) -> list[tuple[int, Decimal]]:
         """(rule id, discount given over the whole cart), what usage recording takes.

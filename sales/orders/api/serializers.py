@@ -80,7 +80,10 @@ class SalesOrderSerializer(ModelSerializer):
     serializer_field_mapping = {**ModelSerializer.serializer_field_mapping,
                                 models.DecimalField: RoundedDecimalField}
 
-    order_number = serializers.CharField(source="number", read_only=True)
+    # `number` and `total` are the names every document uses; `orderNumber` and `totalAmount`
+    # are the same values under the names sales orders were first published with.
+    order_number = serializers.CharField(source="number", read_only=True, help_text=_(
+        "The same as number (an alias kept for existing clients)."))
     quote_id = serializers.IntegerField(read_only=True, allow_null=True)
     customer_id = reference(Customer, "customer")
     billing_address_id = reference(CustomerAddress, "billing_address")
@@ -96,7 +99,8 @@ class SalesOrderSerializer(ModelSerializer):
     campaign_id = reference(Campaign, "campaign")
     price_list_id = reference(PriceList, "price_list", help_text=_(
         "Forces this price list for the lines; left out, the resolver picks."))
-    total_amount = RoundedDecimalField(**MONEY, source="total", read_only=True)
+    total_amount = RoundedDecimalField(**MONEY, source="total", read_only=True, help_text=_(
+        "The same as total (an alias kept for existing clients)."))
     approved_by_id = serializers.IntegerField(read_only=True, allow_null=True)
     confirmed_by_id = serializers.IntegerField(read_only=True, allow_null=True)
     cancelled_by_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -107,7 +111,7 @@ class SalesOrderSerializer(ModelSerializer):
     class Meta:
         model = SalesOrder
         fields = [
-            "id", "order_number", "order_date", "status", "quote_id", "quote_number",
+            "id", "number", "order_number", "order_date", "status", "quote_id", "quote_number",
             "customer_id", "customer_name", "customer_name_ar", "billing_address_id",
             "billing_address", "shipping_address_id", "shipping_address", "contact_id",
             "contact_name", "sales_person_id", "sales_person_name", "sales_team_id",
@@ -115,7 +119,7 @@ class SalesOrderSerializer(ModelSerializer):
             "currency", "expected_delivery_date", "requested_delivery_date",
             "shipping_method", "delivery_instructions", "discount_type", "discount_value",
             "shipping_cost", "items", "subtotal", "discount_amount", "after_discount",
-            "tax_amount", "total_amount", "total_in_words", "total_in_words_en",
+            "tax_amount", "total", "total_amount", "total_in_words", "total_in_words_en",
             "down_payments_applied", "amount_paid", "balance_due", "delivery_progress",
             "invoicing_progress", "warnings", "needs_approval", "approval_reasons",
             "approved_by_id", "approved_at", "confirmed_by_id", "confirmed_at",
@@ -123,8 +127,8 @@ class SalesOrderSerializer(ModelSerializer):
             "notes_ar", "internal_notes", "terms", "terms_ar", "allowed_transitions",
             "created_at", "updated_at"]
         read_only_fields = [
-            "status", "quote_number", "customer_name", "customer_name_ar", "subtotal",
-            "discount_amount", "after_discount", "tax_amount", "total_in_words",
+            "number", "total", "status", "quote_number", "customer_name", "customer_name_ar",
+            "subtotal", "discount_amount", "after_discount", "tax_amount", "total_in_words",
             "total_in_words_en", "down_payments_applied", "amount_paid", "balance_due",
             "delivery_progress", "invoicing_progress", "warnings", "needs_approval",
             "approval_reasons", "approved_at", "confirmed_at", "cancellation_reason",

@@ -52,8 +52,9 @@ class SalesOrderViewSet(DocumentViewSet):
     filterset_class = SalesOrderFilter
     data_key_plural = "orders"
     lookup_value_regex = "[0-9]+"
-    sort_fields = {"createdAt": "created_at", "orderNumber": "number",
-                   "orderDate": "order_date", "totalAmount": "total", "status": "status",
+    sort_fields = {"createdAt": "created_at", "number": "number", "orderNumber": "number",
+                   "orderDate": "order_date", "total": "total", "totalAmount": "total",
+                   "status": "status",
                    "customerName": "customer_name", "balanceDue": "balance_due",
                    "deliveryProgress": "delivery_progress",
                    "invoicingProgress": "invoicing_progress", "updatedAt": "updated_at"}

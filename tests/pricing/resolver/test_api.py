@@ -35,6 +35,10 @@ class TestCalculateAndApplicableApi:
         assert calculation["currency"] == "SAR"
         assert [Decimal(str(value)) for value in calculation["quantityBreak"].values()] == [
             Decimal("10"), Decimal("50")]
+        # Per unit above; the amounts for the 10 units under `line`.
+        assert {key: Decimal(str(value)) for key, value in calculation["line"].items()} == {
+            "quantity": Decimal("10"), "gross": Decimal("10000"), "discount": Decimal("1000"),
+            "net": Decimal("9000")}
         trace = calculation["trace"]
         assert trace["listSteps"] and trace["appliedRules"][0]["id"]
 

@@ -159,12 +159,12 @@ class TestRuleActionsApi:
         mouse = make_product(firm, standard_price=Decimal("50"))
         price_list = make_price_list(firm)
         make_item(price_list, laptop, "900")
-        make_rule(firm, code="TEN", apply_on="item_code", products=[laptop],
-                  discount_value=Decimal("10"))
-        make_rule(firm, code="B2G1", apply_on="item_code", products=[mouse],
-                  discount_value=Decimal("0"), reward_type="free_item",
-                  buy_quantity=Decimal("2"), reward_product=mouse,
-                  reward_quantity=Decimal("1"))
+        ten = make_rule(firm, code="TEN", apply_on="item_code", products=[laptop],
+                        discount_value=Decimal("10"))
+        b2g1 = make_rule(firm, code="B2G1", apply_on="item_code", products=[mouse],
+                         discount_value=Decimal("0"), reward_type="free_item",
+                         buy_quantity=Decimal("2"), reward_product=mouse,
+                         reward_quantity=Decimal("1"))
         response = api.post("/api/v1/pricing-rules/apply", {
             "priceListId": price_list.pk, "date": "2026-03-18",
             "items": [{"productId": laptop.pk, "quantity": 2},
@@ -181,6 +181,9 @@ class TestRuleActionsApi:
         assert Decimal(str(reward["quantity"])) == Decimal("2")
         assert Decimal(str(reward["net"])) == Decimal("0")
         assert Decimal(str(cart["totals"]["net"])) == Decimal("1870")
+        # One flat list for the cart; each line keeps its own.
+        assert cart["appliedRuleIds"] == sorted([ten.pk, b2g1.pk])
+        assert first["appliedRuleIds"] == [ten.pk]
 
     def test_apply_refuses_an_empty_cart_and_foreign_products(self, api, firm, other_firm):
         error = assert_error(api.post("/api/v1/pricing-rules/apply", {"items": []},

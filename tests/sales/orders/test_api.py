@@ -41,8 +41,8 @@ class OrderRows(RoleScopedContract):
 class TestSalesOrdersApi(OrderRows, ApiContract):
     path = PATH
     key, plural = "order", "orders"
-    sort_fields = ["createdAt", "orderNumber", "orderDate", "totalAmount", "status",
-                   "balanceDue", "deliveryProgress"]
+    sort_fields = ["createdAt", "number", "orderNumber", "orderDate", "total", "totalAmount",
+                   "status", "balanceDue", "deliveryProgress"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: WORK,
                    Role.FINANCE: {"list", "retrieve"}, Role.WAREHOUSE: {"list", "retrieve"}}
 
@@ -100,6 +100,8 @@ class TestOrderWrites:
         assert (order["subtotal"], order["afterDiscount"], order["taxAmount"],
                 order["totalAmount"], order["balanceDue"]) == (2250, 2150, 258, 2408, 2408)
         assert order["orderNumber"].startswith("SO-") and order["status"] == "draft"
+        # One name per concept across documents; the first names stay as aliases.
+        assert (order["number"], order["total"]) == (order["orderNumber"], order["totalAmount"])
         assert order["allowedTransitions"] == ["cancelled", "confirmed"]
         assert [(item["lineTotal"], item["quantityDelivered"], item["quantityRemaining"])
                 for item in order["items"]] == [(1800, 0, 2), (450, 0, 1)]
