@@ -243,8 +243,9 @@ def lead_transition(*, lead: Lead, target: str, actor: User | None, reason: str 
     if target not in allowed:
         raise InvalidTransition(source=current.status, target=target, allowed=allowed)
     if target == LeadStatus.LOST and not reason.strip():
-        raise ApplicationError(code=CrmErrorCode.REASON_REQUIRED, details={"field": "reason"},
-                               message=_("Say why the lead was lost."))
+        message = _("Say why the lead was lost.")
+        raise ApplicationError(code=CrmErrorCode.REASON_REQUIRED,
+                               details={"reason": [message]}, message=message)
     if stage is not None:
         same_firm(current.firm_id, stage=stage)
         if current.pipeline_id is not None and stage.pipeline_id != current.pipeline_id:

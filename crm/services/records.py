@@ -170,9 +170,10 @@ def campaign_update(*, campaign: Campaign, actor: User | None, **changes: Any) -
     for key in ("sales_person", "sales_person_id"):
         value = changes.pop(key, locked.sales_person_id)
         if getattr(value, "pk", value) != locked.sales_person_id:
+            # Named like a validation error: the field and its messages.
+            message = _("A campaign's sales person cannot be changed.")
             raise ApplicationError(code=CrmErrorCode.IMMUTABLE_FIELD,
-                                   details={"field": "salesPersonId"},
-                                   message=_("A campaign's sales person cannot be changed."))
+                                   details={"sales_person_id": [message]}, message=message)
     if changes.get("status") == CampaignStatus.DELETED:
         raise ValidationError({"status": _("Delete the campaign to mark it deleted.")})
     for name, value in changes.items():

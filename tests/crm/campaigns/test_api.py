@@ -81,7 +81,8 @@ class TestCampaignsApi(CampaignRows, ApiContract):
         error = assert_error(api.patch(self.url(campaign), {
             "salesPersonId": profile(firm).pk, "title": "Hijacked"}, format="json"), 400,
             "immutable_field")
-        assert error["details"] == {"field": "salesPersonId"}
+        assert error["details"] == {
+            "salesPersonId": ["A campaign's sales person cannot be changed."]}
         campaign.refresh_from_db()
         assert campaign.sales_person_id == original and campaign.title != "Hijacked"
         assert campaign.history.count() == history

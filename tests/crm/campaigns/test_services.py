@@ -79,7 +79,8 @@ class TestCampaigns:
             services.campaign_update(campaign=campaign, actor=None, title="Changed",
                                      **{key: other if key == "sales_person" else other.pk})
         assert refused.value.code == "immutable_field"
-        assert refused.value.details == {"field": "salesPersonId"}
+        assert refused.value.details == {
+            "sales_person_id": ["A campaign's sales person cannot be changed."]}
         stored = Campaign.objects.get(pk=campaign.pk)
         assert (stored.sales_person_id, stored.title) == (campaign.sales_person_id, "Ramadan")
 

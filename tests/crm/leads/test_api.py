@@ -237,7 +237,7 @@ class TestLeadTransitions:
         error = assert_error(api.post(f"{PATH}/{lead.pk}/transition",
                                       {"status": "lost", "reason": "  "}, format="json"),
                              400, "reason_required")
-        assert error["details"] == {"field": "reason"}
+        assert error["details"] == {"reason": ["Say why the lead was lost."]}
         lead.refresh_from_db()
         assert lead.status == LeadStatus.PROPOSAL
         assert LeadTransaction.objects.filter(lead=lead).count() == rows

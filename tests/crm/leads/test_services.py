@@ -284,7 +284,7 @@ class TestLostNeedsAReason:
         with pytest.raises(ApplicationError) as refused:
             services.lead_transition(lead=lead, target="lost", actor=admin_user, reason=reason)
         assert refused.value.code == "reason_required"
-        assert refused.value.details == {"field": "reason"}
+        assert refused.value.details == {"reason": ["Say why the lead was lost."]}
         stored = Lead.objects.get(pk=lead.pk)
         assert (stored.status, stored.lost_reason) == (source, "")
         assert status_rows(lead) == []
