@@ -1,5 +1,7 @@
+from collections.abc import Mapping
 from copy import copy
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -59,6 +61,17 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+# Read-only fields a client may send back whatever their value (they are ignored): the id
+# is the path's and the audit stamps are the server's.
+ALWAYS_IGNORED = {"id", "created_at", "updated_at"}
+# Read-only fields with one value each, compared with the record's when sent; nested and
+# computed ones (lists, objects) are ignored when sent.
+SCALAR_FIELDS = (serializers.CharField, serializers.IntegerField, serializers.DecimalField,
+                 serializers.DateField, serializers.DateTimeField, serializers.BooleanField,
+                 serializers.ChoiceField, serializers.FloatField)
+READ_ONLY_MESSAGE = _("This field is read-only: it changes through its own action, not here.")
+
+
 class ModelSerializer(serializers.ModelSerializer):
     """Runs the model's full_clean (validators and constraints) so the API and forms agree.
 
@@ -83,6 +96,35 @@ class ModelSerializer(serializers.ModelSerializer):
                 if queryset is not None and not field.read_only:
                     relation.queryset = scope_for(queryset, user=user)
         return fields
+
+    def to_internal_value(self, data):
+        # A read-only field sent with a value of its own (a status, a score, a number) is
+        # refused by name rather than dropped without a word; the value the record has
+        # (a client sending back what it read) and the id and audit stamps pass.
+        if isinstance(data, Mapping):
+            refused = {name: [READ_ONLY_MESSAGE] for name, field in self.fields.items()
+                       if field.read_only and name in data and name not in ALWAYS_IGNORED
+                       and isinstance(field, SCALAR_FIELDS)
+                       and not self._is_current(name, field, data[name])}
+            if refused:
+                raise serializers.ValidationError(refused)
+        return super().to_internal_value(data)
+
+    def _is_current(self, name: str, field: serializers.Field, given: Any) -> bool:
+        if self.instance is None:
+            return given in (None, "")
+        try:
+            current = field.to_representation(field.get_attribute(self.instance))
+        except (AttributeError, ObjectDoesNotExist, TypeError):
+            current = None
+        if current is None or given is None:
+            return current is given
+        if current == given or str(current) == str(given):
+            return True
+        try:
+            return Decimal(str(current)) == Decimal(str(given))
+        except (InvalidOperation, ValueError):
+            return False
 
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)

@@ -58,9 +58,13 @@ class TestCasesApi(CaseRows, ApiContract):
                 ({"lead": str(lead.pk)}, from_lead, open_case)]
 
     def test_number_assigned_and_parties_cleaned(self, api, firm):
-        payload = {**self.create_payload(firm), "number": "MINE-1",
+        payload = {**self.create_payload(firm),
                    "parties": [{"name": "  Hail Cement ", "role": "plaintiff"}],
                    "relatedEntities": [" Hail Holding ", ""]}
+        # The number is the firm's sequence's: one given is refused by name.
+        error = assert_error(api.post(self.path, {**payload, "number": "MINE-1"},
+                                      format="json"), 400, "validation_error")
+        assert list(error["details"]) == ["number"]
         response = api.post(self.path, payload, format="json")
         assert response.status_code == 201, response.content
         case = response.json()["data"]["case"]

@@ -96,7 +96,8 @@ class TestConflictChecks:
 def test_conflict_status_is_not_an_editable_field(firm, admin_user):
     assert "conflict_status" not in modelform_factory(Lead, fields="__all__").base_fields
     lead = make_lead(firm)
-    response = client_for(admin_user).patch(f"/api/v1/leads/{lead.pk}",
-                                            {"conflictStatus": "clear"}, format="json")
-    assert response.status_code == 200
+    error = assert_error(client_for(admin_user).patch(
+        f"/api/v1/leads/{lead.pk}", {"conflictStatus": "clear"}, format="json"),
+        400, "validation_error")
+    assert list(error["details"]) == ["conflictStatus"]
     assert fresh(lead).conflict_status == "not_checked"

@@ -121,12 +121,22 @@ class TestLeadWrites:
 
     def test_status_and_score_are_read_only(self, api, firm):
         lead = make_lead(firm)
-        response = api.patch(f"{PATH}/{lead.pk}", {"status": "won", "score": 150,
-                                                   "company": "Renamed"}, format="json")
+        company = lead.company
+        error = assert_error(api.patch(f"{PATH}/{lead.pk}", {
+            "status": "won", "score": 150, "lastContactDate": "2026-01-01",
+            "company": "Renamed"}, format="json"), 400, "validation_error")
+        assert sorted(error["details"]) == ["lastContactDate", "score", "status"]
+        lead.refresh_from_db()
+        assert (lead.status, lead.company) == ("new", company)
+        assert lead.score != 150
+        # Sent back as read, they pass and the rest is saved.
+        shown = api.get(f"{PATH}/{lead.pk}").json()["data"]["lead"]
+        response = api.patch(f"{PATH}/{lead.pk}", {
+            "status": shown["status"], "score": shown["score"], "company": "Renamed"},
+            format="json")
         assert response.status_code == 200, response.content
         lead.refresh_from_db()
         assert (lead.status, lead.company) == ("new", "Renamed")
-        assert lead.score != 150
 
     def test_assignee_changes_only_through_assign(self, api, firm, users):
         lead = make_lead(firm, assigned_to=users[Role.SALES_MANAGER])

@@ -91,10 +91,15 @@ class TestPricingRulesApi(ApiContract):
 
     def test_usage_count_is_read_only(self, api, firm):
         rule = self.make(firm)
-        response = api.patch(self.url(rule), {"usageCount": 99}, format="json")
-        assert response.status_code == 200
+        name = rule.name
+        error = assert_error(api.patch(self.url(rule), {"usageCount": 99, "name": "Renamed"},
+                                       format="json"), 400, "validation_error")
+        assert list(error["details"]) == ["usageCount"]
         rule.refresh_from_db()
-        assert rule.usage_count == 0
+        assert (rule.usage_count, rule.name) == (0, name)
+        # Sent back as it is, a read-only value passes.
+        assert api.patch(self.url(rule), {"usageCount": 0, "name": "Renamed"},
+                         format="json").status_code == 200
 
     def test_condition_errors_name_the_row_and_key(self, api, firm):
         payload = {**self.create_payload(firm), "conditions": [

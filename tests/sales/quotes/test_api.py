@@ -167,7 +167,13 @@ class TestQuoteWrites:
 
     def test_totals_are_read_only(self, api, firm):
         quote = make_quote(firm)
-        response = api.patch(f"{PATH}/{quote.pk}", {"total": 1, "status": "accepted",
+        error = assert_error(api.patch(f"{PATH}/{quote.pk}", {
+            "total": 1, "status": "accepted", "notes": "x"}, format="json"),
+            400, "validation_error")
+        assert sorted(error["details"]) == ["status", "total"]
+        quote.refresh_from_db()
+        assert (quote.total, quote.status, quote.notes) == (D("2408.00"), "draft", "")
+        response = api.patch(f"{PATH}/{quote.pk}", {"total": 2408, "status": "draft",
                                                     "notes": "x"}, format="json")
         assert response.status_code == 200, response.content
         quote.refresh_from_db()
