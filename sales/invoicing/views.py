@@ -44,7 +44,6 @@ from sales.invoicing.forms import (
     InvoiceFromOrderForm,
     RecordPaymentForm,
     VoidReasonForm,
-    line_field,
 )
 from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, Payment
 from sales.orders.models import SalesOrder
@@ -300,10 +299,11 @@ class InvoiceFromOrderView(InvoiceMixin, StaffMixin, generic.TemplateView):
         context = super().get_context_data(**kwargs)
         form = kwargs.get("form") or self.build_form()
         invoicable = self.order.status in services.ORDER_INVOICABLE_STATUSES
+        order_url = reverse("sales:salesorder_detail", args=[self.order.pk])
         context.update({
             "order": self.order, "form": form, "invoicable": invoicable,
             "delivered_only": self.delivered_only, "forced": self.forced,
-            "order_url": reverse("sales:salesorder_detail", args=[self.order.pk]),
+            "order_url": order_url, "cancel_url": order_url,
             "toggle_url": "?" + ("" if self.delivered_only else "delivered_only=1"),
         })
         return context
@@ -318,7 +318,7 @@ class InvoiceFromOrderView(InvoiceMixin, StaffMixin, generic.TemplateView):
                     delivered_only=self.delivered_only or None,
                     notes=form.cleaned_data["notes"], notes_ar=form.cleaned_data["notes_ar"])
             except (ApplicationError, ValidationError) as error:
-                _row_errors(form, error, [line_field(row["order_line_id"]) for row in rows])
+                _row_errors(form, error, form.chosen_fields(rows))
             else:
                 messages.success(request, _("Draft invoice created from %(number)s.")
                                  % {"number": self.order.number})
@@ -470,9 +470,10 @@ class CreditNoteCreateView(CreditNoteMixin, StaffMixin, generic.TemplateView):
             context.update({"invoice": None, "form": kwargs.get("form")
                             or InvoiceChoiceForm(user=self.request.user)})
             return context
+        invoice_url = reverse("sales:invoice_detail", args=[invoice.pk])
         context.update({
             "invoice": invoice, "form": kwargs.get("form") or self.build_form(invoice),
-            "invoice_url": reverse("sales:invoice_detail", args=[invoice.pk]),
+            "invoice_url": invoice_url, "cancel_url": invoice_url,
         })
         return context
 
@@ -491,7 +492,7 @@ class CreditNoteCreateView(CreditNoteMixin, StaffMixin, generic.TemplateView):
                                                    reason=form.cleaned_data["reason"],
                                                    reason_ar=form.cleaned_data["reason_ar"])
             except (ApplicationError, ValidationError) as error:
-                _row_errors(form, error, [line_field(row["invoice_line_id"]) for row in rows])
+                _row_errors(form, error, form.chosen_fields(rows))
             else:
                 messages.success(request, _("Draft credit note created."))
                 return HttpResponseRedirect(reverse("sales:creditnote_detail", args=[note.pk]))
