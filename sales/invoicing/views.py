@@ -17,7 +17,6 @@ from django.views import View, generic
 
 from core.errors import ApplicationError
 from core.kit.views import DocumentActionView, DocumentDetailView
-from core.pdf import LANGUAGES
 from core.scoping import scope_for
 from core.services import settings_read
 from core.staff import (
@@ -28,10 +27,15 @@ from core.staff import (
     StaffMixin,
     error_text,
     reference_choices,
-    status_badge,
 )
 from crm.models import Customer
-from sales.common.documents import firm_document_language, pdf_response
+from sales.common.views import (
+    CANCELLATION_FIELDS,
+    POSTING_FIELDS,
+    STATUS_COLUMN,
+    DocumentPdfView,
+    SalesMixin,
+)
 from sales.invoicing import services
 from sales.invoicing.actions import CREDIT_NOTE_ACTIONS, INVOICE_ACTIONS
 from sales.invoicing.choices import CreditNoteStatus, InvoiceStatus
@@ -59,17 +63,11 @@ def pdf_links(url: str) -> list[dict]:
             for code, label in PDF_LANGUAGES]
 
 
-def pdf_language(request) -> str:
-    language = request.GET.get("language")
-    return language if language in LANGUAGES else firm_document_language(request.user.firm)
-
-
 # --- invoices -----------------------------------------------------------------------------
 
 
-class InvoiceMixin:
+class InvoiceMixin(SalesMixin):
     model = Invoice
-    url_namespace = "sales"
 
 
 class InvoiceListView(InvoiceMixin, StaffListView):
@@ -88,9 +86,7 @@ class InvoiceListView(InvoiceMixin, StaffListView):
         Column(_("Number"), lambda invoice: str(invoice), sort="number", link=True),
         Column(_("Customer"), lambda invoice: invoice.customer_name or invoice.customer.name,
                sort="customerName", link=True),
-        Column(_("Status"), lambda invoice: status_badge(invoice.status,
-                                                         invoice.get_status_display()),
-               sort="status"),
+        STATUS_COLUMN,
         Column(_("Kind"), "kind"),
         Column(_("Sales order"), "order.number"),
         Column(_("Invoice date"), "invoice_date", sort="invoiceDate"),
@@ -113,12 +109,9 @@ class InvoiceDetailView(InvoiceMixin, DocumentDetailView):
         Column(_("Sales person"), "sales_person"),
         Column(_("Notes"), "notes"),
         Column(_("Arabic notes"), "notes_ar"),
-        Column(_("Posted by"), "posted_by"),
-        Column(_("Posted at"), "posted_at"),
+        *POSTING_FIELDS,
         Column(_("Paid at"), "paid_at"),
-        Column(_("Cancellation reason"), "cancellation_reason"),
-        Column(_("Cancelled by"), "cancelled_by"),
-        Column(_("Cancelled at"), "cancelled_at"),
+        *CANCELLATION_FIELDS,
         Column(_("Created by"), "created_by"),
         Column(_("Created"), "created_at"),
     ]
@@ -228,16 +221,12 @@ class InvoiceTransitionView(InvoiceMixin, DocumentActionView):
     document_actions = INVOICE_ACTIONS
 
 
-class InvoicePdfView(InvoiceMixin, StaffMixin, View):
-    """The invoice as PDF (`?language=en|ar|both`, default the firm's documents language)."""
+class InvoicePdfView(InvoiceMixin, DocumentPdfView):
+    def render_pdf(self, invoice: Invoice, language: str) -> bytes:
+        return invoice_pdf(invoice=invoice, language=language)
 
-    def get_permission_required(self):
-        return ["sales.view_invoice"]
-
-    def get(self, request, pk: int):
-        invoice = get_object_or_404(scope_for(Invoice.objects.all(), user=request.user), pk=pk)
-        return pdf_response(invoice_pdf(invoice=invoice, language=pdf_language(request)),
-                            name=invoice.number or f"invoice-draft-{invoice.pk}")
+    def file_name(self, invoice: Invoice) -> str:
+        return invoice.number or f"invoice-draft-{invoice.pk}"
 
 
 class InvoiceCreateView(InvoiceMixin, StaffFormView):
@@ -354,9 +343,8 @@ def _row_errors(form, error: Exception, fields: list[str]) -> None:
 # --- credit notes -------------------------------------------------------------------------
 
 
-class CreditNoteMixin:
+class CreditNoteMixin(SalesMixin):
     model = CreditNote
-    url_namespace = "sales"
 
 
 class CreditNoteListView(CreditNoteMixin, StaffListView):
@@ -373,8 +361,7 @@ class CreditNoteListView(CreditNoteMixin, StaffListView):
         Column(_("Number"), lambda note: str(note), sort="number", link=True),
         Column(_("Customer"), "customer_name", link=True),
         Column(_("Invoice"), lambda note: str(note.invoice)),
-        Column(_("Status"), lambda note: status_badge(note.status, note.get_status_display()),
-               sort="status"),
+        STATUS_COLUMN,
         Column(_("Date"), "credit_date", sort="creditDate"),
         Column(_("Total"), "total", sort="total"),
         Column(_("Reason"), "reason"),
@@ -389,8 +376,7 @@ class CreditNoteDetailView(CreditNoteMixin, DocumentDetailView):
     fields = [
         Column(_("Source"), "source_reference"),
         Column(_("Currency"), "currency"),
-        Column(_("Posted by"), "posted_by"),
-        Column(_("Posted at"), "posted_at"),
+        *POSTING_FIELDS,
         Column(_("Cancellation reason"), "cancellation_reason"),
         Column(_("Cancelled at"), "cancelled_at"),
         Column(_("Created by"), "created_by"),
@@ -417,14 +403,12 @@ class CreditNoteTransitionView(CreditNoteMixin, DocumentActionView):
     document_actions = CREDIT_NOTE_ACTIONS
 
 
-class CreditNotePdfView(CreditNoteMixin, StaffMixin, View):
-    def get_permission_required(self):
-        return ["sales.view_creditnote"]
+class CreditNotePdfView(CreditNoteMixin, DocumentPdfView):
+    def render_pdf(self, note: CreditNote, language: str) -> bytes:
+        return credit_note_pdf(credit_note=note, language=language)
 
-    def get(self, request, pk: int):
-        note = get_object_or_404(scope_for(CreditNote.objects.all(), user=request.user), pk=pk)
-        return pdf_response(credit_note_pdf(credit_note=note, language=pdf_language(request)),
-                            name=note.number or f"credit-note-draft-{note.pk}")
+    def file_name(self, note: CreditNote) -> str:
+        return note.number or f"credit-note-draft-{note.pk}"
 
 
 class CreditNoteCreateView(CreditNoteMixin, StaffMixin, generic.TemplateView):
