@@ -1,6 +1,5 @@
-"""Staff page pieces the sales documents share: the detail fields of the kit's abstract parts
-(texts, posting, cancellation), the list's status column, the PDF page, and the rule that only
-a draft is edited or deleted from its pages (architecture §5.13)."""
+"""Staff page pieces the sales documents share: the PDF page, the priced lines form, and the
+rule that only a draft is edited or deleted (architecture §5.13)."""
 
 from typing import Any
 
@@ -12,28 +11,11 @@ from django.views import View
 
 from core.forms import formset_rows
 from core.pdf import LANGUAGES
-from core.staff import Column, StaffFormView, StaffMixin, status_badge
+from core.staff import StaffDeleteView, StaffFormView, StaffMixin
 from sales.common.documents import firm_document_language, pdf_response
 from sales.common.forms import LINE_FIELDS, QuoteLineFormSet, line_initial, line_rows
 
 DRAFT = "draft"  # the first status of every sales document
-
-STATUS_COLUMN = Column(_("Status"), lambda row: status_badge(row.status,
-                                                             row.get_status_display()),
-                       sort="status")
-TEXT_FIELDS = [
-    Column(_("Terms and conditions"), "terms"),
-    Column(_("Arabic terms and conditions"), "terms_ar"),
-    Column(_("Notes"), "notes"),
-    Column(_("Arabic notes"), "notes_ar"),
-]
-POSTING_FIELDS = [Column(_("Posted by"), "posted_by"), Column(_("Posted at"), "posted_at")]
-CANCELLATION_FIELDS = [
-    Column(_("Cancellation reason"), "cancellation_reason"),
-    Column(_("Cancelled by"), "cancelled_by"),
-    Column(_("Cancelled at"), "cancelled_at"),
-]
-
 
 class SalesMixin:
     url_namespace = "sales"
@@ -82,6 +64,21 @@ class PricedLinesFormView(DraftFormView):
         service's errors show on their row."""
         rows, self.row_forms["items"] = formset_rows(self.formsets["items"], LINE_FIELDS)
         return line_rows(rows)
+
+
+class DraftDeleteView(StaffDeleteView):
+    """Deleting a draft through the document's service (`delete_document`, which refuses any
+    other status), then back to the list."""
+
+    delete_note = _("Only a draft can be deleted; its lines go with it and its history keeps "
+                    "who deleted it.")
+
+    def delete_document(self, document) -> None:
+        raise NotImplementedError("each delete view names the service it calls")
+
+    def perform(self, document) -> str:
+        self.delete_document(document)
+        return self.url("list")
 
 
 class DocumentPdfView(StaffMixin, View):

@@ -13,18 +13,12 @@ from core.kit.views import DocumentActionView, DocumentDetailView
 from core.staff import (
     Column,
     PageFilter,
-    StaffDeleteView,
     StaffListView,
     reference_choices,
 )
 from crm.models import Customer
-from sales.common.views import (
-    STATUS_COLUMN,
-    TEXT_FIELDS,
-    DraftDetailMixin,
-    DraftFormView,
-    SalesMixin,
-)
+from sales.common.columns import STATUS_COLUMN, TEXT_FIELDS
+from sales.common.views import DraftDeleteView, DraftDetailMixin, DraftFormView, SalesMixin
 from sales.down_payments import services
 from sales.down_payments.actions import DOWN_PAYMENT_ACTIONS
 from sales.down_payments.choices import DownPaymentSource
@@ -174,9 +168,8 @@ class DownPaymentFormView(DownPaymentMixin, DraftFormView):
         return services.down_payment_update(down_payment=self.object, actor=actor, **changes)
 
 
-class DownPaymentDeleteView(DownPaymentMixin, StaffDeleteView):
+class DownPaymentDeleteView(DownPaymentMixin, DraftDeleteView):
     delete_note = _("Only a draft can be deleted; its history keeps who deleted it.")
 
-    def perform(self, obj: DownPayment) -> str:
-        services.down_payment_delete(down_payment=obj, actor=self.request.user)
-        return self.url("list")
+    def delete_document(self, down_payment: DownPayment) -> None:
+        services.down_payment_delete(down_payment=down_payment, actor=self.request.user)

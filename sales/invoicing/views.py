@@ -29,13 +29,8 @@ from core.staff import (
     reference_choices,
 )
 from crm.models import Customer
-from sales.common.views import (
-    CANCELLATION_FIELDS,
-    POSTING_FIELDS,
-    STATUS_COLUMN,
-    DocumentPdfView,
-    SalesMixin,
-)
+from sales.common.columns import CANCELLATION_FIELDS, POSTING_FIELDS, STATUS_COLUMN
+from sales.common.views import DocumentPdfView, SalesMixin
 from sales.invoicing import services
 from sales.invoicing.actions import CREDIT_NOTE_ACTIONS, INVOICE_ACTIONS
 from sales.invoicing.choices import CreditNoteStatus, InvoiceStatus

@@ -18,18 +18,16 @@ from core.scoping import scope_for
 from core.staff import (
     Column,
     PageFilter,
-    StaffDeleteView,
     StaffListView,
     StaffMixin,
     error_text,
     reference_choices,
 )
 from crm.models import Campaign, Customer, SalesPerson
+from sales.common.columns import CANCELLATION_FIELDS, STATUS_COLUMN, TEXT_FIELDS
 from sales.common.views import (
-    CANCELLATION_FIELDS,
-    STATUS_COLUMN,
-    TEXT_FIELDS,
     DocumentPdfView,
+    DraftDeleteView,
     DraftDetailMixin,
     PricedLinesFormView,
     SalesMixin,
@@ -185,13 +183,9 @@ class SalesOrderTransitionView(AnyOrderMixin, DocumentActionView):
     document_actions = ORDER_ACTIONS
 
 
-class SalesOrderDeleteView(SalesOrderMixin, StaffDeleteView):
-    delete_note = _("Only a draft can be deleted; its lines go with it and its history keeps "
-                    "who deleted it.")
-
-    def perform(self, obj: SalesOrder) -> str:
-        services.order_delete(order=obj, actor=self.request.user)
-        return self.url("list")
+class SalesOrderDeleteView(SalesOrderMixin, DraftDeleteView):
+    def delete_document(self, order: SalesOrder) -> None:
+        services.order_delete(order=order, actor=self.request.user)
 
 
 class SalesOrderPdfView(AnyOrderMixin, DocumentPdfView):

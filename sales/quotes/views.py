@@ -19,18 +19,17 @@ from core.kit.views import DocumentActionView, DocumentDetailView
 from core.staff import (
     Column,
     PageFilter,
-    StaffDeleteView,
     StaffListView,
     StaffMixin,
     reference_choices,
     user_choices,
 )
 from crm.models import Customer
+from sales.common.columns import STATUS_COLUMN, TEXT_FIELDS
 from sales.common.forms import LINE_FIELDS, QuoteLineFormSet, line_rows
 from sales.common.views import (
-    STATUS_COLUMN,
-    TEXT_FIELDS,
     DocumentPdfView,
+    DraftDeleteView,
     DraftDetailMixin,
     PricedLinesFormView,
     SalesMixin,
@@ -277,13 +276,9 @@ class QuoteTransitionView(QuoteMixin, DocumentActionView):
     document_actions = QUOTE_ACTIONS
 
 
-class QuoteDeleteView(QuoteMixin, StaffDeleteView):
-    delete_note = _("Only a draft can be deleted; its lines go with it and its history keeps "
-                    "who deleted it.")
-
-    def perform(self, obj: Quote) -> str:
-        services.quote_delete(quote=obj, actor=self.request.user)
-        return self.url("list")
+class QuoteDeleteView(QuoteMixin, DraftDeleteView):
+    def delete_document(self, quote: Quote) -> None:
+        services.quote_delete(quote=quote, actor=self.request.user)
 
 
 class QuoteVersionView(QuoteMixin, StaffMixin, View):
