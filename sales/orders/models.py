@@ -13,9 +13,10 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 
 from core.choices import PaymentTerms
 from core.fields import MONEY, QUANTITY, RATE, money_field, unique_per_firm
+from core.kit.models import CancellableBy, CustomerSnapshot
 from core.models import DocumentModel
 from sales.common.choices import DiscountType
-from sales.common.models import DocumentLine, PricedDocument
+from sales.common.models import Approvable, DocumentLine, PricedDocument
 from sales.orders.choices import ORDER_OPEN_STATUSES, ORDER_PROGRESS_STATUSES, SalesOrderStatus
 from sales.orders.querysets import SalesOrderManager, SalesOrderQuerySet
 from sales.quotes.models import Quote
@@ -32,7 +33,7 @@ def nothing_delivered_or_invoiced(order: "SalesOrder") -> bool:
                    for line in order.lines.all())
 
 
-class SalesOrder(DocumentModel, PricedDocument):
+class SalesOrder(DocumentModel, PricedDocument, Approvable, CustomerSnapshot, CancellableBy):
     """A confirmed sale to a customer; after confirmation its status follows delivery and
     invoicing progress (business-rules §6). Soft-deleted with its campaign: the
     default manager hides those rows, `all_objects` still reaches them by id for audit."""
@@ -46,11 +47,6 @@ class SalesOrder(DocumentModel, PricedDocument):
 
     customer = models.ForeignKey("crm.Customer", verbose_name=_("customer"),
                                  on_delete=models.PROTECT, related_name="sales_orders")
-    # The customer's names as they were when the order was last saved (documents keep them).
-    customer_name = models.CharField(_("customer name"), max_length=200, blank=True,
-                                     editable=False)
-    customer_name_ar = models.CharField(_("customer Arabic name"), max_length=200,
-                                        blank=True, editable=False)
     billing_address = models.ForeignKey("crm.CustomerAddress",
                                         verbose_name=_("billing address"),
                                         on_delete=models.SET_NULL, null=True, blank=True,
@@ -113,23 +109,9 @@ class SalesOrder(DocumentModel, PricedDocument):
 
     status = FSMField(_("status"), max_length=20, choices=SalesOrderStatus.choices,
                       default=SalesOrderStatus.DRAFT, protected=True)
-    needs_approval = models.BooleanField(_("needs approval"), default=False, editable=False)
-    approval_reasons = models.JSONField(_("why approval is needed"), default=list, blank=True,
-                                        editable=False, encoder=DjangoJSONEncoder)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
-                                    on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", editable=False)
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True,
                                         editable=False)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"),
-                                     on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", editable=False)
-    cancellation_reason = models.TextField(_("cancellation reason"), blank=True,
-                                           editable=False)
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True,
-                                        editable=False)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cancelled by"),
                                      on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", editable=False)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
@@ -201,9 +183,7 @@ class SalesOrder(DocumentModel, PricedDocument):
                                       SalesOrderStatus.IN_PROGRESS, SalesOrderStatus.ON_HOLD],
                 target=SalesOrderStatus.CANCELLED, conditions=[nothing_delivered_or_invoiced])
     def cancel(self, *, cancellation_reason: str, by) -> None:
-        self.cancellation_reason = cancellation_reason
-        self.cancelled_at = timezone.now()
-        self.cancelled_by = by
+        self.record_cancellation(reason=cancellation_reason, by=by)
 
 
 class SalesOrderLine(DocumentLine):

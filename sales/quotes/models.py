@@ -14,7 +14,7 @@ from django_fsm import FSMField, transition
 from core.fields import MONEY, PERCENT, RATE, money_field, unique_per_firm
 from core.models import DocumentModel, TenantModel
 from sales.common.choices import DiscountType
-from sales.common.models import DocumentLine, PricedDocument
+from sales.common.models import Approvable, DocumentLine, PricedDocument
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.querysets import QuoteQuerySet
 
@@ -28,7 +28,7 @@ def approval_not_needed(quote: "Quote") -> bool:
     return not quote.needs_approval
 
 
-class Quote(DocumentModel, PricedDocument):
+class Quote(DocumentModel, PricedDocument, Approvable):
     """A priced offer to a customer or a lead, moving through business-rules §5's states."""
 
     number = models.CharField(_("number"), max_length=30, editable=False)
@@ -68,13 +68,6 @@ class Quote(DocumentModel, PricedDocument):
     parent = models.ForeignKey("self", verbose_name=_("copied from"), on_delete=models.SET_NULL,
                                null=True, blank=True, related_name="copies", editable=False)
 
-    needs_approval = models.BooleanField(_("needs approval"), default=False, editable=False)
-    approval_reasons = models.JSONField(_("why approval is needed"), default=list, blank=True,
-                                        editable=False, encoder=DjangoJSONEncoder)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
-                                    on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", editable=False)
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
 
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
     viewed_at = models.DateTimeField(_("viewed at"), null=True, blank=True, editable=False)
