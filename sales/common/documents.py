@@ -100,15 +100,18 @@ def lines_table(lines, language: str, *, delivered: bool = False) -> Flowable:
                            numeric_columns=set(range(len(headers))) - {1}, language=language)
 
 
-def discounted_totals_rows(document) -> list[tuple[str, str, str]]:
-    """The totals of a quote or an order down to its shipping (the total is the caller's)."""
+def discounted_totals_rows(document, *, after_discount: tuple[str, str] = (
+        "After discount", "بعد الخصم")) -> list[tuple[str, str, str]]:
+    """The totals of a quote, an order or an invoice down to its shipping (the total and
+    what follows are the caller's); an invoice names the amount after discount its taxable
+    amount."""
     def money(value: Decimal) -> str:
         return format_amount(value, currency=document.currency)
 
     rows = [("Subtotal", "المجموع الفرعي", money(document.subtotal))]
     if document.discount_amount:
         rows += [("Discount", "الخصم", money(-document.discount_amount)),
-                 ("After discount", "بعد الخصم", money(document.after_discount))]
+                 (*after_discount, money(document.after_discount))]
     rows.append(("VAT", "ضريبة القيمة المضافة", money(document.tax_amount)))
     if document.shipping_cost:
         rows.append(("Shipping", "الشحن", money(document.shipping_cost)))

@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 from core import pdf
 from core.pdf import bilingual, format_amount, styles
 from sales.common.documents import (
+    discounted_totals_rows,
     language_check,
     lines_table,
     text_block,
@@ -85,13 +86,8 @@ def invoice_story(*, invoice: Invoice, language: str) -> list[Flowable]:
     def money(value: Decimal) -> str:
         return format_amount(value, currency=invoice.currency)
 
-    totals = [("Subtotal", "المجموع الفرعي", money(invoice.subtotal))]
-    if invoice.discount_amount:
-        totals += [("Discount", "الخصم", money(-invoice.discount_amount)),
-                   ("Taxable amount", "المبلغ الخاضع للضريبة", money(invoice.after_discount))]
-    totals.append(("VAT", "ضريبة القيمة المضافة", money(invoice.tax_amount)))
-    if invoice.shipping_cost:
-        totals.append(("Shipping", "الشحن", money(invoice.shipping_cost)))
+    totals = discounted_totals_rows(
+        invoice, after_discount=("Taxable amount", "المبلغ الخاضع للضريبة"))
     totals.append(("Total incl. VAT", "الإجمالي شامل الضريبة", money(invoice.total)))
     due = []
     if invoice.down_payments_applied:
