@@ -126,6 +126,13 @@ def words_line(document, language: str) -> Flowable:
                      style_en=st.small, style_ar=st.small_ar, language=language)
 
 
+def texts_blocks(document, language: str) -> list[Flowable]:
+    """The document's terms and notes (sales.common.models.DocumentTexts), as text blocks."""
+    return [*text_block(document.terms, document.terms_ar,
+                        ("Terms and conditions", "الشروط والأحكام"), language),
+            *text_block(document.notes, document.notes_ar, ("Notes", "ملاحظات"), language)]
+
+
 def text_block(en: str, ar: str, title: tuple[str, str], language: str) -> list[Flowable]:
     """A heading and a text block (terms, notes) in the document's language(s)."""
     st = styles()

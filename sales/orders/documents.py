@@ -18,6 +18,7 @@ from sales.common.documents import (
     language_check,
     lines_table,
     text_block,
+    texts_blocks,
     words_line,
 )
 from sales.orders.choices import SalesOrderStatus
@@ -138,10 +139,8 @@ def order_story(*, order: SalesOrder, language: str) -> list[Flowable]:
                                Spacer(0, 4), words_line(order, language)]))
     # Instructions are written once, for the driver, in whatever language they were typed.
     story += text_block(order.delivery_instructions, order.delivery_instructions,
-                    ("Delivery instructions", "تعليمات التسليم"), language)
-    story += text_block(order.terms, order.terms_ar, ("Terms and conditions", "الشروط والأحكام"),
-                    language)
-    story += text_block(order.notes, order.notes_ar, ("Notes", "ملاحظات"), language)
+                        ("Delivery instructions", "تعليمات التسليم"), language)
+    story += texts_blocks(order, language)
     return story
 
 

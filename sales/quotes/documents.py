@@ -16,7 +16,7 @@ from sales.common.documents import (
     discounted_totals_rows,
     language_check,
     lines_table,
-    text_block,
+    texts_blocks,
     words_line,
 )
 from sales.quotes.models import Quote
@@ -71,9 +71,7 @@ def quote_story(*, quote: Quote, language: str) -> list[Flowable]:
     # The totals and the words belong together: never split over a page break.
     story.append(KeepTogether([pdf.totals_table(rows=totals, language=language),
                                Spacer(0, 4), words_line(quote, language)]))
-    story += text_block(quote.terms, quote.terms_ar, ("Terms and conditions", "الشروط والأحكام"),
-                    language)
-    story += text_block(quote.notes, quote.notes_ar, ("Notes", "ملاحظات"), language)
+    story += texts_blocks(quote, language)
     return story
 
 
