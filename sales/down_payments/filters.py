@@ -4,8 +4,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import CommaChoiceFilter, FilterSet
-from sales.common.filters import lower_bound, reference, upper_bound
+from core.filters import CommaChoiceFilter, CommaNumberFilter, FilterSet
 from sales.down_payments.choices import DownPaymentSource, DownPaymentStatus, DownPaymentType
 from sales.down_payments.models import DownPayment
 
@@ -19,15 +18,19 @@ class DownPaymentFilter(FilterSet):
     source_type = django_filters.ChoiceFilter(choices=DownPaymentSource.choices,
                                               method="filter_source_type",
                                               label=_("source"))
-    customer = reference("customer_id", _("customer"))
-    customer_id = reference("customer_id", _("customer"))
-    quote_id = reference("quote_id", _("quote"))
-    sales_order_id = reference("sales_order_id", _("sales order"))
-    invoice_id = reference("invoice_id", _("down payment invoice"))
-    amount_min = lower_bound("amount", _("minimum amount"))
-    amount_max = upper_bound("amount", _("maximum amount"))
-    due_from = lower_bound("due_date", _("due from"), django_filters.DateFilter)
-    due_to = upper_bound("due_date", _("due until"), django_filters.DateFilter)
+    customer = CommaNumberFilter(field_name="customer_id", label=_("customer"))
+    customer_id = CommaNumberFilter(field_name="customer_id", label=_("customer"))
+    quote_id = CommaNumberFilter(field_name="quote_id", label=_("quote"))
+    sales_order_id = CommaNumberFilter(field_name="sales_order_id", label=_("sales order"))
+    invoice_id = CommaNumberFilter(field_name="invoice_id", label=_("down payment invoice"))
+    amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte",
+                                             label=_("minimum amount"))
+    amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte",
+                                             label=_("maximum amount"))
+    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte",
+                                         label=_("due from"))
+    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte",
+                                       label=_("due until"))
     has_remaining = django_filters.BooleanFilter(method="filter_has_remaining",
                                                  label=_("money left to apply"))
 

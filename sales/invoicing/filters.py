@@ -4,8 +4,7 @@ export (architecture §5.3)."""
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import CommaChoiceFilter, FilterSet
-from sales.common.filters import reference
+from core.filters import CommaChoiceFilter, CommaNumberFilter, FilterSet
 from sales.invoicing.choices import CreditNoteStatus, InvoiceKind, InvoiceStatus
 from sales.invoicing.models import CreditNote, Invoice
 from sales.invoicing.services import invoice_overdue_filter
@@ -18,9 +17,9 @@ class InvoiceFilter(FilterSet):
 
     status = CommaChoiceFilter(choices=InvoiceStatus.choices, label=_("status"))
     kind = CommaChoiceFilter(choices=InvoiceKind.choices, label=_("kind"))
-    customer_id = reference("customer_id", _("customer"))
-    order_id = reference("order_id", _("sales order"))
-    sales_person_id = reference("sales_person_id", _("sales person"))
+    customer_id = CommaNumberFilter(field_name="customer_id", label=_("customer"))
+    order_id = CommaNumberFilter(field_name="order_id", label=_("sales order"))
+    sales_person_id = CommaNumberFilter(field_name="sales_person_id", label=_("sales person"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
 
     class Meta:
@@ -37,8 +36,8 @@ class CreditNoteFilter(FilterSet):
     search_fields = ["number", "customer_name", "customer_name_ar", "invoice__number"]
 
     status = CommaChoiceFilter(choices=CreditNoteStatus.choices, label=_("status"))
-    customer_id = reference("customer_id", _("customer"))
-    invoice_id = reference("invoice_id", _("invoice"))
+    customer_id = CommaNumberFilter(field_name="customer_id", label=_("customer"))
+    invoice_id = CommaNumberFilter(field_name="invoice_id", label=_("invoice"))
 
     class Meta:
         model = CreditNote

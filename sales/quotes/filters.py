@@ -4,10 +4,13 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import CommaChoiceFilter, FilterSet
-from sales.common.filters import lower_bound, reference, upper_bound
+from core.filters import CommaChoiceFilter, CommaNumberFilter, FilterSet
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import Quote
+
+
+def _reference(field: str, label) -> CommaNumberFilter:
+    return CommaNumberFilter(field_name=field, label=label)
 
 
 class QuoteFilter(FilterSet):
@@ -16,17 +19,21 @@ class QuoteFilter(FilterSet):
                      "lead__first_name", "lead__last_name", "contact_name"]
 
     status = CommaChoiceFilter(choices=QuoteStatus.choices, label=_("status"))
-    customer = reference("customer_id", _("customer"))
-    customer_id = reference("customer_id", _("customer"))
-    lead = reference("lead_id", _("lead"))
-    lead_id = reference("lead_id", _("lead"))
-    owner = reference("owner_id", _("owner"))
-    owner_id = reference("owner_id", _("owner"))
-    sales_person_id = reference("sales_person_id", _("sales person"))
-    total_min = lower_bound("total", _("minimum total"))
-    total_max = upper_bound("total", _("maximum total"))
-    valid_until_from = lower_bound("valid_until", _("valid until from"), django_filters.DateFilter)
-    valid_until_to = upper_bound("valid_until", _("valid until to"), django_filters.DateFilter)
+    customer = _reference("customer_id", _("customer"))
+    customer_id = _reference("customer_id", _("customer"))
+    lead = _reference("lead_id", _("lead"))
+    lead_id = _reference("lead_id", _("lead"))
+    owner = _reference("owner_id", _("owner"))
+    owner_id = _reference("owner_id", _("owner"))
+    sales_person_id = _reference("sales_person_id", _("sales person"))
+    total_min = django_filters.NumberFilter(field_name="total", lookup_expr="gte",
+                                            label=_("minimum total"))
+    total_max = django_filters.NumberFilter(field_name="total", lookup_expr="lte",
+                                            label=_("maximum total"))
+    valid_until_from = django_filters.DateFilter(field_name="valid_until", lookup_expr="gte",
+                                                 label=_("valid until from"))
+    valid_until_to = django_filters.DateFilter(field_name="valid_until", lookup_expr="lte",
+                                               label=_("valid until to"))
     needs_approval = django_filters.BooleanFilter(field_name="needs_approval",
                                                   label=_("needs approval"))
 
