@@ -12,10 +12,10 @@ from django.views import View
 from core.forms import formset_rows
 from core.pdf import LANGUAGES
 from core.staff import StaffDeleteView, StaffFormView, StaffMixin
+from sales.common.choices import DRAFT
 from sales.common.documents import firm_document_language, pdf_response
 from sales.common.forms import LINE_FIELDS, QuoteLineFormSet, line_initial, line_rows
 
-DRAFT = "draft"  # the first status of every sales document
 
 class SalesMixin:
     url_namespace = "sales"
