@@ -52,7 +52,7 @@ from sales.common.lines import (
     user_sales_person,
 )
 from sales.common.totals import DocumentTotals
-from sales.errors import SalesErrorCode
+from sales.errors import SalesErrorCode, draft_required
 from sales.orders.choices import ORDER_PROGRESS_STATUSES, SalesOrderStatus
 from sales.orders.models import SalesOrder, SalesOrderLine
 from sales.quotes.choices import QuoteStatus
@@ -84,22 +84,8 @@ LINE_COPY = ["position", "product", "description", "description_ar", "quantity",
 # --- errors ---------------------------------------------------------------------------------
 
 
-class OrderNotEditable(ApplicationError):
-    status_code = 409
-
-    def __init__(self, *, status: str) -> None:
-        super().__init__(code=SalesErrorCode.ORDER_NOT_EDITABLE,
-                         details={"status": status}, message=_(
-            "Only a draft sales order can be changed."))
-
-
-class OrderNotDeletable(ApplicationError):
-    status_code = 409
-
-    def __init__(self, *, status: str) -> None:
-        super().__init__(code=SalesErrorCode.ORDER_NOT_DELETABLE,
-                         details={"status": status}, message=_(
-            "Only a draft sales order can be deleted. Cancel it instead."))
+NOT_EDITABLE = _("Only a draft sales order can be changed.")
+NOT_DELETABLE = _("Only a draft sales order can be deleted. Cancel it instead.")
 
 
 class OrderDeleted(ApplicationError):
@@ -285,8 +271,7 @@ def order_update(*, order: SalesOrder, actor: User | None, lines: list[dict] | N
     does not survive the edit."""
     document_fields_refuse_unknown(fields=changes, allowed=ORDER_FIELDS)
     locked = _lock(order)
-    if locked.status != SalesOrderStatus.DRAFT:
-        raise OrderNotEditable(status=locked.status)
+    draft_required(locked, code=SalesErrorCode.ORDER_NOT_EDITABLE, message=NOT_EDITABLE)
     for name, value in changes.items():
         setattr(locked, name, value)
     _check_references(locked)
@@ -362,8 +347,7 @@ def order_from_quote(*, quote: Quote, actor: User | None, **fields: Any) -> Sale
 def order_delete(*, order: SalesOrder, actor: User | None) -> None:
     """Delete a draft order with its lines (history keeps who); 409 for any other status."""
     locked = _lock(order)
-    if locked.status != SalesOrderStatus.DRAFT:
-        raise OrderNotDeletable(status=locked.status)
+    draft_required(locked, code=SalesErrorCode.ORDER_NOT_DELETABLE, message=NOT_DELETABLE)
     locked._history_user = actor
     locked._change_reason = "deleted"
     locked.delete()
@@ -426,8 +410,7 @@ def order_approve(*, order: SalesOrder, actor: User | None, reason: str = "") ->
     """Approve a draft order that needs approval (its approvers only), so it can be
     confirmed; 409 `approval_not_needed` when nothing needs approving."""
     locked = _lock(order)
-    if locked.status != SalesOrderStatus.DRAFT:
-        raise OrderNotEditable(status=locked.status)
+    draft_required(locked, code=SalesErrorCode.ORDER_NOT_EDITABLE, message=NOT_EDITABLE)
     settings = settings_read(firm=locked.firm)
     _refresh_approval(locked, settings=settings)
     if not locked.needs_approval:

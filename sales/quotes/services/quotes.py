@@ -34,7 +34,7 @@ from sales.common.lines import (
     user_sales_person,
 )
 from sales.common.totals import DocumentTotals
-from sales.errors import SalesErrorCode
+from sales.errors import SalesErrorCode, draft_required
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import QUOTE_TRANSITIONS, Quote, QuoteLine, QuoteVersion
 
@@ -50,13 +50,8 @@ QUOTE_FIELDS = {
 QUOTE_FOREIGN_KEYS = {"customer", "lead", "owner", "sales_person", "price_list"}
 
 
-class QuoteNotEditable(ApplicationError):
-    status_code = 409
-
-    def __init__(self, *, status: str) -> None:
-        super().__init__(code=SalesErrorCode.QUOTE_NOT_EDITABLE,
-                         details={"status": status}, message=_(
-            "Only a draft quote can be changed. Revise it to make a new version."))
+NOT_EDITABLE = _("Only a draft quote can be changed. Revise it to make a new version.")
+NOT_DELETABLE = _("Only a draft quote can be deleted. Cancel or archive it instead.")
 
 
 # --- lines and totals (sales.common.lines) ------------------------------------------------
@@ -205,8 +200,7 @@ def quote_update(*, quote: Quote, actor: User | None, lines: list[dict] | None =
     need for approval are recomputed with the firm's current settings."""
     document_fields_refuse_unknown(fields=changes, allowed=QUOTE_FIELDS)
     locked = Quote.objects.select_for_update().get(pk=quote.pk)
-    if locked.status != QuoteStatus.DRAFT:
-        raise QuoteNotEditable(status=locked.status)
+    draft_required(locked, code=SalesErrorCode.QUOTE_NOT_EDITABLE, message=NOT_EDITABLE)
     for name, value in changes.items():
         setattr(locked, name, value)
     _check_references(locked)
@@ -219,21 +213,11 @@ def quote_update(*, quote: Quote, actor: User | None, lines: list[dict] | None =
     return locked
 
 
-class QuoteNotDeletable(ApplicationError):
-    status_code = 409
-
-    def __init__(self, *, status: str) -> None:
-        super().__init__(code=SalesErrorCode.QUOTE_NOT_DELETABLE,
-                         details={"status": status}, message=_(
-            "Only a draft quote can be deleted. Cancel or archive it instead."))
-
-
 @transaction.atomic
 def quote_delete(*, quote: Quote, actor: User | None) -> None:
     """Delete a draft quote with its lines (history keeps who deleted it); 409 otherwise."""
     locked = Quote.objects.select_for_update().get(pk=quote.pk)
-    if locked.status != QuoteStatus.DRAFT:
-        raise QuoteNotDeletable(status=locked.status)
+    draft_required(locked, code=SalesErrorCode.QUOTE_NOT_DELETABLE, message=NOT_DELETABLE)
     locked._history_user = actor
     locked._change_reason = "deleted"
     locked.delete()
