@@ -59,6 +59,7 @@ class LineQuantitiesForm(DirectionsMixin, forms.Form):
     for a line not taken. The service checks the quantities again under its locks."""
 
     line_key: str  # how the service names a chosen row's line
+    line_quantity_label: Any  # the heading of the other document's quantity of each line
     quantity_label: Any  # the quantity column's heading and its fields' labels
     nothing_chosen: Any  # the error when no line is given a quantity
     text_fields: tuple[str, str]  # the English and Arabic texts under the lines
@@ -103,6 +104,7 @@ class InvoiceFromOrderForm(LineQuantitiesForm):
     """A quantity per order line (default: what remains to invoice) and delivered-only."""
 
     line_key = "order_line_id"
+    line_quantity_label = _("Ordered")
     quantity_label = _("Quantity to invoice")
     nothing_chosen = _("Give a quantity for at least one line.")
     text_fields = ("notes", "notes_ar")
@@ -158,6 +160,7 @@ class CreditNoteForm(LineQuantitiesForm):
     """A quantity to credit per invoice line (at most what is left uncredited) and why."""
 
     line_key = "invoice_line_id"
+    line_quantity_label = _("Invoiced")
     quantity_label = _("Quantity to credit")
     nothing_chosen = _("Give a quantity to credit on at least one line.")
     text_fields = ("reason", "reason_ar")
