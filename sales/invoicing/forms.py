@@ -59,10 +59,8 @@ class LineQuantitiesForm(DirectionsMixin, forms.Form):
     for a line not taken. The service checks the quantities again under its locks."""
 
     line_key: str  # how the service names a chosen row's line
-    line_quantity_label: Any  # the heading of the other document's quantity of each line
     quantity_label: Any  # the quantity column's heading and its fields' labels
     nothing_chosen: Any  # the error when no line is given a quantity
-    text_fields: tuple[str, str]  # the English and Arabic texts under the lines
 
     def __init__(self, *args, rows: list[dict], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -81,7 +79,9 @@ class LineQuantitiesForm(DirectionsMixin, forms.Form):
         return [(row, self[line_field(row["line"].pk)]) for row in self.rows]
 
     def texts(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.text_fields]
+        """The texts under the lines (notes, a reason), in English and Arabic."""
+        return [field for field in self.visible_fields()
+                if isinstance(field.field.widget, forms.Textarea)]
 
     def chosen(self) -> list[dict]:
         """`[{<line_key>, quantity}]` for the lines given a quantity above 0."""
@@ -104,10 +104,8 @@ class InvoiceFromOrderForm(LineQuantitiesForm):
     """A quantity per order line (default: what remains to invoice) and delivered-only."""
 
     line_key = "order_line_id"
-    line_quantity_label = _("Ordered")
     quantity_label = _("Quantity to invoice")
     nothing_chosen = _("Give a quantity for at least one line.")
-    text_fields = ("notes", "notes_ar")
 
     delivered_only = forms.BooleanField(label=_("Delivered quantities only"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, max_length=5000, widget=_text())
@@ -160,10 +158,8 @@ class CreditNoteForm(LineQuantitiesForm):
     """A quantity to credit per invoice line (at most what is left uncredited) and why."""
 
     line_key = "invoice_line_id"
-    line_quantity_label = _("Invoiced")
     quantity_label = _("Quantity to credit")
     nothing_chosen = _("Give a quantity to credit on at least one line.")
-    text_fields = ("reason", "reason_ar")
 
     invoice = forms.ModelChoiceField(label=_("Invoice"), queryset=Invoice.objects.none(),
                                      widget=forms.HiddenInput)

@@ -287,7 +287,7 @@ class InvoiceFromOrderView(InvoiceMixin, StaffMixin, generic.TemplateView):
         context.update({
             "order": self.order, "form": form, "invoicable": invoicable,
             "delivered_only": self.delivered_only, "forced": self.forced,
-            "order_url": order_url, "cancel_url": order_url,
+            "order_url": order_url, "cancel_url": order_url, "line_quantity_label": _("Ordered"),
             "toggle_url": "?" + ("" if self.delivered_only else "delivered_only=1"),
         })
         return context
@@ -453,6 +453,7 @@ class CreditNoteCreateView(CreditNoteMixin, StaffMixin, generic.TemplateView):
         context.update({
             "invoice": invoice, "form": kwargs.get("form") or self.build_form(invoice),
             "invoice_url": invoice_url, "cancel_url": invoice_url,
+            "line_quantity_label": _("Invoiced"),
         })
         return context
 
