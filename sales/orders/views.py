@@ -118,7 +118,6 @@ def linked_documents(order: SalesOrder, can) -> list[dict]:
 class SalesOrderDetailView(AnyOrderMixin, DraftDetailMixin, DocumentDetailView):
     template_name = "sales/order_detail.html"
     document_actions = ORDER_ACTIONS
-    tabs = ("lines", "details", "history")
     select_related = ("customer", "sales_person__user", "sales_team", "territory", "campaign",
                       "price_list", "approved_by", "confirmed_by", "cancelled_by")
     fields = [
