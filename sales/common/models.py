@@ -22,6 +22,19 @@ from core.models import TenantModel
 from sales.common.choices import DiscountType
 
 
+def optional_link(to, verbose_name, related_name: str, **options) -> models.ForeignKey:
+    """A link a document may leave empty, to a row it does not own: that row cannot be deleted
+    while a document points at it."""
+    return models.ForeignKey(to, verbose_name=verbose_name, on_delete=models.PROTECT, null=True,
+                             blank=True, related_name=related_name, **options)
+
+
+def actor_link(verbose_name) -> models.ForeignKey:
+    """The user who did something to the document (approved it, recorded a payment), set by
+    the services only."""
+    return optional_link(settings.AUTH_USER_MODEL, verbose_name, "+", editable=False)
+
+
 class DocumentTexts(models.Model):
     """The texts a customer reads on the document, in English and Arabic."""
 
@@ -41,9 +54,7 @@ class Approvable(models.Model):
     needs_approval = models.BooleanField(_("needs approval"), default=False, editable=False)
     approval_reasons = models.JSONField(_("why approval is needed"), default=list, blank=True,
                                         editable=False, encoder=DjangoJSONEncoder)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
-                                    on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", editable=False)
+    approved_by = actor_link(_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
 
     class Meta:

@@ -16,7 +16,7 @@ from core.fields import MONEY, RATE, money_field, percent_field, unique_per_firm
 from core.kit.models import Cancellable, CustomerSnapshot
 from core.models import DocumentModel, TenantModel
 from sales.common.choices import PaymentMethod
-from sales.common.models import DocumentTexts
+from sales.common.models import DocumentTexts, optional_link
 from sales.down_payments.choices import (
     DOWN_PAYMENT_AVAILABLE_STATUSES,
     DownPaymentSource,
@@ -41,11 +41,8 @@ class DownPayment(DocumentModel, CustomerSnapshot, Cancellable, DocumentTexts):
     sales.down_payments.services, under row locks."""
 
     number = models.CharField(_("number"), max_length=30, editable=False)
-    quote = models.ForeignKey(Quote, verbose_name=_("quote"), on_delete=models.PROTECT,
-                              null=True, blank=True, related_name="down_payments")
-    sales_order = models.ForeignKey(SalesOrder, verbose_name=_("sales order"),
-                                    on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="down_payments")
+    quote = optional_link(Quote, _("quote"), "down_payments")
+    sales_order = optional_link(SalesOrder, _("sales order"), "down_payments")
     # The source as it was when the down payment was asked for (spec: sourceNumber, …).
     source_number = models.CharField(_("source number"), max_length=30, blank=True,
                                      editable=False)
@@ -70,9 +67,8 @@ class DownPayment(DocumentModel, CustomerSnapshot, Cancellable, DocumentTexts):
     requested_date = models.DateField(_("requested date"), default=timezone.localdate)
     due_date = models.DateField(_("due date"))
 
-    invoice = models.ForeignKey(Invoice, verbose_name=_("down payment invoice"),
-                                on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="down_payment_sources", editable=False)
+    invoice = optional_link(Invoice, _("down payment invoice"), "down_payment_sources",
+                            editable=False)
     paid_amount = money_field(_("paid amount"), editable=False)
     paid_date = models.DateField(_("paid on"), null=True, blank=True, editable=False)
     payment_method = models.CharField(_("payment method"), max_length=20, blank=True,
