@@ -3,6 +3,11 @@ values are the API's and never change."""
 
 from enum import StrEnum
 
+from django.utils.functional import Promise
+
+from core.errors import ApplicationError
+from sales.common.choices import DRAFT
+
 
 class SalesErrorCode(StrEnum):
     AMOUNT_EXCEEDS_DUE = "amount_exceeds_due"
@@ -35,3 +40,19 @@ class SalesErrorCode(StrEnum):
     QUOTE_NOT_EDITABLE = "quote_not_editable"
     REFUND_EXCEEDS_AVAILABLE = "refund_exceeds_available"
     SOURCE_NOT_ELIGIBLE = "source_not_eligible"
+
+
+class NotDraft(ApplicationError):
+    """409: a document is changed or deleted only while it is a draft; the details give its
+    status, `code` and `message` which document and which of the two."""
+
+    status_code = 409
+
+    def __init__(self, *, code: SalesErrorCode, message: str | Promise, status: str) -> None:
+        super().__init__(code=code, message=message, details={"status": status})
+
+
+def draft_required(document, *, code: SalesErrorCode, message: str | Promise) -> None:
+    """NotDraft unless `document` (locked by the caller) is still a draft."""
+    if document.status != DRAFT:
+        raise NotDraft(code=code, message=message, status=document.status)

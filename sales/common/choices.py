@@ -4,6 +4,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The first status of every sales document, the only one in which it is edited or deleted.
+DRAFT = "draft"
+
 
 class DiscountType(models.TextChoices):
     """How a document's own discount is given (lines carry a percentage or an amount)."""

@@ -21,7 +21,13 @@ from core.choices import Role
 from core.errors import ApplicationError, ErrorCode
 from core.models import Firm, User
 from core.money import round_money
-from core.services import same_firm
+from core.services import (
+    document_event_record,
+    firm_today,
+    record_save,
+    same_firm,
+    sequence_next,
+)
 from crm.models import Customer, SalesPerson
 from pricing.models import PriceList, Product
 from pricing.services.resolver import PricedLine, PriceResult, price_resolve
@@ -246,6 +252,34 @@ def document_lines_save(*, document: PricedDocument, lines: list[DocumentLine],
         line_model.objects.bulk_create(lines)
     else:
         line_model.objects.bulk_update(lines, LINE_AMOUNTS)
+
+
+def document_create_save(*, document: PricedDocument, lines: list[DocumentLine],
+                         document_type: str, actor: User | None, action: str = "created",
+                         reason: str = "created", details: dict | None = None) -> None:
+    """Validate, number and save a new priced document with its lines, and record `action` on
+    its timeline with its number and `details`."""
+    document.full_clean(exclude=["number"])
+    # The number is taken last, so a refused document burns no number (the sequence row
+    # stays locked until commit; a rollback gives the number back).
+    document.number = sequence_next(firm=document.firm, document_type=document_type,
+                                    date=firm_today(firm=document.firm))
+    record_save(document, actor=actor, reason=reason)
+    document_lines_save(document=document, lines=lines, replace=True)
+    document_event_record(instance=document, action=action, actor=actor,
+                          to_status=document.status,
+                          details={"number": document.number, **(details or {})})
+
+
+def document_update_save(*, document: PricedDocument, lines: list[DocumentLine], replace: bool,
+                         changes: dict, actor: User | None, reason: str) -> None:
+    """Validate and save an edited priced document, its lines replaced (`replace`) or only
+    their amounts rewritten, and record the edit with the fields it changed."""
+    document.full_clean()
+    record_save(document, actor=actor, reason=reason or "updated")
+    document_lines_save(document=document, lines=lines, replace=replace)
+    document_event_record(instance=document, action="updated", actor=actor, reason=reason,
+                          details={"fields": sorted(changes), "lines": replace})
 
 
 # --- discounts and totals -----------------------------------------------------------------

@@ -9,6 +9,7 @@ Stored totals are written only by the services through the totals engine (sales.
 from decimal import Decimal
 from typing import ClassVar
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -21,7 +22,46 @@ from core.models import TenantModel
 from sales.common.choices import DiscountType
 
 
-class PricedDocument(DiscountedTotals):
+def optional_link(to, verbose_name, related_name: str, **options) -> models.ForeignKey:
+    """A link a document may leave empty, to a row it does not own: that row cannot be deleted
+    while a document points at it."""
+    return models.ForeignKey(to, verbose_name=verbose_name, on_delete=models.PROTECT, null=True,
+                             blank=True, related_name=related_name, **options)
+
+
+def actor_link(verbose_name) -> models.ForeignKey:
+    """The user who did something to the document (approved it, recorded a payment), set by
+    the services only."""
+    return optional_link(settings.AUTH_USER_MODEL, verbose_name, "+", editable=False)
+
+
+class DocumentTexts(models.Model):
+    """The texts a customer reads on the document, in English and Arabic."""
+
+    terms = models.TextField(_("terms and conditions"), blank=True)
+    terms_ar = models.TextField(_("Arabic terms and conditions"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    notes_ar = models.TextField(_("Arabic notes"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Approvable(models.Model):
+    """A document that may need an approval before it goes further (business-rules §5, §6):
+    the services decide whether, and why, from the discounts and margins."""
+
+    needs_approval = models.BooleanField(_("needs approval"), default=False, editable=False)
+    approval_reasons = models.JSONField(_("why approval is needed"), default=list, blank=True,
+                                        editable=False, encoder=DjangoJSONEncoder)
+    approved_by = actor_link(_("approved by"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class PricedDocument(DiscountedTotals, DocumentTexts):
     """What quotes and sales orders share (business-rules §2): the document discount, shipping,
     texts, and the kit's totals, which the services write from the totals engine
     (sales.common.lines)."""
@@ -33,11 +73,6 @@ class PricedDocument(DiscountedTotals):
                                          default=Decimal("0"),
                                          validators=[MinValueValidator(Decimal("0"))])
     shipping_cost = money_field(_("shipping cost"))
-
-    terms = models.TextField(_("terms and conditions"), blank=True)
-    terms_ar = models.TextField(_("Arabic terms and conditions"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-    notes_ar = models.TextField(_("Arabic notes"), blank=True)
 
     # Margin warnings of the last calculation, shown until the next one.
     warnings = models.JSONField(_("warnings"), default=list, blank=True, editable=False,

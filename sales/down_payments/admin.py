@@ -7,8 +7,9 @@ refunds, deletes drafts through the service, and cancels through the service as 
 
 from django.contrib import admin
 
-from core.admin import FirmScopedAdmin, ReadOnlyFirmAdmin, ReadOnlyInline, ServiceDeleteMixin
+from core.admin import FirmScopedAdmin, ReadOnlyFirmAdmin, ServiceDeleteMixin
 from core.kit.admin import DocumentAdminMixin
+from sales.common.admin import read_only_inline
 from sales.down_payments import services
 from sales.down_payments.actions import DOWN_PAYMENT_ACTIONS
 from sales.down_payments.models import DownPayment, DownPaymentApplication, DownPaymentRefund
@@ -19,16 +20,6 @@ REFUND_FIELDS = ["amount", "refund_date", "method", "reference", "reason", "crea
                  "created_by"]
 
 
-class DownPaymentApplicationInline(ReadOnlyInline):
-    model = DownPaymentApplication
-    fields = APPLICATION_FIELDS
-
-
-class DownPaymentRefundInline(ReadOnlyInline):
-    model = DownPaymentRefund
-    fields = REFUND_FIELDS
-
-
 @admin.register(DownPayment)
 class DownPaymentAdmin(DocumentAdminMixin, ServiceDeleteMixin, FirmScopedAdmin):
     list_display = ["number", "customer_name", "source_number", "status", "type", "amount",
@@ -36,7 +27,8 @@ class DownPaymentAdmin(DocumentAdminMixin, ServiceDeleteMixin, FirmScopedAdmin):
     list_filter = ["status", "type"]
     search_fields = ["number", "customer_name", "customer_name_ar", "source_number"]
     date_hierarchy = "requested_date"
-    inlines = [DownPaymentApplicationInline, DownPaymentRefundInline]
+    inlines = [read_only_inline(DownPaymentApplication, APPLICATION_FIELDS),
+               read_only_inline(DownPaymentRefund, REFUND_FIELDS)]
     # Bulk actions: the declared ones with a bulk label (cancel).
     document_actions = DOWN_PAYMENT_ACTIONS
 

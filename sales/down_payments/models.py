@@ -13,8 +13,10 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from core.fields import MONEY, RATE, money_field, percent_field, unique_per_firm
+from core.kit.models import Cancellable, CustomerSnapshot
 from core.models import DocumentModel, TenantModel
 from sales.common.choices import PaymentMethod
+from sales.common.models import DocumentTexts, optional_link
 from sales.down_payments.choices import (
     DOWN_PAYMENT_AVAILABLE_STATUSES,
     DownPaymentSource,
@@ -33,17 +35,14 @@ from sales.quotes.models import Quote
 PERCENT_ABOVE_ZERO = [MinValueValidator(Decimal("0.0001")), MaxValueValidator(Decimal("100"))]
 
 
-class DownPayment(DocumentModel):
+class DownPayment(DocumentModel, CustomerSnapshot, Cancellable, DocumentTexts):
     """An advance a customer pays against a quote or a sales order, VAT included, later
     applied to the customer's regular invoices (business-rules §8). Amounts are written only by
     sales.down_payments.services, under row locks."""
 
     number = models.CharField(_("number"), max_length=30, editable=False)
-    quote = models.ForeignKey(Quote, verbose_name=_("quote"), on_delete=models.PROTECT,
-                              null=True, blank=True, related_name="down_payments")
-    sales_order = models.ForeignKey(SalesOrder, verbose_name=_("sales order"),
-                                    on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="down_payments")
+    quote = optional_link(Quote, _("quote"), "down_payments")
+    sales_order = optional_link(SalesOrder, _("sales order"), "down_payments")
     # The source as it was when the down payment was asked for (spec: sourceNumber, …).
     source_number = models.CharField(_("source number"), max_length=30, blank=True,
                                      editable=False)
@@ -51,10 +50,6 @@ class DownPayment(DocumentModel):
     customer = models.ForeignKey("crm.Customer", verbose_name=_("customer"),
                                  on_delete=models.PROTECT, related_name="down_payments",
                                  editable=False)
-    customer_name = models.CharField(_("customer name"), max_length=200, blank=True,
-                                     editable=False)
-    customer_name_ar = models.CharField(_("customer Arabic name"), max_length=200,
-                                        blank=True, editable=False)
 
     type = models.CharField(_("type"), max_length=20, choices=DownPaymentType.choices,
                             default=DownPaymentType.PERCENTAGE)
@@ -72,9 +67,8 @@ class DownPayment(DocumentModel):
     requested_date = models.DateField(_("requested date"), default=timezone.localdate)
     due_date = models.DateField(_("due date"))
 
-    invoice = models.ForeignKey(Invoice, verbose_name=_("down payment invoice"),
-                                on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="down_payment_sources", editable=False)
+    invoice = optional_link(Invoice, _("down payment invoice"), "down_payment_sources",
+                            editable=False)
     paid_amount = money_field(_("paid amount"), editable=False)
     paid_date = models.DateField(_("paid on"), null=True, blank=True, editable=False)
     payment_method = models.CharField(_("payment method"), max_length=20, blank=True,
@@ -88,15 +82,7 @@ class DownPayment(DocumentModel):
 
     status = FSMField(_("status"), max_length=20, choices=DownPaymentStatus.choices,
                       default=DownPaymentStatus.DRAFT, protected=True)
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True,
-                                        editable=False)
-    cancellation_reason = models.TextField(_("cancellation reason"), blank=True,
-                                           editable=False)
 
-    terms = models.TextField(_("terms and conditions"), blank=True)
-    terms_ar = models.TextField(_("Arabic terms and conditions"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-    notes_ar = models.TextField(_("Arabic notes"), blank=True)
     internal_notes = models.TextField(_("internal notes"), blank=True)
 
     objects = DownPaymentQuerySet.as_manager()
@@ -173,8 +159,7 @@ class DownPayment(DocumentModel):
     @transition(field=status, source=[DownPaymentStatus.DRAFT, DownPaymentStatus.PENDING],
                 target=DownPaymentStatus.CANCELLED)
     def cancel(self, *, cancellation_reason: str) -> None:
-        self.cancelled_at = timezone.now()
-        self.cancellation_reason = cancellation_reason
+        self.record_cancellation(reason=cancellation_reason)
 
 
 class DownPaymentApplication(TenantModel):

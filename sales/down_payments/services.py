@@ -40,7 +40,7 @@ from sales.down_payments.choices import (
     DownPaymentType,
 )
 from sales.down_payments.models import DownPayment, DownPaymentApplication, DownPaymentRefund
-from sales.errors import SalesErrorCode
+from sales.errors import SalesErrorCode, draft_required
 from sales.invoicing import services as invoice_services
 from sales.invoicing.choices import InvoiceKind, InvoiceStatus
 from sales.invoicing.models import Invoice, InvoiceLine
@@ -78,17 +78,8 @@ class DownPaymentExceedsTotal(ApplicationError):
                      "remaining": remaining, "amount": amount})
 
 
-class DownPaymentNotEditable(ApplicationError):
-    status_code = 409
-
-    def __init__(self, *, status: str, action: str = "changed") -> None:
-        messages = {
-            "changed": _("Only a draft down payment can be changed."),
-            "deleted": _("Only a draft down payment can be deleted. Cancel it instead."),
-        }
-        code = SalesErrorCode.DOWN_PAYMENT_NOT_EDITABLE if action == "changed" else \
-            SalesErrorCode.DOWN_PAYMENT_NOT_DELETABLE
-        super().__init__(code=code, message=messages[action], details={"status": status})
+NOT_EDITABLE = _("Only a draft down payment can be changed.")
+NOT_DELETABLE = _("Only a draft down payment can be deleted. Cancel it instead.")
 
 
 class SourceNotEligible(ApplicationError):
@@ -289,8 +280,7 @@ def down_payment_update(*, down_payment: DownPayment, actor: User | None, reason
     _refuse_unknown(changes, DOWN_PAYMENT_FIELDS)
     source = _lock_source(quote=down_payment.quote, sales_order=down_payment.sales_order)
     locked = row_lock(DownPayment.objects.all(), down_payment.pk)
-    if locked.status != DownPaymentStatus.DRAFT:
-        raise DownPaymentNotEditable(status=locked.status)
+    draft_required(locked, code=SalesErrorCode.DOWN_PAYMENT_NOT_EDITABLE, message=NOT_EDITABLE)
     for name, value in changes.items():
         setattr(locked, name, value)
     if changes.get("vat_rate", ZERO) is None:
@@ -311,8 +301,8 @@ def down_payment_update(*, down_payment: DownPayment, actor: User | None, reason
 def down_payment_delete(*, down_payment: DownPayment, actor: User | None) -> None:
     """Delete a draft down payment (its history keeps who did it); others are cancelled."""
     locked = row_lock(DownPayment.objects.all(), down_payment.pk)
-    if locked.status != DownPaymentStatus.DRAFT:
-        raise DownPaymentNotEditable(status=locked.status, action="deleted")
+    draft_required(locked, code=SalesErrorCode.DOWN_PAYMENT_NOT_DELETABLE,
+                   message=NOT_DELETABLE)
     locked._history_user = actor
     locked._change_reason = "deleted"
     locked.delete()

@@ -4,8 +4,7 @@ present (architecture §5.2)."""
 
 from typing import Any
 
-from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ReasonForm
@@ -14,23 +13,21 @@ from core.kit.views import DocumentActionView, DocumentDetailView
 from core.staff import (
     Column,
     PageFilter,
-    StaffDeleteView,
-    StaffFormView,
     StaffListView,
     reference_choices,
-    status_badge,
 )
 from crm.models import Customer
+from sales.common.columns import STATUS_COLUMN, TEXT_FIELDS
+from sales.common.views import DraftDeleteView, DraftDetailMixin, DraftFormView, SalesMixin
 from sales.down_payments import services
 from sales.down_payments.actions import DOWN_PAYMENT_ACTIONS
-from sales.down_payments.choices import DownPaymentSource, DownPaymentStatus
+from sales.down_payments.choices import DownPaymentSource
 from sales.down_payments.filters import DownPaymentFilter
 from sales.down_payments.forms import DownPaymentForm
 from sales.down_payments.models import DownPayment
 
 
-class DownPaymentMixin:
-    url_namespace = "sales"
+class DownPaymentMixin(SalesMixin):
     model = DownPayment
 
 
@@ -53,8 +50,7 @@ class DownPaymentListView(DownPaymentMixin, StaffListView):
         Column(_("Number"), "number", sort="number", link=True),
         Column(_("Customer"), "customer_name", link=True),
         Column(_("Source"), _source),
-        Column(_("Status"), lambda row: status_badge(row.status, row.get_status_display()),
-               sort="status"),
+        STATUS_COLUMN,
         Column(_("Requested"), "requested_date", sort="requestedDate"),
         Column(_("Due"), "due_date", sort="dueDate"),
         Column(_("Amount"), "amount", sort="amount"),
@@ -62,7 +58,7 @@ class DownPaymentListView(DownPaymentMixin, StaffListView):
     ]
 
 
-class DownPaymentDetailView(DownPaymentMixin, DocumentDetailView):
+class DownPaymentDetailView(DownPaymentMixin, DraftDetailMixin, DocumentDetailView):
     """The actions are forms in the side panel (not header buttons): the declared ones the
     user may press now, each posting to DownPaymentActionView."""
 
@@ -83,10 +79,7 @@ class DownPaymentDetailView(DownPaymentMixin, DocumentDetailView):
         Column(_("Paid on"), "paid_date"),
         Column(_("Payment method"), "payment_method"),
         Column(_("Payment reference"), "payment_reference"),
-        Column(_("Terms and conditions"), "terms"),
-        Column(_("Arabic terms and conditions"), "terms_ar"),
-        Column(_("Notes"), "notes"),
-        Column(_("Arabic notes"), "notes_ar"),
+        *TEXT_FIELDS,
         Column(_("Internal notes"), "internal_notes"),
         Column(_("Cancellation reason"), "cancellation_reason"),
         Column(_("Created by"), "created_by"),
@@ -99,9 +92,6 @@ class DownPaymentDetailView(DownPaymentMixin, DocumentDetailView):
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
         down_payment = self.object
-        if down_payment.status != DownPaymentStatus.DRAFT:
-            context["edit_url"] = None
-            context["delete_url"] = None
         bound = kwargs.get("bound_forms", {})
         actions = []
         for action in self.document_actions.for_user(document=down_payment,
@@ -165,15 +155,9 @@ class DownPaymentActionView(DownPaymentMixin, DocumentActionView):
         return detail.render_to_response(context, **response_kwargs)
 
 
-class DownPaymentFormView(DownPaymentMixin, StaffFormView):
+class DownPaymentFormView(DownPaymentMixin, DraftFormView):
     form_class = DownPaymentForm
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.object is not None and self.object.status != DownPaymentStatus.DRAFT:
-            messages.error(request, _("Only a draft down payment can be changed."))
-            return HttpResponseRedirect(self.url("detail", self.object.pk))
-        return super().get(request, *args, **kwargs)
+    not_draft_message = _("Only a draft down payment can be changed.")
 
     def save(self, form) -> DownPayment:
         changes, actor = form.changes(), self.request.user
@@ -184,9 +168,8 @@ class DownPaymentFormView(DownPaymentMixin, StaffFormView):
         return services.down_payment_update(down_payment=self.object, actor=actor, **changes)
 
 
-class DownPaymentDeleteView(DownPaymentMixin, StaffDeleteView):
+class DownPaymentDeleteView(DownPaymentMixin, DraftDeleteView):
     delete_note = _("Only a draft can be deleted; its history keeps who deleted it.")
 
-    def perform(self, obj: DownPayment) -> str:
-        services.down_payment_delete(down_payment=obj, actor=self.request.user)
-        return self.url("list")
+    def delete_document(self, down_payment: DownPayment) -> None:
+        services.down_payment_delete(down_payment=down_payment, actor=self.request.user)

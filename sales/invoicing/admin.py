@@ -13,10 +13,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyFirmAdmin, ReadOnlyInline
+from core.admin import ReadOnlyFirmAdmin
 from core.errors import ApplicationError
 from core.kit.actions import DocumentActions
 from core.kit.admin import DocumentAdminMixin
+from sales.common.admin import read_only_inline
 from sales.invoicing import services
 from sales.invoicing.actions import CREDIT_NOTE_ACTIONS, INVOICE_ACTIONS
 from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
@@ -28,21 +29,6 @@ PAYMENT_FIELDS = ["amount", "payment_date", "method", "reference", "status", "re
                   "voided_at", "void_reason"]
 CREDIT_LINE_FIELDS = ["position", "invoice_line", "description", "quantity", "unit_price",
                       "tax_rate", "taxable", "line_total", "tax_amount"]
-
-
-class InvoiceLineInline(ReadOnlyInline):
-    model = InvoiceLine
-    fields = INVOICE_LINE_FIELDS
-
-
-class PaymentInline(ReadOnlyInline):
-    model = Payment
-    fields = PAYMENT_FIELDS
-
-
-class CreditNoteLineInline(ReadOnlyInline):
-    model = CreditNoteLine
-    fields = CREDIT_LINE_FIELDS
 
 
 class _ServiceOnlyAdmin(ReadOnlyFirmAdmin):
@@ -105,7 +91,8 @@ class InvoiceAdmin(_CancelInAdmin, _ServiceOnlyAdmin):
                      "order__number"]
     list_select_related = ["customer", "order"]
     date_hierarchy = "invoice_date"
-    inlines = [InvoiceLineInline, PaymentInline]
+    inlines = [read_only_inline(InvoiceLine, INVOICE_LINE_FIELDS),
+               read_only_inline(Payment, PAYMENT_FIELDS)]
     document_actions = INVOICE_ACTIONS
     cancel_label = _("Cancel the selected invoices (without payments)")
     cancel_done = _("%(count)s invoice(s) cancelled.")
@@ -140,7 +127,7 @@ class CreditNoteAdmin(_CancelInAdmin, _ServiceOnlyAdmin):
     search_fields = ["number", "customer_name", "customer_name_ar", "invoice__number"]
     list_select_related = ["invoice"]
     date_hierarchy = "credit_date"
-    inlines = [CreditNoteLineInline]
+    inlines = [read_only_inline(CreditNoteLine, CREDIT_LINE_FIELDS)]
     document_actions = CREDIT_NOTE_ACTIONS
     cancel_label = _("Cancel the selected draft credit notes")
     cancel_done = _("%(count)s credit note(s) cancelled.")

@@ -12,8 +12,14 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from core import pdf
-from core.pdf import CONTENT_WIDTH, bilingual, format_amount, styles
-from sales.common.documents import line_description, percent_text, quantity_text, text_block
+from core.pdf import bilingual, format_amount, styles
+from sales.common.documents import (
+    discounted_totals_rows,
+    language_check,
+    lines_table,
+    text_block,
+    words_line,
+)
 from sales.invoicing.choices import CreditNoteStatus, InvoiceKind, InvoiceStatus
 from sales.invoicing.models import CreditNote, Invoice
 
@@ -22,24 +28,6 @@ DOWN_PAYMENT_TITLE = ("Tax invoice (down payment)", "فاتورة ضريبية (
 CREDIT_NOTE_TITLE = ("Credit note", "إشعار دائن")
 DRAFT = ("DRAFT", "مسودة")
 CANCELLED = ("CANCELLED", "ملغاة")
-HEADERS = [
-    ("#", "م"),
-    ("Description", "الوصف"),
-    ("Qty", "الكمية"),
-    ("Unit price", "سعر الوحدة"),
-    ("Discount", "الخصم"),
-    ("VAT", "الضريبة"),
-    ("Total", "الإجمالي"),
-]
-NUMERIC_COLUMNS = {0, 2, 3, 4, 5, 6}
-_NARROW = [20, 42, 68, 58, 42, 78]
-COL_WIDTHS = [_NARROW[0], CONTENT_WIDTH - sum(_NARROW), *_NARROW[1:]]
-
-
-
-
-
-
 
 
 def _info(rows: list[tuple[str, str]], language: str, *, first_bold: bool = True):
@@ -72,26 +60,12 @@ def _address_rows(snapshot: dict) -> list[tuple[str, str]]:
     return [(f"Address: {en}", f"العنوان: {ar}")] if en else []
 
 
-def _words(document, language: str) -> Flowable:
-    st = styles()
-    return bilingual(f"Amount in words: {document.total_in_words_en}",
-                     f"المبلغ كتابة: {document.total_in_words}",
-                     style_en=st.small, style_ar=st.small_ar, language=language)
-
-
-
-
 def _title(base: tuple[str, str], status: str) -> tuple[str, str]:
     if status == InvoiceStatus.DRAFT:
         return f"{base[0]} – {DRAFT[0]}", f"{base[1]} – {DRAFT[1]}"
     if status == InvoiceStatus.CANCELLED:
         return f"{base[0]} – {CANCELLED[0]}", f"{base[1]} – {CANCELLED[1]}"
     return base
-
-
-def _check(language: str) -> None:
-    if language not in pdf.LANGUAGES:
-        raise ValueError(f"language must be one of {pdf.LANGUAGES}, not {language!r}")
 
 
 # --- invoice ------------------------------------------------------------------------------
@@ -106,37 +80,14 @@ def invoice_story(*, invoice: Invoice, language: str) -> list[Flowable]:
     if invoice.due_date:
         day = invoice.due_date.isoformat()
         rows.append((f"Due date: {day}", f"تاريخ الاستحقاق: {day}"))
-    story: list[Flowable] = [*_info(rows, language), Spacer(0, 8)]
-    line_rows = []
-    for number, line in enumerate(invoice.lines.all(), start=1):
-        if line.discount_percent:
-            discount = percent_text(line.discount_percent)
-        elif line.line_discount:
-            discount = format_amount(line.line_discount, currency="")
-        else:
-            discount = "—"
-        line_rows.append([
-            str(number), line_description(line, language),
-            f"{quantity_text(line.quantity)} {line.unit}".strip() if language == "en"
-            else quantity_text(line.quantity),
-            format_amount(line.unit_price, currency=""), discount,
-            percent_text(line.tax_rate) if line.taxable else "—",
-            format_amount(line.line_total, currency=""),
-        ])
-    story.append(pdf.lines_table(headers=HEADERS, rows=line_rows, col_widths=COL_WIDTHS,
-                                 numeric_columns=NUMERIC_COLUMNS, language=language))
-    story.append(Spacer(0, 6))
+    story: list[Flowable] = [*_info(rows, language), Spacer(0, 8),
+                             lines_table(invoice.lines.all(), language), Spacer(0, 6)]
 
     def money(value: Decimal) -> str:
         return format_amount(value, currency=invoice.currency)
 
-    totals = [("Subtotal", "المجموع الفرعي", money(invoice.subtotal))]
-    if invoice.discount_amount:
-        totals += [("Discount", "الخصم", money(-invoice.discount_amount)),
-                   ("Taxable amount", "المبلغ الخاضع للضريبة", money(invoice.after_discount))]
-    totals.append(("VAT", "ضريبة القيمة المضافة", money(invoice.tax_amount)))
-    if invoice.shipping_cost:
-        totals.append(("Shipping", "الشحن", money(invoice.shipping_cost)))
+    totals = discounted_totals_rows(
+        invoice, after_discount=("Taxable amount", "المبلغ الخاضع للضريبة"))
     totals.append(("Total incl. VAT", "الإجمالي شامل الضريبة", money(invoice.total)))
     due = []
     if invoice.down_payments_applied:
@@ -147,7 +98,7 @@ def invoice_story(*, invoice: Invoice, language: str) -> list[Flowable]:
     if invoice.credit_notes_total:
         due.append(("Credit notes", "الإشعارات الدائنة", money(-invoice.credit_notes_total)))
     blocks: list[Flowable] = [pdf.totals_table(rows=totals, language=language), Spacer(0, 4),
-                              _words(invoice, language)]
+                              words_line(invoice, language)]
     if due:
         due.append(("Amount due", "المبلغ المستحق", money(invoice.amount_due)))
         blocks += [Spacer(0, 6), pdf.totals_table(rows=due, language=language)]
@@ -158,7 +109,7 @@ def invoice_story(*, invoice: Invoice, language: str) -> list[Flowable]:
 
 def invoice_pdf(*, invoice: Invoice, language: str = "both") -> bytes:
     """The invoice as PDF bytes in "en", "ar" or "both" (anything else is a ValueError)."""
-    _check(language)
+    language_check(language)
     invoice = (Invoice.objects.select_related("firm", "order")
                .prefetch_related("lines").get(pk=invoice.pk))
     base = DOWN_PAYMENT_TITLE if invoice.kind == InvoiceKind.DOWN_PAYMENT else INVOICE_TITLE
@@ -178,16 +129,8 @@ def credit_note_story(*, credit_note: CreditNote, language: str) -> list[Flowabl
     rows.append((f"Original invoice: {invoice_number}", f"الفاتورة الأصلية: {invoice_number}"))
     rows.append((f"Reason: {credit_note.reason}",
                  f"السبب: {credit_note.reason_ar or credit_note.reason}"))
-    story: list[Flowable] = [*_info(rows, language), Spacer(0, 8)]
-    line_rows = [[
-        str(number), line_description(line, language), quantity_text(line.quantity),
-        format_amount(line.unit_price, currency=""), "—",
-        percent_text(line.tax_rate) if line.taxable else "—",
-        format_amount(line.line_total, currency=""),
-    ] for number, line in enumerate(credit_note.lines.all(), start=1)]
-    story.append(pdf.lines_table(headers=HEADERS, rows=line_rows, col_widths=COL_WIDTHS,
-                                 numeric_columns=NUMERIC_COLUMNS, language=language))
-    story.append(Spacer(0, 6))
+    story: list[Flowable] = [*_info(rows, language), Spacer(0, 8),
+                             lines_table(credit_note.lines.all(), language), Spacer(0, 6)]
 
     def money(value: Decimal) -> str:
         return format_amount(value, currency=credit_note.currency)
@@ -197,13 +140,13 @@ def credit_note_story(*, credit_note: CreditNote, language: str) -> list[Flowabl
               ("Total credited incl. VAT", "إجمالي المبلغ الدائن شامل الضريبة",
                money(credit_note.total))]
     story.append(KeepTogether([pdf.totals_table(rows=totals, language=language),
-                               Spacer(0, 4), _words(credit_note, language)]))
+                               Spacer(0, 4), words_line(credit_note, language)]))
     return story
 
 
 def credit_note_pdf(*, credit_note: CreditNote, language: str = "both") -> bytes:
     """The credit note as PDF bytes in "en", "ar" or "both"."""
-    _check(language)
+    language_check(language)
     credit_note = (CreditNote.objects.select_related("firm", "invoice")
                    .prefetch_related("lines").get(pk=credit_note.pk))
     status = {CreditNoteStatus.DRAFT: InvoiceStatus.DRAFT,

@@ -3,6 +3,7 @@ cleaned data to sales.invoicing.services, which checks quantities and amounts un
 saves (architecture §5.1). A quantity or amount the service refuses comes back beside its field."""
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -52,8 +53,59 @@ class InvoiceCreateForm(StaffModelForm):
             lambda order: f"{order.number} · {order.customer_name or order.customer.name}")
 
 
-class InvoiceFromOrderForm(DirectionsMixin, forms.Form):
+class LineQuantitiesForm(DirectionsMixin, forms.Form):
+    """A quantity to take from each line of another document (an order's lines to invoice, an
+    invoice's to credit): one field per row of `rows` (a dict with the `line`), left empty
+    for a line not taken. The service checks the quantities again under its locks."""
+
+    line_key: str  # how the service names a chosen row's line
+    quantity_label: Any  # the quantity column's heading and its fields' labels
+    nothing_chosen: Any  # the error when no line is given a quantity
+
+    def __init__(self, *args, rows: list[dict], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            field = forms.DecimalField(label=row["line"].description, **LINE_QUANTITY,
+                                       **self.quantity_options(row))
+            field.widget.attrs.update({"step": "any", "class": "text-end"})
+            self.fields[line_field(row["line"].pk)] = field
+
+    def quantity_options(self, row: dict) -> dict:
+        """The initial value or bounds of a row's quantity field."""
+        return {}
+
+    def line_fields(self) -> list[tuple[dict, forms.BoundField]]:
+        return [(row, self[line_field(row["line"].pk)]) for row in self.rows]
+
+    def texts(self) -> list[forms.BoundField]:
+        """The texts under the lines (notes, a reason), in English and Arabic."""
+        return [field for field in self.visible_fields()
+                if isinstance(field.field.widget, forms.Textarea)]
+
+    def chosen(self) -> list[dict]:
+        """`[{<line_key>, quantity}]` for the lines given a quantity above 0."""
+        return [{self.line_key: row["line"].pk, "quantity": value}
+                for row in self.rows
+                if (value := self.cleaned_data.get(line_field(row["line"].pk)))]
+
+    def chosen_fields(self, chosen: list[dict]) -> list[str]:
+        """The field of each chosen row, in order: the service names them `lines.N`."""
+        return [line_field(row[self.line_key]) for row in chosen]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self.errors and not self.chosen():
+            raise forms.ValidationError(self.nothing_chosen)
+        return data
+
+
+class InvoiceFromOrderForm(LineQuantitiesForm):
     """A quantity per order line (default: what remains to invoice) and delivered-only."""
+
+    line_key = "order_line_id"
+    quantity_label = _("Quantity to invoice")
+    nothing_chosen = _("Give a quantity for at least one line.")
 
     delivered_only = forms.BooleanField(label=_("Delivered quantities only"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, max_length=5000, widget=_text())
@@ -62,34 +114,16 @@ class InvoiceFromOrderForm(DirectionsMixin, forms.Form):
 
     def __init__(self, *args, rows: list[dict], delivered_only: bool, forced: bool,
                  **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.rows = rows
+        super().__init__(*args, rows=rows, **kwargs)
         self.fields["delivered_only"].initial = delivered_only or forced
         if forced:
             # The firm invoices delivered quantities only (orders.requireDeliveryBeforeInvoice).
             self.fields["delivered_only"].disabled = True
             self.fields["delivered_only"].help_text = _("The firm invoices delivered "
                                                         "quantities only.")
-        for row in rows:
-            field = forms.DecimalField(label=row["line"].description, **LINE_QUANTITY,
-                                       initial=row["remaining"].normalize())
-            field.widget.attrs.update({"step": "any", "class": "text-end"})
-            self.fields[line_field(row["line"].pk)] = field
 
-    def line_fields(self) -> list[tuple[dict, forms.BoundField]]:
-        return [(row, self[line_field(row["line"].pk)]) for row in self.rows]
-
-    def chosen(self) -> list[dict]:
-        """`[{order_line_id, quantity}]` for the lines given a quantity above 0."""
-        return [{"order_line_id": row["line"].pk, "quantity": value}
-                for row in self.rows
-                if (value := self.cleaned_data.get(line_field(row["line"].pk)))]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if not self.errors and not self.chosen():
-            raise forms.ValidationError(_("Give a quantity for at least one line."))
-        return data
+    def quantity_options(self, row: dict) -> dict:
+        return {"initial": row["remaining"].normalize()}
 
 
 class RecordPaymentForm(DirectionsMixin, forms.Form):
@@ -120,8 +154,12 @@ class VoidReasonForm(DirectionsMixin, ReasonForm):
         self.fields["reason"].required = True
 
 
-class CreditNoteForm(DirectionsMixin, forms.Form):
+class CreditNoteForm(LineQuantitiesForm):
     """A quantity to credit per invoice line (at most what is left uncredited) and why."""
+
+    line_key = "invoice_line_id"
+    quantity_label = _("Quantity to credit")
+    nothing_chosen = _("Give a quantity to credit on at least one line.")
 
     invoice = forms.ModelChoiceField(label=_("Invoice"), queryset=Invoice.objects.none(),
                                      widget=forms.HiddenInput)
@@ -131,29 +169,12 @@ class CreditNoteForm(DirectionsMixin, forms.Form):
 
     def __init__(self, *args, user: User, invoice: Invoice, rows: list[dict],
                  **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.rows = rows
+        super().__init__(*args, rows=rows, **kwargs)
         self.fields["invoice"].queryset = creditable_invoices(user)
         self.fields["invoice"].initial = invoice.pk
-        for row in rows:
-            field = forms.DecimalField(label=row["line"].description, **LINE_QUANTITY,
-                                       max_value=row["left"])
-            field.widget.attrs.update({"step": "any", "class": "text-end"})
-            self.fields[line_field(row["line"].pk)] = field
 
-    def line_fields(self) -> list[tuple[dict, forms.BoundField]]:
-        return [(row, self[line_field(row["line"].pk)]) for row in self.rows]
-
-    def chosen(self) -> list[dict]:
-        return [{"invoice_line_id": row["line"].pk, "quantity": value}
-                for row in self.rows
-                if (value := self.cleaned_data.get(line_field(row["line"].pk)))]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if not self.errors and not self.chosen():
-            raise forms.ValidationError(_("Give a quantity to credit on at least one line."))
-        return data
+    def quantity_options(self, row: dict) -> dict:
+        return {"max_value": row["left"]}
 
 
 class InvoiceChoiceForm(forms.Form):

@@ -3,7 +3,6 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -24,7 +23,7 @@ from core.kit.models import (
 )
 from core.models import AuditedModel, DocumentModel
 from sales.common.choices import DiscountType, PaymentMethod
-from sales.common.models import LineAmounts, LineDescription
+from sales.common.models import LineAmounts, LineDescription, actor_link, optional_link
 from sales.invoicing.choices import (
     INVOICE_MONEY_STATUSES,
     CreditNoteStatus,
@@ -59,18 +58,14 @@ class Invoice(DocumentModel, TaxCustomerSnapshot, DiscountedTotals, Postable, Ca
     number = models.CharField(_("number"), max_length=30, blank=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=InvoiceKind.choices,
                             default=InvoiceKind.REGULAR, editable=False)
-    order = models.ForeignKey(SalesOrder, verbose_name=_("sales order"),
-                              on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="invoices", editable=False)
+    order = optional_link(SalesOrder, _("sales order"), "invoices", editable=False)
     customer = models.ForeignKey("crm.Customer", verbose_name=_("customer"),
                                  on_delete=models.PROTECT, related_name="invoices")
     # What the invoice says about the customer stays as it was when the invoice was made.
     billing_address_snapshot = models.JSONField(_("billing address"), default=dict,
                                                 blank=True, editable=False,
                                                 encoder=DjangoJSONEncoder)
-    sales_person = models.ForeignKey("crm.SalesPerson", verbose_name=_("sales person"),
-                                     on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="invoices", editable=False)
+    sales_person = optional_link("crm.SalesPerson", _("sales person"), "invoices", editable=False)
     invoice_date = models.DateField(_("invoice date"), default=timezone.localdate)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     payment_terms = models.CharField(_("payment terms"), max_length=20,
@@ -174,12 +169,8 @@ class InvoiceLine(LineAmounts):
 
     invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE,
                                 related_name="lines")
-    order_line = models.ForeignKey(SalesOrderLine, verbose_name=_("order line"),
-                                   on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="invoice_lines")
-    product = models.ForeignKey("pricing.Product", verbose_name=_("product"),
-                                on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="invoice_lines")
+    order_line = optional_link(SalesOrderLine, _("order line"), "invoice_lines")
+    product = optional_link("pricing.Product", _("product"), "invoice_lines")
 
     class Meta(LineAmounts.Meta):
         verbose_name = _("invoice line")
@@ -206,13 +197,9 @@ class Payment(AuditedModel):
     notes = models.TextField(_("notes"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=PaymentStatus.choices,
                               default=PaymentStatus.RECORDED, editable=False)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
-                                    on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", editable=False)
+    recorded_by = actor_link(_("recorded by"))
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True, editable=False)
-    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("voided by"),
-                                  on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", editable=False)
+    voided_by = actor_link(_("voided by"))
     void_reason = models.TextField(_("void reason"), blank=True, editable=False)
 
     objects = InvoicePartQuerySet.as_manager()
@@ -289,12 +276,8 @@ class CreditNoteLine(LineDescription):
 
     credit_note = models.ForeignKey(CreditNote, verbose_name=_("credit note"),
                                     on_delete=models.CASCADE, related_name="lines")
-    invoice_line = models.ForeignKey(InvoiceLine, verbose_name=_("invoice line"),
-                                     on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="credit_note_lines")
-    product = models.ForeignKey("pricing.Product", verbose_name=_("product"),
-                                on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="credit_note_lines")
+    invoice_line = optional_link(InvoiceLine, _("invoice line"), "credit_note_lines")
+    product = optional_link("pricing.Product", _("product"), "credit_note_lines")
     unit_price = money_field(_("unit price"))
     tax_rate = percent_field(_("tax rate (%)"))
     taxable = models.BooleanField(_("taxable"), default=True)

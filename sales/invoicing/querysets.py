@@ -7,32 +7,17 @@ finance, warehouse and admin every invoice their permissions open.
 
 from django.db.models import Q
 
-from core.choices import Role
 from core.querysets import TenantQuerySet
-from crm.querysets import team_user_ids
+from sales.common.querysets import SellerScopedQuerySet
 
 
-def _invoice_scope(user, prefix: str = "") -> Q | None:
-    if user.role == Role.SALES_PERSON:
-        return (Q(**{f"{prefix}sales_person__user": user})
-                | Q(**{f"{prefix}order__created_by": user}))
-    if user.role == Role.SALES_MANAGER:
-        team = team_user_ids(user)
-        return (Q(**{f"{prefix}sales_person__user__in": team})
-                | Q(**{f"{prefix}order__created_by__in": team})
-                | Q(**{f"{prefix}sales_person__isnull": True}))
-    return None
+class InvoiceQuerySet(SellerScopedQuerySet, TenantQuerySet):
+    seller_paths = ["sales_person__user", "order__created_by"]
+    unassigned = Q(sales_person__isnull=True)
 
 
-class InvoiceQuerySet(TenantQuerySet):
-    def visible_to(self, user):
-        condition = _invoice_scope(user)
-        return self if condition is None else self.filter(condition)
-
-
-class InvoicePartQuerySet(TenantQuerySet):
+class InvoicePartQuerySet(SellerScopedQuerySet, TenantQuerySet):
     """Payments and credit notes: visible with their invoice."""
 
-    def visible_to(self, user):
-        condition = _invoice_scope(user, prefix="invoice__")
-        return self if condition is None else self.filter(condition)
+    seller_paths = ["invoice__sales_person__user", "invoice__order__created_by"]
+    unassigned = Q(invoice__sales_person__isnull=True)

@@ -17,7 +17,6 @@ from django.views import View, generic
 
 from core.errors import ApplicationError
 from core.kit.views import DocumentActionView, DocumentDetailView
-from core.pdf import LANGUAGES
 from core.scoping import scope_for
 from core.services import settings_read
 from core.staff import (
@@ -28,10 +27,10 @@ from core.staff import (
     StaffMixin,
     error_text,
     reference_choices,
-    status_badge,
 )
 from crm.models import Customer
-from sales.common.documents import firm_document_language, pdf_response
+from sales.common.columns import CANCELLATION_FIELDS, POSTING_FIELDS, STATUS_COLUMN
+from sales.common.views import DocumentPdfView, SalesMixin
 from sales.invoicing import services
 from sales.invoicing.actions import CREDIT_NOTE_ACTIONS, INVOICE_ACTIONS
 from sales.invoicing.choices import CreditNoteStatus, InvoiceStatus
@@ -44,7 +43,6 @@ from sales.invoicing.forms import (
     InvoiceFromOrderForm,
     RecordPaymentForm,
     VoidReasonForm,
-    line_field,
 )
 from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, Payment
 from sales.orders.models import SalesOrder
@@ -60,17 +58,11 @@ def pdf_links(url: str) -> list[dict]:
             for code, label in PDF_LANGUAGES]
 
 
-def pdf_language(request) -> str:
-    language = request.GET.get("language")
-    return language if language in LANGUAGES else firm_document_language(request.user.firm)
-
-
 # --- invoices -----------------------------------------------------------------------------
 
 
-class InvoiceMixin:
+class InvoiceMixin(SalesMixin):
     model = Invoice
-    url_namespace = "sales"
 
 
 class InvoiceListView(InvoiceMixin, StaffListView):
@@ -89,9 +81,7 @@ class InvoiceListView(InvoiceMixin, StaffListView):
         Column(_("Number"), lambda invoice: str(invoice), sort="number", link=True),
         Column(_("Customer"), lambda invoice: invoice.customer_name or invoice.customer.name,
                sort="customerName", link=True),
-        Column(_("Status"), lambda invoice: status_badge(invoice.status,
-                                                         invoice.get_status_display()),
-               sort="status"),
+        STATUS_COLUMN,
         Column(_("Kind"), "kind"),
         Column(_("Sales order"), "order.number"),
         Column(_("Invoice date"), "invoice_date", sort="invoiceDate"),
@@ -114,12 +104,9 @@ class InvoiceDetailView(InvoiceMixin, DocumentDetailView):
         Column(_("Sales person"), "sales_person"),
         Column(_("Notes"), "notes"),
         Column(_("Arabic notes"), "notes_ar"),
-        Column(_("Posted by"), "posted_by"),
-        Column(_("Posted at"), "posted_at"),
+        *POSTING_FIELDS,
         Column(_("Paid at"), "paid_at"),
-        Column(_("Cancellation reason"), "cancellation_reason"),
-        Column(_("Cancelled by"), "cancelled_by"),
-        Column(_("Cancelled at"), "cancelled_at"),
+        *CANCELLATION_FIELDS,
         Column(_("Created by"), "created_by"),
         Column(_("Created"), "created_at"),
     ]
@@ -229,16 +216,12 @@ class InvoiceTransitionView(InvoiceMixin, DocumentActionView):
     document_actions = INVOICE_ACTIONS
 
 
-class InvoicePdfView(InvoiceMixin, StaffMixin, View):
-    """The invoice as PDF (`?language=en|ar|both`, default the firm's documents language)."""
+class InvoicePdfView(InvoiceMixin, DocumentPdfView):
+    def render_pdf(self, invoice: Invoice, language: str) -> bytes:
+        return invoice_pdf(invoice=invoice, language=language)
 
-    def get_permission_required(self):
-        return ["sales.view_invoice"]
-
-    def get(self, request, pk: int):
-        invoice = get_object_or_404(scope_for(Invoice.objects.all(), user=request.user), pk=pk)
-        return pdf_response(invoice_pdf(invoice=invoice, language=pdf_language(request)),
-                            name=invoice.number or f"invoice-draft-{invoice.pk}")
+    def file_name(self, invoice: Invoice) -> str:
+        return invoice.number or f"invoice-draft-{invoice.pk}"
 
 
 class InvoiceCreateView(InvoiceMixin, StaffFormView):
@@ -300,10 +283,11 @@ class InvoiceFromOrderView(InvoiceMixin, StaffMixin, generic.TemplateView):
         context = super().get_context_data(**kwargs)
         form = kwargs.get("form") or self.build_form()
         invoicable = self.order.status in services.ORDER_INVOICABLE_STATUSES
+        order_url = reverse("sales:salesorder_detail", args=[self.order.pk])
         context.update({
             "order": self.order, "form": form, "invoicable": invoicable,
             "delivered_only": self.delivered_only, "forced": self.forced,
-            "order_url": reverse("sales:salesorder_detail", args=[self.order.pk]),
+            "order_url": order_url, "cancel_url": order_url, "line_quantity_label": _("Ordered"),
             "toggle_url": "?" + ("" if self.delivered_only else "delivered_only=1"),
         })
         return context
@@ -318,7 +302,7 @@ class InvoiceFromOrderView(InvoiceMixin, StaffMixin, generic.TemplateView):
                     delivered_only=self.delivered_only or None,
                     notes=form.cleaned_data["notes"], notes_ar=form.cleaned_data["notes_ar"])
             except (ApplicationError, ValidationError) as error:
-                _row_errors(form, error, [line_field(row["order_line_id"]) for row in rows])
+                _row_errors(form, error, form.chosen_fields(rows))
             else:
                 messages.success(request, _("Draft invoice created from %(number)s.")
                                  % {"number": self.order.number})
@@ -354,9 +338,8 @@ def _row_errors(form, error: Exception, fields: list[str]) -> None:
 # --- credit notes -------------------------------------------------------------------------
 
 
-class CreditNoteMixin:
+class CreditNoteMixin(SalesMixin):
     model = CreditNote
-    url_namespace = "sales"
 
 
 class CreditNoteListView(CreditNoteMixin, StaffListView):
@@ -373,8 +356,7 @@ class CreditNoteListView(CreditNoteMixin, StaffListView):
         Column(_("Number"), lambda note: str(note), sort="number", link=True),
         Column(_("Customer"), "customer_name", link=True),
         Column(_("Invoice"), lambda note: str(note.invoice)),
-        Column(_("Status"), lambda note: status_badge(note.status, note.get_status_display()),
-               sort="status"),
+        STATUS_COLUMN,
         Column(_("Date"), "credit_date", sort="creditDate"),
         Column(_("Total"), "total", sort="total"),
         Column(_("Reason"), "reason"),
@@ -389,8 +371,7 @@ class CreditNoteDetailView(CreditNoteMixin, DocumentDetailView):
     fields = [
         Column(_("Source"), "source_reference"),
         Column(_("Currency"), "currency"),
-        Column(_("Posted by"), "posted_by"),
-        Column(_("Posted at"), "posted_at"),
+        *POSTING_FIELDS,
         Column(_("Cancellation reason"), "cancellation_reason"),
         Column(_("Cancelled at"), "cancelled_at"),
         Column(_("Created by"), "created_by"),
@@ -417,14 +398,12 @@ class CreditNoteTransitionView(CreditNoteMixin, DocumentActionView):
     document_actions = CREDIT_NOTE_ACTIONS
 
 
-class CreditNotePdfView(CreditNoteMixin, StaffMixin, View):
-    def get_permission_required(self):
-        return ["sales.view_creditnote"]
+class CreditNotePdfView(CreditNoteMixin, DocumentPdfView):
+    def render_pdf(self, note: CreditNote, language: str) -> bytes:
+        return credit_note_pdf(credit_note=note, language=language)
 
-    def get(self, request, pk: int):
-        note = get_object_or_404(scope_for(CreditNote.objects.all(), user=request.user), pk=pk)
-        return pdf_response(credit_note_pdf(credit_note=note, language=pdf_language(request)),
-                            name=note.number or f"credit-note-draft-{note.pk}")
+    def file_name(self, note: CreditNote) -> str:
+        return note.number or f"credit-note-draft-{note.pk}"
 
 
 class CreditNoteCreateView(CreditNoteMixin, StaffMixin, generic.TemplateView):
@@ -470,9 +449,11 @@ class CreditNoteCreateView(CreditNoteMixin, StaffMixin, generic.TemplateView):
             context.update({"invoice": None, "form": kwargs.get("form")
                             or InvoiceChoiceForm(user=self.request.user)})
             return context
+        invoice_url = reverse("sales:invoice_detail", args=[invoice.pk])
         context.update({
             "invoice": invoice, "form": kwargs.get("form") or self.build_form(invoice),
-            "invoice_url": reverse("sales:invoice_detail", args=[invoice.pk]),
+            "invoice_url": invoice_url, "cancel_url": invoice_url,
+            "line_quantity_label": _("Invoiced"),
         })
         return context
 
@@ -491,7 +472,7 @@ class CreditNoteCreateView(CreditNoteMixin, StaffMixin, generic.TemplateView):
                                                    reason=form.cleaned_data["reason"],
                                                    reason_ar=form.cleaned_data["reason_ar"])
             except (ApplicationError, ValidationError) as error:
-                _row_errors(form, error, [line_field(row["invoice_line_id"]) for row in rows])
+                _row_errors(form, error, form.chosen_fields(rows))
             else:
                 messages.success(request, _("Draft credit note created."))
                 return HttpResponseRedirect(reverse("sales:creditnote_detail", args=[note.pk]))

@@ -5,11 +5,9 @@ Soft-deleted orders are listed too (marked), for audit. Actions: confirm, hold, 
 
 from django.contrib import admin
 
-from core.admin import FirmScopedAdmin, ReadOnlyInline, ServiceDeleteMixin, adopt, form_values
-from core.kit.admin import DocumentAdminMixin
+from sales.common.admin import DraftDocumentAdmin, read_only_inline
 from sales.orders import services
 from sales.orders.actions import ORDER_ACTIONS
-from sales.orders.choices import SalesOrderStatus
 from sales.orders.models import SalesOrder, SalesOrderLine
 
 ORDER_EDITABLE = ["customer", "billing_address", "shipping_address", "contact", "contact_name",
@@ -26,18 +24,14 @@ ORDER_COMPUTED = ["number", "status", "quote", "quote_number", "customer_name",
                   "approval_reasons", "approved_by", "approved_at", "confirmed_by",
                   "confirmed_at", "cancellation_reason", "cancelled_by", "cancelled_at",
                   "deleted_at"]
-
-
-class SalesOrderLineInline(ReadOnlyInline):
-    model = SalesOrderLine
-    fields = ["position", "product", "description", "quantity", "unit", "unit_price",
-              "discount_percent", "discount_amount", "tax_rate", "line_total", "tax_amount",
-              "delivered_quantity", "invoiced_quantity", "returned_quantity", "is_reward"]
-    readonly_fields = fields
+ORDER_LINE_FIELDS = ["position", "product", "description", "quantity", "unit", "unit_price",
+                     "discount_percent", "discount_amount", "tax_rate", "line_total",
+                     "tax_amount", "delivered_quantity", "invoiced_quantity",
+                     "returned_quantity", "is_reward"]
 
 
 @admin.register(SalesOrder)
-class SalesOrderAdmin(DocumentAdminMixin, ServiceDeleteMixin, FirmScopedAdmin):
+class SalesOrderAdmin(DraftDocumentAdmin):
     list_display = ["number", "customer_name", "status", "order_date", "total",
                     "delivery_progress", "invoicing_progress", "sales_person", "deleted_at"]
     list_filter = ["status", "needs_approval", "payment_terms"]
@@ -45,10 +39,11 @@ class SalesOrderAdmin(DocumentAdminMixin, ServiceDeleteMixin, FirmScopedAdmin):
                      "quote_number"]
     list_select_related = ["customer", "sales_person__user"]
     date_hierarchy = "order_date"
-    fields = [*ORDER_EDITABLE, *ORDER_COMPUTED]
-    inlines = [SalesOrderLineInline]
+    editable_fields, computed_fields = ORDER_EDITABLE, ORDER_COMPUTED
+    inlines = [read_only_inline(SalesOrderLine, ORDER_LINE_FIELDS)]
     # Bulk actions: the declared ones with a bulk label (confirm, hold, resume).
     document_actions = ORDER_ACTIONS
+    document_services = (services.order_create, services.order_update, services.order_delete)
 
     def get_queryset(self, request):
         # Soft-deleted orders stay visible here, for audit.
@@ -57,18 +52,5 @@ class SalesOrderAdmin(DocumentAdminMixin, ServiceDeleteMixin, FirmScopedAdmin):
             queryset = queryset.filter(firm_id=request.user.firm_id)
         return queryset.select_related("customer", "sales_person__user")
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and (obj.status != SalesOrderStatus.DRAFT or obj.deleted_at):
-            return [*ORDER_EDITABLE, *ORDER_COMPUTED]
-        return ORDER_COMPUTED
-
-    def save_model(self, request, obj, form, change):
-        values = form_values(form, change=change)
-        if change:
-            adopt(obj, services.order_update(order=obj, actor=request.user, **values))
-        else:
-            adopt(obj, services.order_create(firm=request.user.firm, actor=request.user,
-                                             **values))
-
-    def delete_with_service(self, obj, actor) -> None:
-        services.order_delete(order=obj, actor=actor)
+    def can_edit(self, obj) -> bool:
+        return super().can_edit(obj) and not obj.deleted_at

@@ -12,25 +12,19 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from core import pdf
-from core.pdf import CONTENT_WIDTH, bilingual, format_amount, styles
-from sales.common.documents import line_description, quantity_text, text_block
+from core.pdf import bilingual, format_amount, styles
+from sales.common.documents import (
+    discounted_totals_rows,
+    language_check,
+    lines_table,
+    text_block,
+    texts_blocks,
+    words_line,
+)
 from sales.orders.choices import SalesOrderStatus
 from sales.orders.models import SalesOrder
 
 TITLE = ("Sales order", "أمر بيع")
-HEADERS = [
-    ("#", "م"),
-    ("Description", "الوصف"),
-    ("Qty", "الكمية"),
-    ("Delivered", "المسلّم"),
-    ("Unit price", "سعر الوحدة"),
-    ("Discount", "الخصم"),
-    ("VAT", "الضريبة"),
-    ("Total", "الإجمالي"),
-]
-NUMERIC_COLUMNS = {0, 2, 3, 4, 5, 6, 7}
-_NARROW = [20, 42, 46, 62, 52, 40, 70]
-COL_WIDTHS = [_NARROW[0], CONTENT_WIDTH - sum(_NARROW), *_NARROW[1:]]
 STATUS_AR = {
     SalesOrderStatus.DRAFT: "مسودة", SalesOrderStatus.CONFIRMED: "مؤكد",
     SalesOrderStatus.IN_PROGRESS: "قيد التنفيذ",
@@ -55,8 +49,6 @@ def _terms_ar(terms: str) -> str:
     if terms.startswith("net_"):
         return f"صافي {terms.removeprefix('net_')} يوماً"
     return {"due_on_receipt": "مستحق عند الاستلام", "custom": "حسب الاتفاق"}.get(terms, terms)
-
-
 
 
 def _address(snapshot: dict, *, arabic: bool) -> str:
@@ -121,40 +113,11 @@ def _info_rows(order: SalesOrder, language: str) -> list[Flowable]:
             for en, ar, style_en, style_ar in rows]
 
 
-
-
-def _line_rows(order: SalesOrder, language: str) -> list[list[str]]:
-    rows = []
-    for number, line in enumerate(order.lines.all(), start=1):
-        if line.discount_percent:
-            discount = f"{quantity_text(line.discount_percent)}%"
-        elif line.line_discount:
-            discount = format_amount(line.line_discount, currency="")
-        else:
-            discount = "—"
-        quantity = quantity_text(line.quantity)
-        rows.append([
-            str(number), line_description(line, language),
-            f"{quantity} {line.unit}".strip() if language == "en" else quantity,
-            quantity_text(line.delivered_quantity),
-            format_amount(line.unit_price, currency=""), discount,
-            f"{quantity_text(line.tax_rate)}%" if line.taxable else "—",
-            format_amount(line.line_total, currency=""),
-        ])
-    return rows
-
-
 def _totals_rows(order: SalesOrder) -> list[tuple[str, str, str]]:
     def money(value: Decimal) -> str:
         return format_amount(value, currency=order.currency)
 
-    rows = [("Subtotal", "المجموع الفرعي", money(order.subtotal))]
-    if order.discount_amount:
-        rows += [("Discount", "الخصم", money(-order.discount_amount)),
-                 ("After discount", "بعد الخصم", money(order.after_discount))]
-    rows.append(("VAT", "ضريبة القيمة المضافة", money(order.tax_amount)))
-    if order.shipping_cost:
-        rows.append(("Shipping", "الشحن", money(order.shipping_cost)))
+    rows = discounted_totals_rows(order)
     if order.down_payments_applied or order.amount_paid:
         rows.append(("Total", "الإجمالي", money(order.total)))
         if order.down_payments_applied:
@@ -167,35 +130,23 @@ def _totals_rows(order: SalesOrder) -> list[tuple[str, str, str]]:
     return rows
 
 
-
-
 def order_story(*, order: SalesOrder, language: str) -> list[Flowable]:
     """The body of the order document, under core.pdf's page header."""
-    st = styles()
-    story: list[Flowable] = [*_info_rows(order, language), Spacer(0, 8)]
-    story.append(pdf.lines_table(headers=HEADERS, rows=_line_rows(order, language),
-                                 col_widths=COL_WIDTHS, numeric_columns=NUMERIC_COLUMNS,
-                                 language=language))
-    story.append(Spacer(0, 6))
-    words = [Spacer(0, 4), bilingual(f"Amount in words: {order.total_in_words_en}",
-                                     f"المبلغ كتابة: {order.total_in_words}",
-                                     style_en=st.small, style_ar=st.small_ar,
-                                     language=language)]
+    story: list[Flowable] = [*_info_rows(order, language), Spacer(0, 8),
+                             lines_table(order.lines.all(), language, delivered=True),
+                             Spacer(0, 6)]
     story.append(KeepTogether([pdf.totals_table(rows=_totals_rows(order), language=language),
-                               *words]))
+                               Spacer(0, 4), words_line(order, language)]))
     # Instructions are written once, for the driver, in whatever language they were typed.
     story += text_block(order.delivery_instructions, order.delivery_instructions,
-                    ("Delivery instructions", "تعليمات التسليم"), language)
-    story += text_block(order.terms, order.terms_ar, ("Terms and conditions", "الشروط والأحكام"),
-                    language)
-    story += text_block(order.notes, order.notes_ar, ("Notes", "ملاحظات"), language)
+                        ("Delivery instructions", "تعليمات التسليم"), language)
+    story += texts_blocks(order, language)
     return story
 
 
 def order_pdf(*, order: SalesOrder, language: str) -> bytes:
     """The order as PDF bytes in "en", "ar" or "both" (anything else is a ValueError)."""
-    if language not in pdf.LANGUAGES:
-        raise ValueError(f"language must be one of {pdf.LANGUAGES}, not {language!r}")
+    language_check(language)
     order = (SalesOrder.all_objects.select_related("firm", "customer", "billing_address",
                                                    "shipping_address")
              .prefetch_related("lines").get(pk=order.pk))

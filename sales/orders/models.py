@@ -3,7 +3,6 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
@@ -13,9 +12,16 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 
 from core.choices import PaymentTerms
 from core.fields import MONEY, QUANTITY, RATE, money_field, unique_per_firm
+from core.kit.models import CancellableBy, CustomerSnapshot
 from core.models import DocumentModel
 from sales.common.choices import DiscountType
-from sales.common.models import DocumentLine, PricedDocument
+from sales.common.models import (
+    Approvable,
+    DocumentLine,
+    PricedDocument,
+    actor_link,
+    optional_link,
+)
 from sales.orders.choices import ORDER_OPEN_STATUSES, ORDER_PROGRESS_STATUSES, SalesOrderStatus
 from sales.orders.querysets import SalesOrderManager, SalesOrderQuerySet
 from sales.quotes.models import Quote
@@ -32,25 +38,19 @@ def nothing_delivered_or_invoiced(order: "SalesOrder") -> bool:
                    for line in order.lines.all())
 
 
-class SalesOrder(DocumentModel, PricedDocument):
+class SalesOrder(DocumentModel, PricedDocument, Approvable, CustomerSnapshot, CancellableBy):
     """A confirmed sale to a customer; after confirmation its status follows delivery and
     invoicing progress (business-rules §6). Soft-deleted with its campaign: the
     default manager hides those rows, `all_objects` still reaches them by id for audit."""
 
     number = models.CharField(_("number"), max_length=30, editable=False)
     order_date = models.DateField(_("order date"), default=timezone.localdate)
-    quote = models.ForeignKey(Quote, verbose_name=_("quote"), on_delete=models.PROTECT,
-                              null=True, blank=True, related_name="orders", editable=False)
+    quote = optional_link(Quote, _("quote"), "orders", editable=False)
     quote_number = models.CharField(_("quote number"), max_length=30, blank=True,
                                     editable=False)
 
     customer = models.ForeignKey("crm.Customer", verbose_name=_("customer"),
                                  on_delete=models.PROTECT, related_name="sales_orders")
-    # The customer's names as they were when the order was last saved (documents keep them).
-    customer_name = models.CharField(_("customer name"), max_length=200, blank=True,
-                                     editable=False)
-    customer_name_ar = models.CharField(_("customer Arabic name"), max_length=200,
-                                        blank=True, editable=False)
     billing_address = models.ForeignKey("crm.CustomerAddress",
                                         verbose_name=_("billing address"),
                                         on_delete=models.SET_NULL, null=True, blank=True,
@@ -72,21 +72,11 @@ class SalesOrder(DocumentModel, PricedDocument):
                                 related_name="+")
     contact_name = models.CharField(_("contact name"), max_length=150, blank=True)
 
-    sales_person = models.ForeignKey("crm.SalesPerson", verbose_name=_("sales person"),
-                                     on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="sales_orders")
-    sales_team = models.ForeignKey("crm.SalesTeam", verbose_name=_("sales team"),
-                                   on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="sales_orders")
-    territory = models.ForeignKey("crm.Territory", verbose_name=_("territory"),
-                                  on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="sales_orders")
-    campaign = models.ForeignKey("crm.Campaign", verbose_name=_("campaign"),
-                                 on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="sales_orders")
-    price_list = models.ForeignKey("pricing.PriceList", verbose_name=_("price list"),
-                                   on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="sales_orders")
+    sales_person = optional_link("crm.SalesPerson", _("sales person"), "sales_orders")
+    sales_team = optional_link("crm.SalesTeam", _("sales team"), "sales_orders")
+    territory = optional_link("crm.Territory", _("territory"), "sales_orders")
+    campaign = optional_link("crm.Campaign", _("campaign"), "sales_orders")
+    price_list = optional_link("pricing.PriceList", _("price list"), "sales_orders")
     promo_code = models.CharField(_("promotion code"), max_length=40, blank=True)
     payment_terms = models.CharField(_("payment terms"), max_length=20,
                                      choices=PaymentTerms.choices, blank=True)
@@ -113,25 +103,9 @@ class SalesOrder(DocumentModel, PricedDocument):
 
     status = FSMField(_("status"), max_length=20, choices=SalesOrderStatus.choices,
                       default=SalesOrderStatus.DRAFT, protected=True)
-    needs_approval = models.BooleanField(_("needs approval"), default=False, editable=False)
-    approval_reasons = models.JSONField(_("why approval is needed"), default=list, blank=True,
-                                        editable=False, encoder=DjangoJSONEncoder)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
-                                    on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", editable=False)
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True,
                                         editable=False)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"),
-                                     on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", editable=False)
-    cancellation_reason = models.TextField(_("cancellation reason"), blank=True,
-                                           editable=False)
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True,
-                                        editable=False)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cancelled by"),
-                                     on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", editable=False)
+    confirmed_by = actor_link(_("confirmed by"))
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
 
     objects = SalesOrderManager()
@@ -201,9 +175,7 @@ class SalesOrder(DocumentModel, PricedDocument):
                                       SalesOrderStatus.IN_PROGRESS, SalesOrderStatus.ON_HOLD],
                 target=SalesOrderStatus.CANCELLED, conditions=[nothing_delivered_or_invoiced])
     def cancel(self, *, cancellation_reason: str, by) -> None:
-        self.cancellation_reason = cancellation_reason
-        self.cancelled_at = timezone.now()
-        self.cancelled_by = by
+        self.record_cancellation(reason=cancellation_reason, by=by)
 
 
 class SalesOrderLine(DocumentLine):
@@ -214,9 +186,7 @@ class SalesOrderLine(DocumentLine):
 
     order = models.ForeignKey(SalesOrder, verbose_name=_("sales order"),
                               on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey("pricing.Product", verbose_name=_("product"),
-                                on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="sales_order_lines")
+    product = optional_link("pricing.Product", _("product"), "sales_order_lines")
     delivered_quantity = models.DecimalField(_("delivered quantity"), **QUANTITY,
                                              default=Decimal("0"), editable=False)
     invoiced_quantity = models.DecimalField(_("invoiced quantity"), **QUANTITY,

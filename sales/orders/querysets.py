@@ -5,23 +5,16 @@ soft-deleted orders are hidden by the default manager.
 from django.db import models
 from django.db.models import Q
 
-from core.choices import Role
 from core.querysets import TenantQuerySet
-from crm.querysets import team_user_ids
+from sales.common.querysets import SellerScopedQuerySet
 
 
-class SalesOrderQuerySet(TenantQuerySet):
+class SalesOrderQuerySet(SellerScopedQuerySet, TenantQuerySet):
     """Orders; soft-deleted ones (their campaign was deleted) only by asking."""
 
-    def visible_to(self, user):
-        # Like quotes: a seller's own orders (theirs as sales person, or entered by them).
-        if user.role == Role.SALES_PERSON:
-            return self.filter(Q(sales_person__user=user) | Q(created_by=user))
-        if user.role == Role.SALES_MANAGER:
-            team = team_user_ids(user)
-            return self.filter(Q(sales_person__user__in=team) | Q(created_by__in=team)
-                               | Q(sales_person__isnull=True))
-        return self
+    # Like quotes: a seller's own orders (theirs as sales person, or entered by them).
+    seller_paths = ["sales_person__user", "created_by"]
+    unassigned = Q(sales_person__isnull=True)
 
     def alive(self):
         return self.filter(deleted_at__isnull=True)

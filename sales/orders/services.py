@@ -32,7 +32,6 @@ from core.services import (
     row_lock,
     rows_lock,
     same_firm,
-    sequence_next,
     settings_read,
     transition_targets,
 )
@@ -44,15 +43,16 @@ from sales.common.lines import (
     DocumentHeader,
     document_approval_reasons,
     document_approver_check,
+    document_create_save,
     document_fields_refuse_unknown,
     document_line_rule_discount,
     document_lines_price,
-    document_lines_save,
     document_totals_apply,
+    document_update_save,
     user_sales_person,
 )
 from sales.common.totals import DocumentTotals
-from sales.errors import SalesErrorCode
+from sales.errors import SalesErrorCode, draft_required
 from sales.orders.choices import ORDER_PROGRESS_STATUSES, SalesOrderStatus
 from sales.orders.models import SalesOrder, SalesOrderLine
 from sales.quotes.choices import QuoteStatus
@@ -84,22 +84,8 @@ LINE_COPY = ["position", "product", "description", "description_ar", "quantity",
 # --- errors ---------------------------------------------------------------------------------
 
 
-class OrderNotEditable(ApplicationError):
-    status_code = 409
-
-    def __init__(self, *, status: str) -> None:
-        super().__init__(code=SalesErrorCode.ORDER_NOT_EDITABLE,
-                         details={"status": status}, message=_(
-            "Only a draft sales order can be changed."))
-
-
-class OrderNotDeletable(ApplicationError):
-    status_code = 409
-
-    def __init__(self, *, status: str) -> None:
-        super().__init__(code=SalesErrorCode.ORDER_NOT_DELETABLE,
-                         details={"status": status}, message=_(
-            "Only a draft sales order can be deleted. Cancel it instead."))
+NOT_EDITABLE = _("Only a draft sales order can be changed.")
+NOT_DELETABLE = _("Only a draft sales order can be deleted. Cancel it instead.")
 
 
 class OrderDeleted(ApplicationError):
@@ -272,14 +258,8 @@ def order_create(*, firm: Firm, actor: User | None, lines: list[dict] | None = N
     _fill_names(order)
     built = _build_order_lines(order, lines or [], settings=settings)
     _apply_totals(order, built, settings=settings)
-    order.full_clean(exclude=["number"])
-    # Numbered last, so a refused order burns no number (a rollback gives it back).
-    order.number = sequence_next(firm=firm, document_type=DocumentType.ORDER,
-                                 date=firm_today(firm=firm))
-    record_save(order, actor=actor, reason="created")
-    document_lines_save(document=order, lines=built, replace=True)
-    document_event_record(instance=order, action="created", actor=actor,
-                          to_status=order.status, details={"number": order.number})
+    document_create_save(document=order, lines=built, document_type=DocumentType.ORDER,
+                         actor=actor)
     return order
 
 
@@ -291,8 +271,7 @@ def order_update(*, order: SalesOrder, actor: User | None, lines: list[dict] | N
     does not survive the edit."""
     document_fields_refuse_unknown(fields=changes, allowed=ORDER_FIELDS)
     locked = _lock(order)
-    if locked.status != SalesOrderStatus.DRAFT:
-        raise OrderNotEditable(status=locked.status)
+    draft_required(locked, code=SalesErrorCode.ORDER_NOT_EDITABLE, message=NOT_EDITABLE)
     for name, value in changes.items():
         setattr(locked, name, value)
     _check_references(locked)
@@ -305,11 +284,8 @@ def order_update(*, order: SalesOrder, actor: User | None, lines: list[dict] | N
              else list(locked.lines.all()))
     _apply_totals(locked, built, settings=settings)
     locked.approved_by, locked.approved_at = None, None
-    locked.full_clean()
-    record_save(locked, actor=actor, reason=reason or "updated")
-    document_lines_save(document=locked, lines=built, replace=lines is not None)
-    document_event_record(instance=locked, action="updated", actor=actor, reason=reason,
-                          details={"fields": sorted(changes), "lines": lines is not None})
+    document_update_save(document=locked, lines=built, replace=lines is not None,
+                         changes=changes, actor=actor, reason=reason)
     return locked
 
 
@@ -358,15 +334,10 @@ def order_from_quote(*, quote: Quote, actor: User | None, **fields: Any) -> Sale
     _apply_totals(order, built, settings=settings, enforce_limits=False)
     if locked.approved_at is not None:
         order.approved_by, order.approved_at = locked.approved_by, locked.approved_at
-    order.full_clean(exclude=["number"])
-    order.number = sequence_next(firm=locked.firm, document_type=DocumentType.ORDER,
-                                 date=firm_today(firm=locked.firm))
-    record_save(order, actor=actor, reason=f"created from quote {locked.number}")
-    document_lines_save(document=order, lines=built, replace=True)
-    document_event_record(instance=order, action="created_from_quote", actor=actor,
-                          to_status=order.status,
-                          details={"number": order.number, "quote_id": locked.pk,
-                                   "quote_number": locked.number})
+    document_create_save(document=order, lines=built, document_type=DocumentType.ORDER,
+                         actor=actor, action="created_from_quote",
+                         reason=f"created from quote {locked.number}",
+                         details={"quote_id": locked.pk, "quote_number": locked.number})
     _quote_transition(quote=locked, target=QuoteStatus.CONVERTED, actor=actor,
                       reason=f"Sales order {order.number}")
     return order
@@ -376,8 +347,7 @@ def order_from_quote(*, quote: Quote, actor: User | None, **fields: Any) -> Sale
 def order_delete(*, order: SalesOrder, actor: User | None) -> None:
     """Delete a draft order with its lines (history keeps who); 409 for any other status."""
     locked = _lock(order)
-    if locked.status != SalesOrderStatus.DRAFT:
-        raise OrderNotDeletable(status=locked.status)
+    draft_required(locked, code=SalesErrorCode.ORDER_NOT_DELETABLE, message=NOT_DELETABLE)
     locked._history_user = actor
     locked._change_reason = "deleted"
     locked.delete()
@@ -440,8 +410,7 @@ def order_approve(*, order: SalesOrder, actor: User | None, reason: str = "") ->
     """Approve a draft order that needs approval (its approvers only), so it can be
     confirmed; 409 `approval_not_needed` when nothing needs approving."""
     locked = _lock(order)
-    if locked.status != SalesOrderStatus.DRAFT:
-        raise OrderNotEditable(status=locked.status)
+    draft_required(locked, code=SalesErrorCode.ORDER_NOT_EDITABLE, message=NOT_EDITABLE)
     settings = settings_read(firm=locked.firm)
     _refresh_approval(locked, settings=settings)
     if not locked.needs_approval:

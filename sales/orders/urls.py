@@ -3,17 +3,14 @@
 
 from django.urls import path
 
+from sales.common.urls import document_urlpatterns
 from sales.orders import views
 
-urlpatterns = [
-    path("", views.SalesOrderListView.as_view(), name="salesorder_list"),
-    path("new/", views.SalesOrderFormView.as_view(), name="salesorder_create"),
-    path("from-quote/<int:quote_pk>/", views.SalesOrderFromQuoteView.as_view(),
-         name="salesorder_from_quote"),
-    path("<int:pk>/", views.SalesOrderDetailView.as_view(), name="salesorder_detail"),
-    path("<int:pk>/edit/", views.SalesOrderFormView.as_view(), name="salesorder_update"),
-    path("<int:pk>/delete/", views.SalesOrderDeleteView.as_view(), name="salesorder_delete"),
-    path("<int:pk>/pdf/", views.SalesOrderPdfView.as_view(), name="salesorder_pdf"),
-    path("<int:pk>/<str:transition>/", views.SalesOrderTransitionView.as_view(),
-         name="salesorder_transition"),
-]
+urlpatterns = document_urlpatterns(
+    "", "salesorder", list_view=views.SalesOrderListView,
+    detail_view=views.SalesOrderDetailView, create_view=views.SalesOrderFormView,
+    update_view=views.SalesOrderFormView, delete_view=views.SalesOrderDeleteView,
+    pdf_view=views.SalesOrderPdfView, transition_view=views.SalesOrderTransitionView, extra=(
+        path("from-quote/<int:quote_pk>/", views.SalesOrderFromQuoteView.as_view(),
+             name="salesorder_from_quote"),
+    ))

@@ -13,27 +13,27 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from core.errors import ApplicationError
-from core.forms import formset_rows
 from core.kit.views import DocumentActionView, DocumentDetailView
-from core.pdf import LANGUAGES
 from core.scoping import scope_for
 from core.staff import (
     Column,
     PageFilter,
-    StaffDeleteView,
-    StaffFormView,
     StaffListView,
     StaffMixin,
     error_text,
     reference_choices,
-    status_badge,
 )
 from crm.models import Campaign, Customer, SalesPerson
-from sales.common.documents import firm_document_language, pdf_response
-from sales.common.forms import LINE_FIELDS, QuoteLineFormSet, line_initial, line_rows
+from sales.common.columns import CANCELLATION_FIELDS, STATUS_COLUMN, TEXT_FIELDS
+from sales.common.views import (
+    DocumentPdfView,
+    DraftDeleteView,
+    DraftDetailMixin,
+    PricedLinesFormView,
+    SalesMixin,
+)
 from sales.orders import services
 from sales.orders.actions import ORDER_ACTIONS
-from sales.orders.choices import SalesOrderStatus
 from sales.orders.documents import order_pdf
 from sales.orders.filters import SalesOrderFilter
 from sales.orders.forms import SalesOrderForm
@@ -45,9 +45,17 @@ def percent(value) -> str:
     return f"{value:.1f} %"
 
 
-class SalesOrderMixin:
+class SalesOrderMixin(SalesMixin):
     model = SalesOrder
-    url_namespace = "sales"
+
+
+class AnyOrderMixin(SalesOrderMixin):
+    """Soft-deleted orders stay readable by id, for audit: their page, actions and PDF."""
+
+    def get_queryset(self):
+        queryset = scope_for(SalesOrder.all_objects.all(), user=self.request.user)
+        return queryset.select_related(*self.select_related) if self.select_related \
+            else queryset
 
 
 class SalesOrderListView(SalesOrderMixin, StaffListView):
@@ -72,9 +80,7 @@ class SalesOrderListView(SalesOrderMixin, StaffListView):
         Column(_("Number"), "number", sort="orderNumber", link=True),
         Column(_("Customer"), lambda order: order.customer_name or order.customer.name,
                sort="customerName", link=True),
-        Column(_("Status"), lambda order: status_badge(order.status,
-                                                       order.get_status_display()),
-               sort="status"),
+        STATUS_COLUMN,
         Column(_("Order date"), "order_date", sort="orderDate"),
         Column(_("Total"), "total", sort="totalAmount"),
         Column(_("Delivered"), lambda order: percent(order.delivery_progress)),
@@ -109,10 +115,11 @@ def linked_documents(order: SalesOrder, can) -> list[dict]:
     return documents
 
 
-class SalesOrderDetailView(SalesOrderMixin, DocumentDetailView):
+class SalesOrderDetailView(AnyOrderMixin, DraftDetailMixin, DocumentDetailView):
     template_name = "sales/order_detail.html"
     document_actions = ORDER_ACTIONS
-    tabs = ("lines", "details", "history")
+    select_related = ("customer", "sales_person__user", "sales_team", "territory", "campaign",
+                      "price_list", "approved_by", "confirmed_by", "cancelled_by")
     fields = [
         Column(_("Customer"), "customer"),
         Column(_("Contact"), "contact_name"),
@@ -130,33 +137,22 @@ class SalesOrderDetailView(SalesOrderMixin, DocumentDetailView):
         Column(_("Requested delivery date"), "requested_delivery_date"),
         Column(_("Shipping method"), "shipping_method"),
         Column(_("Delivery instructions"), "delivery_instructions"),
-        Column(_("Terms and conditions"), "terms"),
-        Column(_("Arabic terms and conditions"), "terms_ar"),
-        Column(_("Notes"), "notes"),
-        Column(_("Arabic notes"), "notes_ar"),
+        *TEXT_FIELDS,
         Column(_("Internal notes"), "internal_notes"),
         Column(_("Approved by"), "approved_by"),
         Column(_("Confirmed by"), "confirmed_by"),
         Column(_("Confirmed at"), "confirmed_at"),
-        Column(_("Cancellation reason"), "cancellation_reason"),
-        Column(_("Cancelled by"), "cancelled_by"),
-        Column(_("Cancelled at"), "cancelled_at"),
+        *CANCELLATION_FIELDS,
         Column(_("Deleted at"), "deleted_at"),
         Column(_("Created"), "created_at"),
     ]
 
-    def get_queryset(self):
-        # Soft-deleted orders stay readable by id, for audit.
-        return scope_for(SalesOrder.all_objects.all(), user=self.request.user).select_related(
-            "customer", "sales_person__user", "sales_team", "territory", "campaign",
-            "price_list", "approved_by", "confirmed_by", "cancelled_by")
+    def editable(self, order: SalesOrder) -> bool:
+        return super().editable(order) and order.deleted_at is None
 
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
         order = self.object
-        if order.status != SalesOrderStatus.DRAFT or order.deleted_at is not None:
-            context["edit_url"] = None
-            context["delete_url"] = None
         context.update({
             "order": order,
             "lines": list(order.lines.select_related("product").order_by("position", "pk")),
@@ -168,64 +164,32 @@ class SalesOrderDetailView(SalesOrderMixin, DocumentDetailView):
         return context
 
 
-class SalesOrderFormView(SalesOrderMixin, StaffFormView):
+class SalesOrderFormView(SalesOrderMixin, PricedLinesFormView):
     form_class = SalesOrderForm
     template_name = "sales/order_form.html"
-    formset_labels = {"items": _("Lines")}
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.object is not None and self.object.status != SalesOrderStatus.DRAFT:
-            messages.error(request, _("Only a draft sales order can be changed."))
-            return HttpResponseRedirect(self.url("detail", self.object.pk))
-        return super().get(request, *args, **kwargs)
-
-    def get_formsets(self):
-        initial = line_initial(self.object) if self.object else []
-        return {"items": QuoteLineFormSet(prefix="items", initial=initial,
-                                          **self.formset_kwargs())}
+    not_draft_message = _("Only a draft sales order can be changed.")
 
     def save(self, form) -> SalesOrder:
-        rows, self.row_forms["items"] = formset_rows(self.formsets["items"], LINE_FIELDS)
-        changes, actor = form.changes(), self.request.user
+        lines, changes, actor = self.lines(), form.changes(), self.request.user
         if self.object is None:
-            return services.order_create(firm=actor.firm, actor=actor, lines=line_rows(rows),
-                                         **changes)
-        return services.order_update(order=self.object, actor=actor, lines=line_rows(rows),
-                                     **changes)
+            return services.order_create(firm=self.firm(), actor=actor, lines=lines, **changes)
+        return services.order_update(order=self.object, actor=actor, lines=lines, **changes)
 
 
-class SalesOrderTransitionView(SalesOrderMixin, DocumentActionView):
+class SalesOrderTransitionView(AnyOrderMixin, DocumentActionView):
     """Confirm one of the order's declared actions, then its service."""
 
     document_actions = ORDER_ACTIONS
 
-    def get_queryset(self):
-        return scope_for(SalesOrder.all_objects.all(), user=self.request.user)
+
+class SalesOrderDeleteView(SalesOrderMixin, DraftDeleteView):
+    def delete_document(self, order: SalesOrder) -> None:
+        services.order_delete(order=order, actor=self.request.user)
 
 
-class SalesOrderDeleteView(SalesOrderMixin, StaffDeleteView):
-    delete_note = _("Only a draft can be deleted; its lines go with it and its history keeps "
-                    "who deleted it.")
-
-    def perform(self, obj: SalesOrder) -> str:
-        services.order_delete(order=obj, actor=self.request.user)
-        return self.url("list")
-
-
-class SalesOrderPdfView(SalesOrderMixin, StaffMixin, View):
-    """The order as PDF (`?language=en|ar|both`, default the firm's documents language)."""
-
-    def get_permission_required(self):
-        return ["sales.view_salesorder"]
-
-    def get(self, request, pk: int):
-        order = get_object_or_404(scope_for(SalesOrder.all_objects.all(), user=request.user),
-                                  pk=pk)
-        language = request.GET.get("language")
-        if language not in LANGUAGES:
-            language = firm_document_language(request.user.firm)
-        return pdf_response(order_pdf(order=order, language=language), name=order.number)
+class SalesOrderPdfView(AnyOrderMixin, DocumentPdfView):
+    def render_pdf(self, order: SalesOrder, language: str) -> bytes:
+        return order_pdf(order=order, language=language)
 
 
 class SalesOrderFromQuoteView(SalesOrderMixin, StaffMixin, View):

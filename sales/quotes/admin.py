@@ -6,11 +6,9 @@ status moves through the declared bulk actions (sales.quotes.actions)."""
 
 from django.contrib import admin
 
-from core.admin import FirmScopedAdmin, ReadOnlyInline, ServiceDeleteMixin, adopt, form_values
-from core.kit.admin import DocumentAdminMixin
+from sales.common.admin import DraftDocumentAdmin, read_only_inline
 from sales.quotes import services
 from sales.quotes.actions import QUOTE_ACTIONS
-from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import Quote, QuoteLine, QuoteVersion
 
 QUOTE_EDITABLE = ["customer", "lead", "contact_name", "contact_email", "contact_phone", "owner",
@@ -22,24 +20,14 @@ QUOTE_COMPUTED = ["number", "status", "version", "subtotal", "discount_amount",
                   "total_in_words_en", "warnings", "needs_approval", "approval_reasons",
                   "approved_by", "approved_at", "sent_at", "viewed_at", "accepted_at",
                   "rejected_at", "expired_at", "converted_at", "rejection_reason"]
-
-
-class QuoteLineInline(ReadOnlyInline):
-    model = QuoteLine
-    fields = ["position", "product", "description", "quantity", "unit", "unit_price",
-              "discount_percent", "discount_amount", "tax_rate", "taxable", "line_total",
-              "tax_amount", "is_reward", "price_override_reason"]
-    readonly_fields = fields
-
-
-class QuoteVersionInline(ReadOnlyInline):
-    model = QuoteVersion
-    fields = ["version", "status", "total", "archived_by", "archived_at", "reason"]
-    readonly_fields = fields
+QUOTE_LINE_FIELDS = ["position", "product", "description", "quantity", "unit", "unit_price",
+                     "discount_percent", "discount_amount", "tax_rate", "taxable", "line_total",
+                     "tax_amount", "is_reward", "price_override_reason"]
+VERSION_FIELDS = ["version", "status", "total", "archived_by", "archived_at", "reason"]
 
 
 @admin.register(Quote)
-class QuoteAdmin(DocumentAdminMixin, ServiceDeleteMixin, FirmScopedAdmin):
+class QuoteAdmin(DraftDocumentAdmin):
     list_display = ["number", "customer", "lead", "status", "version", "quote_date",
                     "valid_until", "total", "owner"]
     list_filter = ["status", "needs_approval", "discount_type"]
@@ -47,23 +35,8 @@ class QuoteAdmin(DocumentAdminMixin, ServiceDeleteMixin, FirmScopedAdmin):
                      "contact_name"]
     list_select_related = ["customer", "lead", "owner"]
     date_hierarchy = "quote_date"
-    fields = [*QUOTE_EDITABLE, *QUOTE_COMPUTED]
-    inlines = [QuoteLineInline, QuoteVersionInline]
+    editable_fields, computed_fields = QUOTE_EDITABLE, QUOTE_COMPUTED
+    inlines = [read_only_inline(QuoteLine, QUOTE_LINE_FIELDS),
+               read_only_inline(QuoteVersion, VERSION_FIELDS)]
     document_actions = QUOTE_ACTIONS
-
-    def get_readonly_fields(self, request, obj=None):
-        # Only drafts are edited (quote_update refuses the rest); status moves by its actions.
-        if obj is not None and obj.status != QuoteStatus.DRAFT:
-            return [*QUOTE_EDITABLE, *QUOTE_COMPUTED]
-        return QUOTE_COMPUTED
-
-    def save_model(self, request, obj, form, change):
-        values = form_values(form, change=change)
-        if change:
-            adopt(obj, services.quote_update(quote=obj, actor=request.user, **values))
-        else:
-            adopt(obj, services.quote_create(firm=request.user.firm, actor=request.user,
-                                             **values))
-
-    def delete_with_service(self, obj, actor) -> None:
-        services.quote_delete(quote=obj, actor=actor)
+    document_services = (services.quote_create, services.quote_update, services.quote_delete)

@@ -14,7 +14,7 @@ from django_fsm import FSMField, transition
 from core.fields import MONEY, PERCENT, RATE, money_field, unique_per_firm
 from core.models import DocumentModel, TenantModel
 from sales.common.choices import DiscountType
-from sales.common.models import DocumentLine, PricedDocument
+from sales.common.models import Approvable, DocumentLine, PricedDocument, optional_link
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.querysets import QuoteQuerySet
 
@@ -28,27 +28,18 @@ def approval_not_needed(quote: "Quote") -> bool:
     return not quote.needs_approval
 
 
-class Quote(DocumentModel, PricedDocument):
+class Quote(DocumentModel, PricedDocument, Approvable):
     """A priced offer to a customer or a lead, moving through business-rules §5's states."""
 
     number = models.CharField(_("number"), max_length=30, editable=False)
-    customer = models.ForeignKey("crm.Customer", verbose_name=_("customer"),
-                                 on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="quotes")
-    lead = models.ForeignKey("crm.Lead", verbose_name=_("lead"), on_delete=models.PROTECT,
-                             null=True, blank=True, related_name="quotes")
+    customer = optional_link("crm.Customer", _("customer"), "quotes")
+    lead = optional_link("crm.Lead", _("lead"), "quotes")
     contact_name = models.CharField(_("contact name"), max_length=150, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"),
-                              on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="owned_quotes")
-    sales_person = models.ForeignKey("crm.SalesPerson", verbose_name=_("sales person"),
-                                     on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="quotes")
-    price_list = models.ForeignKey("pricing.PriceList", verbose_name=_("price list"),
-                                   on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="quotes")
+    owner = optional_link(settings.AUTH_USER_MODEL, _("owner"), "owned_quotes")
+    sales_person = optional_link("crm.SalesPerson", _("sales person"), "quotes")
+    price_list = optional_link("pricing.PriceList", _("price list"), "quotes")
     # A promotion code the customer gave; the price resolver applies rules that ask for it.
     promo_code = models.CharField(_("promotion code"), max_length=40, blank=True)
     quote_date = models.DateField(_("quote date"), default=timezone.localdate)
@@ -68,13 +59,6 @@ class Quote(DocumentModel, PricedDocument):
     parent = models.ForeignKey("self", verbose_name=_("copied from"), on_delete=models.SET_NULL,
                                null=True, blank=True, related_name="copies", editable=False)
 
-    needs_approval = models.BooleanField(_("needs approval"), default=False, editable=False)
-    approval_reasons = models.JSONField(_("why approval is needed"), default=list, blank=True,
-                                        editable=False, encoder=DjangoJSONEncoder)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
-                                    on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", editable=False)
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
 
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
     viewed_at = models.DateTimeField(_("viewed at"), null=True, blank=True, editable=False)
@@ -210,9 +194,7 @@ class QuoteLine(DocumentLine):
 
     quote = models.ForeignKey(Quote, verbose_name=_("quote"), on_delete=models.CASCADE,
                               related_name="lines")
-    product = models.ForeignKey("pricing.Product", verbose_name=_("product"),
-                                on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="quote_lines")
+    product = optional_link("pricing.Product", _("product"), "quote_lines")
 
     class Meta(DocumentLine.Meta):
         verbose_name = _("quote line")

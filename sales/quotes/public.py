@@ -6,6 +6,8 @@ language: `?lang=ar|en` when given, else the language the quote was sent in (Ara
 to left). Nothing here is cached or indexed: the address is the customer's key.
 """
 
+from functools import wraps
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -188,41 +190,42 @@ def quote_pdf_download(request: HttpRequest, signed: str) -> HttpResponse:
                                  name=link.quote.number, attachment=True))
 
 
-def _after_decision(request: HttpRequest, signed: str, link: PublicLink) -> HttpResponse:
-    # Post/redirect/get: the page then shows the quote's new status and no buttons.
-    return redirect(_url("sales_public:quote_detail", signed, _language(request, link)))
+def _decision(decide):
+    """A customer's accept or reject, POSTed on a valid link: `decide(request, signed, link)`
+    calls the service, answering a page of its own only to show a refusal. A link that stopped
+    being valid answers the invalid page; a quote no longer open, the quote's page (which says
+    why there is nothing to decide). Then post/redirect/get: the page shows the quote's new
+    status and no buttons."""
+    @never_cache
+    @require_POST
+    @wraps(decide)
+    def view(request: HttpRequest, signed: str) -> HttpResponse:
+        link = _resolve(signed)
+        if link is None:
+            return _invalid(request)
+        try:
+            refused = decide(request, signed, link)
+        except QuoteLinkInvalid:
+            return _invalid(request)
+        except QuoteNotOpen:
+            refused = None
+        return refused or redirect(_url("sales_public:quote_detail", signed,
+                                        _language(request, link)))
+    return view
 
 
-@never_cache
-@require_POST
-def quote_accept(request: HttpRequest, signed: str) -> HttpResponse:
-    link = _resolve(signed)
-    if link is None:
-        return _invalid(request)
-    try:
-        quote_public_accept(signed=signed)
-    except QuoteLinkInvalid:
-        return _invalid(request)
-    except QuoteNotOpen:
-        pass  # the page shows why there is nothing to accept
-    return _after_decision(request, signed, link)
+@_decision
+def quote_accept(request: HttpRequest, signed: str, link: PublicLink) -> None:
+    quote_public_accept(signed=signed)
 
 
-@never_cache
-@require_POST
-def quote_reject(request: HttpRequest, signed: str) -> HttpResponse:
-    link = _resolve(signed)
-    if link is None:
-        return _invalid(request)
+@_decision
+def quote_reject(request: HttpRequest, signed: str, link: PublicLink) -> HttpResponse | None:
     reason = request.POST.get("reason", "").strip()
-    language = _language(request, link)
     try:
         quote_public_reject(signed=signed, reason=reason)
-    except QuoteLinkInvalid:
-        return _invalid(request)
-    except QuoteNotOpen:
-        pass
     except ValidationError as error:
+        language = _language(request, link)
         quote = (Quote.objects.select_related("firm", "customer", "lead")
                  .prefetch_related("lines").get(pk=link.quote.pk))
         with translation.override(language):
@@ -230,4 +233,4 @@ def quote_reject(request: HttpRequest, signed: str) -> HttpResponse:
                       for name, messages in error.message_dict.items()}
         return _page(request, signed, quote, language, errors=errors, reason=reason,
                      status=400)
-    return _after_decision(request, signed, link)
+    return None

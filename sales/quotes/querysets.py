@@ -6,20 +6,13 @@ members, their own and unowned ones; other roles every quote their permissions o
 
 from django.db.models import Q
 
-from core.choices import Role
 from core.querysets import TenantQuerySet
-from crm.querysets import team_user_ids
+from sales.common.querysets import SellerScopedQuerySet
 
 
-class QuoteQuerySet(TenantQuerySet):
-    def visible_to(self, user):
-        if user.role == Role.SALES_PERSON:
-            return self.filter(Q(owner=user) | Q(sales_person__user=user))
-        if user.role == Role.SALES_MANAGER:
-            team = team_user_ids(user)
-            return self.filter(Q(owner__in=team) | Q(sales_person__user__in=team)
-                               | Q(owner__isnull=True))
-        return self
+class QuoteQuerySet(SellerScopedQuerySet, TenantQuerySet):
+    seller_paths = ["owner", "sales_person__user"]
+    unassigned = Q(owner__isnull=True)
 
     def open(self):
         """Quotes still in play (not converted, cancelled, archived, rejected or expired)."""

@@ -3,19 +3,16 @@ quote_<action>)."""
 
 from django.urls import path
 
+from sales.common.urls import document_urlpatterns
 from sales.quotes import views
 
-urlpatterns = [
-    path("quotes/", views.QuoteListView.as_view(), name="quote_list"),
-    path("quotes/new/", views.QuoteFormView.as_view(), name="quote_create"),
-    path("quotes/price/", views.QuotePriceView.as_view(), name="quote_price"),
-    path("quotes/<int:pk>/", views.QuoteDetailView.as_view(), name="quote_detail"),
-    path("quotes/<int:pk>/edit/", views.QuoteFormView.as_view(), name="quote_update"),
-    path("quotes/<int:pk>/delete/", views.QuoteDeleteView.as_view(), name="quote_delete"),
-    path("quotes/<int:pk>/versions/<int:version>/", views.QuoteVersionView.as_view(),
-         name="quote_version"),
-    path("quotes/<int:pk>/send/", views.QuoteSendView.as_view(), name="quote_send"),
-    path("quotes/<int:pk>/pdf/", views.QuotePdfView.as_view(), name="quote_pdf"),
-    path("quotes/<int:pk>/<str:transition>/", views.QuoteTransitionView.as_view(),
-         name="quote_transition"),
-]
+urlpatterns = document_urlpatterns(
+    "quotes/", "quote", list_view=views.QuoteListView, detail_view=views.QuoteDetailView,
+    create_view=views.QuoteFormView, update_view=views.QuoteFormView,
+    delete_view=views.QuoteDeleteView, pdf_view=views.QuotePdfView,
+    transition_view=views.QuoteTransitionView, extra=(
+        path("quotes/price/", views.QuotePriceView.as_view(), name="quote_price"),
+        path("quotes/<int:pk>/versions/<int:version>/", views.QuoteVersionView.as_view(),
+             name="quote_version"),
+        path("quotes/<int:pk>/send/", views.QuoteSendView.as_view(), name="quote_send"),
+    ))

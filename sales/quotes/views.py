@@ -16,23 +16,26 @@ from django.views import View
 from core.errors import ApplicationError
 from core.forms import formset_rows
 from core.kit.views import DocumentActionView, DocumentDetailView
-from core.pdf import LANGUAGES
 from core.staff import (
     Column,
     PageFilter,
-    StaffDeleteView,
-    StaffFormView,
     StaffListView,
     StaffMixin,
     reference_choices,
-    status_badge,
     user_choices,
 )
 from crm.models import Customer
-from sales.common.forms import LINE_FIELDS, QuoteLineFormSet, line_initial, line_rows
+from sales.common.columns import STATUS_COLUMN, TEXT_FIELDS
+from sales.common.forms import LINE_FIELDS, QuoteLineFormSet, line_rows
+from sales.common.views import (
+    DocumentPdfView,
+    DraftDeleteView,
+    DraftDetailMixin,
+    PricedLinesFormView,
+    SalesMixin,
+)
 from sales.quotes import services
 from sales.quotes.actions import QUOTE_ACTIONS
-from sales.quotes.choices import QuoteStatus
 from sales.quotes.filters import QuoteFilter
 from sales.quotes.forms import QuoteForm, QuoteSendForm
 from sales.quotes.models import Quote, QuoteVersion
@@ -58,10 +61,6 @@ def party(quote: Quote) -> str:
     return quote.lead.display_name if quote.lead_id else ""
 
 
-class SalesMixin:
-    url_namespace = "sales"
-
-
 class QuoteMixin(SalesMixin):
     model = Quote
 
@@ -81,9 +80,7 @@ class QuoteListView(QuoteMixin, StaffListView):
     columns = [
         Column(_("Number"), "number", sort="number", link=True),
         Column(_("Customer or lead"), party, link=True),
-        Column(_("Status"), lambda quote: status_badge(quote.status,
-                                                       quote.get_status_display()),
-               sort="status"),
+        STATUS_COLUMN,
         Column(_("Version"), "version"),
         Column(_("Quote date"), "quote_date", sort="quoteDate"),
         Column(_("Valid until"), "valid_until", sort="validUntil"),
@@ -149,7 +146,7 @@ def version_diff(version: QuoteVersion, quote: Quote) -> dict:
             "unchanged": not (header or totals or added or removed or changed)}
 
 
-class QuoteDetailView(QuoteMixin, DocumentDetailView):
+class QuoteDetailView(QuoteMixin, DraftDetailMixin, DocumentDetailView):
     template_name = "sales/quote_detail.html"
     select_related = ("customer", "lead", "owner", "sales_person__user", "price_list",
                       "approved_by")
@@ -170,10 +167,7 @@ class QuoteDetailView(QuoteMixin, DocumentDetailView):
         Column(_("Price list"), "price_list"),
         Column(_("Promotion code"), "promo_code"),
         Column(_("Currency"), "currency"),
-        Column(_("Terms and conditions"), "terms"),
-        Column(_("Arabic terms and conditions"), "terms_ar"),
-        Column(_("Notes"), "notes"),
-        Column(_("Arabic notes"), "notes_ar"),
+        *TEXT_FIELDS,
         Column(_("Approved by"), "approved_by"),
         Column(_("Approved at"), "approved_at"),
         Column(_("Sent at"), "sent_at"),
@@ -187,9 +181,6 @@ class QuoteDetailView(QuoteMixin, DocumentDetailView):
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
         quote = self.object
-        if quote.status != QuoteStatus.DRAFT:
-            context["edit_url"] = None
-            context["delete_url"] = None
         # Sending has a page of its own (recipients, language, message): its Send button
         # stands apart from the buttons that open a confirm page.
         buttons = context["transition_buttons"]
@@ -216,23 +207,11 @@ def pricing_context(quote: Quote, lines: list, *, totals=None) -> dict:
             "warnings": quote.warnings, "approval_reasons": quote.approval_reasons}
 
 
-class QuoteFormView(QuoteMixin, StaffFormView):
+class QuoteFormView(QuoteMixin, PricedLinesFormView):
     form_class = QuoteForm
     template_name = "sales/quote_form.html"
-    formset_labels = {"items": _("Lines")}
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.object is not None and self.object.status != QuoteStatus.DRAFT:
-            messages.error(request, _("Only a draft quote can be changed. Revise it to make "
-                                      "a new version."))
-            return HttpResponseRedirect(self.url("detail", self.object.pk))
-        return super().get(request, *args, **kwargs)
-
-    def get_formsets(self):
-        initial = line_initial(self.object) if self.object else []
-        return {"items": QuoteLineFormSet(prefix="items", initial=initial,
-                                          **self.formset_kwargs())}
+    not_draft_message = _("Only a draft quote can be changed. Revise it to make a new "
+                          "version.")
 
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
@@ -243,13 +222,10 @@ class QuoteFormView(QuoteMixin, StaffFormView):
         return context
 
     def save(self, form) -> Quote:
-        rows, self.row_forms["items"] = formset_rows(self.formsets["items"], LINE_FIELDS)
-        changes, actor = form.changes(), self.request.user
+        lines, changes, actor = self.lines(), form.changes(), self.request.user
         if self.object is None:
-            return services.quote_create(firm=self.firm(), actor=actor, lines=line_rows(rows),
-                                         **changes)
-        return services.quote_update(quote=self.object, actor=actor, lines=line_rows(rows),
-                                     **changes)
+            return services.quote_create(firm=self.firm(), actor=actor, lines=lines, **changes)
+        return services.quote_update(quote=self.object, actor=actor, lines=lines, **changes)
 
 
 class QuotePriceView(SalesMixin, StaffMixin, View):
@@ -300,13 +276,9 @@ class QuoteTransitionView(QuoteMixin, DocumentActionView):
     document_actions = QUOTE_ACTIONS
 
 
-class QuoteDeleteView(QuoteMixin, StaffDeleteView):
-    delete_note = _("Only a draft can be deleted; its lines go with it and its history keeps "
-                    "who deleted it.")
-
-    def perform(self, obj: Quote) -> str:
-        services.quote_delete(quote=obj, actor=self.request.user)
-        return self.url("list")
+class QuoteDeleteView(QuoteMixin, DraftDeleteView):
+    def delete_document(self, quote: Quote) -> None:
+        services.quote_delete(quote=quote, actor=self.request.user)
 
 
 class QuoteVersionView(QuoteMixin, StaffMixin, View):
@@ -373,18 +345,12 @@ class QuoteSendView(QuoteMixin, StaffMixin, View):
         return HttpResponseRedirect(self.url("detail", quote.pk))
 
 
-class QuotePdfView(QuoteMixin, StaffMixin, View):
-    """The quote's PDF (`?language=en|ar|both`, both by default)."""
+class QuotePdfView(QuoteMixin, DocumentPdfView):
+    """The quote's PDF, in both languages unless asked."""
 
-    def get_permission_required(self):
-        return ["sales.view_quote"]
+    default_language = "both"
 
-    def get(self, request, pk: int):
-        from sales.common.documents import pdf_response
+    def render_pdf(self, quote: Quote, language: str) -> bytes:
         from sales.quotes.documents import quote_pdf
 
-        quote = get_object_or_404(self.get_queryset(), pk=pk)
-        language = request.GET.get("language", "both")
-        if language not in LANGUAGES:
-            language = "both"
-        return pdf_response(quote_pdf(quote=quote, language=language), name=quote.number)
+        return quote_pdf(quote=quote, language=language)

@@ -65,9 +65,9 @@ class InvoiceLineChoiceSerializer(serializers.Serializer):
     quantity = serializers.DecimalField(max_digits=14, decimal_places=4)
 
 
-class InvoiceCreateSerializer(serializers.Serializer):
-    order_id = reference(SalesOrder, "order", required=True, allow_null=False, help_text=_(
-        "A confirmed sales order of the firm."))
+class InvoiceFromOrderSerializer(serializers.Serializer):
+    """`POST /sales-orders/:id/invoice`: the order is in the path."""
+
     lines = InvoiceLineChoiceSerializer(many=True, required=False, max_length=500, help_text=_(
         "Quantities to invoice; left out, every uninvoiced (or, delivered-only, delivered) "
         "quantity."))
@@ -78,15 +78,11 @@ class InvoiceCreateSerializer(serializers.Serializer):
                                      max_length=5000)
 
 
-class InvoiceFromOrderSerializer(serializers.Serializer):
-    """`POST /sales-orders/:id/invoice`: the order is in the path."""
+class InvoiceCreateSerializer(InvoiceFromOrderSerializer):
+    """`POST /invoices`: the same, naming the order."""
 
-    lines = InvoiceLineChoiceSerializer(many=True, required=False, max_length=500)
-    delivered_only = serializers.BooleanField(required=False, allow_null=True, default=None)
-    notes = serializers.CharField(required=False, allow_blank=True, default="",
-                                  max_length=5000)
-    notes_ar = serializers.CharField(required=False, allow_blank=True, default="",
-                                     max_length=5000)
+    order_id = reference(SalesOrder, "order", required=True, allow_null=False, help_text=_(
+        "A confirmed sales order of the firm."))
 
 
 class PaymentSerializer(serializers.ModelSerializer):

@@ -162,24 +162,25 @@ class FromQuoteSerializer(serializers.Serializer):
     campaign_id = reference(Campaign, "campaign")
 
 
-class StatusAmountSerializer(serializers.Serializer):
+class _OrdersAmount(serializers.Serializer):
+    """A group of orders in the stats: how many, and their total."""
+
+    count = serializers.IntegerField()
+    amount = serializers.DecimalField(**MONEY)
+
+
+class StatusAmountSerializer(_OrdersAmount):
     status = serializers.CharField()
-    count = serializers.IntegerField()
-    amount = serializers.DecimalField(**MONEY)
 
 
-class MonthAmountSerializer(serializers.Serializer):
+class MonthAmountSerializer(_OrdersAmount):
     month = serializers.CharField()
-    count = serializers.IntegerField()
-    amount = serializers.DecimalField(**MONEY)
 
 
-class CustomerAmountSerializer(serializers.Serializer):
+class CustomerAmountSerializer(_OrdersAmount):
     customer_id = serializers.IntegerField()
     customer_name = serializers.CharField()
     customer_name_ar = serializers.CharField()
-    count = serializers.IntegerField()
-    amount = serializers.DecimalField(**MONEY)
 
 
 class OrderStatsSerializer(serializers.Serializer):

@@ -6,8 +6,6 @@ Lines and totals shared by quotes and orders are in sales.common.lines.
 from sales.common.lines import PriceOverrideNotAllowed
 from sales.quotes.services.quotes import (
     QUOTE_ACTION_TARGETS,
-    QuoteNotDeletable,
-    QuoteNotEditable,
     quote_allowed_targets,
     quote_approve,
     quote_available_actions,
@@ -21,7 +19,7 @@ from sales.quotes.services.quotes import (
 )
 
 __all__ = [
-    "QUOTE_ACTION_TARGETS", "PriceOverrideNotAllowed", "QuoteNotDeletable", "QuoteNotEditable",
+    "QUOTE_ACTION_TARGETS", "PriceOverrideNotAllowed",
     "quote_allowed_targets", "quote_approve", "quote_available_actions", "quote_create",
     "quote_delete", "quote_preview", "quote_revise", "quote_totals", "quote_transition",
     "quote_update",

@@ -11,12 +11,10 @@ from core.choices import DocumentType
 from core.errors import ApplicationError, InvalidTransition
 from core.models import Firm, User
 from core.services import (
-    document_event_record,
     document_transition,
     firm_today,
     record_save,
     same_firm,
-    sequence_next,
     settings_read,
     transition_targets,
 )
@@ -26,15 +24,17 @@ from sales.common.lines import (
     DocumentHeader,
     document_approval_reasons,
     document_approver_check,
+    document_create_save,
     document_fields_refuse_unknown,
     document_lines_price,
     document_lines_save,
     document_totals_apply,
     document_totals_calculate,
+    document_update_save,
     user_sales_person,
 )
 from sales.common.totals import DocumentTotals
-from sales.errors import SalesErrorCode
+from sales.errors import SalesErrorCode, draft_required
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import QUOTE_TRANSITIONS, Quote, QuoteLine, QuoteVersion
 
@@ -50,13 +50,8 @@ QUOTE_FIELDS = {
 QUOTE_FOREIGN_KEYS = {"customer", "lead", "owner", "sales_person", "price_list"}
 
 
-class QuoteNotEditable(ApplicationError):
-    status_code = 409
-
-    def __init__(self, *, status: str) -> None:
-        super().__init__(code=SalesErrorCode.QUOTE_NOT_EDITABLE,
-                         details={"status": status}, message=_(
-            "Only a draft quote can be changed. Revise it to make a new version."))
+NOT_EDITABLE = _("Only a draft quote can be changed. Revise it to make a new version.")
+NOT_DELETABLE = _("Only a draft quote can be deleted. Cancel or archive it instead.")
 
 
 # --- lines and totals (sales.common.lines) ------------------------------------------------
@@ -177,15 +172,8 @@ def quote_create(*, firm: Firm, actor: User | None, lines: list[dict] | None = N
         quote.terms_ar = settings.documents.default_terms_and_conditions_ar
     built = _build_lines(quote, lines or [], settings=settings)
     _apply_totals(quote, built, settings=settings)
-    quote.full_clean(exclude=["number"])
-    # The number is taken last, so a refused quote burns no number (the row lock is held
-    # until commit; a rollback gives the number back).
-    quote.number = sequence_next(firm=firm, document_type=DocumentType.QUOTE,
-                                 date=firm_today(firm=firm))
-    record_save(quote, actor=actor, reason="created")
-    document_lines_save(document=quote, lines=built, replace=True)
-    document_event_record(instance=quote, action="created", actor=actor,
-                          to_status=quote.status, details={"number": quote.number})
+    document_create_save(document=quote, lines=built, document_type=DocumentType.QUOTE,
+                         actor=actor)
     return quote
 
 
@@ -212,8 +200,7 @@ def quote_update(*, quote: Quote, actor: User | None, lines: list[dict] | None =
     need for approval are recomputed with the firm's current settings."""
     document_fields_refuse_unknown(fields=changes, allowed=QUOTE_FIELDS)
     locked = Quote.objects.select_for_update().get(pk=quote.pk)
-    if locked.status != QuoteStatus.DRAFT:
-        raise QuoteNotEditable(status=locked.status)
+    draft_required(locked, code=SalesErrorCode.QUOTE_NOT_EDITABLE, message=NOT_EDITABLE)
     for name, value in changes.items():
         setattr(locked, name, value)
     _check_references(locked)
@@ -221,29 +208,16 @@ def quote_update(*, quote: Quote, actor: User | None, lines: list[dict] | None =
     built = (_build_lines(locked, lines, settings=settings) if lines is not None
              else list(locked.lines.all()))
     _apply_totals(locked, built, settings=settings)
-    locked.full_clean()
-    record_save(locked, actor=actor, reason=reason or "updated")
-    document_lines_save(document=locked, lines=built, replace=lines is not None)
-    document_event_record(instance=locked, action="updated", actor=actor, reason=reason,
-                          details={"fields": sorted(changes), "lines": lines is not None})
+    document_update_save(document=locked, lines=built, replace=lines is not None,
+                         changes=changes, actor=actor, reason=reason)
     return locked
-
-
-class QuoteNotDeletable(ApplicationError):
-    status_code = 409
-
-    def __init__(self, *, status: str) -> None:
-        super().__init__(code=SalesErrorCode.QUOTE_NOT_DELETABLE,
-                         details={"status": status}, message=_(
-            "Only a draft quote can be deleted. Cancel or archive it instead."))
 
 
 @transaction.atomic
 def quote_delete(*, quote: Quote, actor: User | None) -> None:
     """Delete a draft quote with its lines (history keeps who deleted it); 409 otherwise."""
     locked = Quote.objects.select_for_update().get(pk=quote.pk)
-    if locked.status != QuoteStatus.DRAFT:
-        raise QuoteNotDeletable(status=locked.status)
+    draft_required(locked, code=SalesErrorCode.QUOTE_NOT_DELETABLE, message=NOT_DELETABLE)
     locked._history_user = actor
     locked._change_reason = "deleted"
     locked.delete()
