@@ -120,6 +120,11 @@ def settings_payload(*, firm: Firm) -> dict[str, dict]:
     return payload
 
 
+def firm_now(*, firm: Firm) -> datetime.datetime:
+    """Now, in the firm's time zone: what the API shows carries the firm's offset, not UTC."""
+    return timezone.localtime(timezone=ZoneInfo(firm.time_zone))
+
+
 def firm_today(*, firm: Firm) -> datetime.date:
     """Today's date where the firm is (numbers and periods follow the firm's calendar)."""
     return timezone.localdate(timezone=ZoneInfo(firm.time_zone))

@@ -3,7 +3,6 @@
 
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,6 +14,7 @@ from core.api.responses import envelope
 from core.choices import Role
 from core.models import User
 from core.scoping import scope_for
+from core.services import firm_now
 
 from .. import selectors
 from ..models import Pipeline
@@ -110,7 +110,7 @@ class DashboardView(CrmReadView):
         data = type(self).build(user=request.user, start=query.get("start_date"),
                                 end=query.get("end_date"))
         body = envelope({"dashboard": data})
-        body.data["meta"] = {"generated_at": timezone.now(),
+        body.data["meta"] = {"generated_at": firm_now(firm=request.user.firm),
                              "cache_expiry": selectors.DASHBOARD_SECONDS}
         return body
 

@@ -7,10 +7,9 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Greatest
-from django.utils import timezone
 
 from core.models import Firm, User
-from core.services import record_save
+from core.services import firm_now, record_save
 
 from ..choices import ConflictStatus, LeadTransactionType, NotificationType
 from ..models import Case, Customer, Lead, StaffRelationship
@@ -74,7 +73,7 @@ def conflict_check(*, firm: Firm, data: dict[str, Any]) -> dict[str, Any]:
                               "cases": found})
     conflicts.extend(_staff_conflicts(firm, opposing=opposing, others=[company, person]))
     return {"has_conflicts": bool(conflicts), "conflicts": conflicts,
-            "checked_at": timezone.now(),
+            "checked_at": firm_now(firm=firm),
             "requires_review": any(c["severity"] == "high" for c in conflicts)}
 
 

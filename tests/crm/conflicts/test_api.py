@@ -59,7 +59,7 @@ class TestConflictChecks:
         kinds = {conflict["type"]: conflict for conflict in result["conflicts"]}
         assert set(kinds) == {"company_involvement", "staff_relationship"}
         assert kinds["company_involvement"]["cases"][0]["involvement"] == "defendant"
-        assert result["checkedAt"]
+        assert result["checkedAt"].endswith("+03:00")  # the firm's offset, not UTC
         assert (Lead.objects.count(), LeadTransaction.objects.count()) == (leads, rows)
 
     def test_check_of_lead_data_without_matches(self, api, firm):
