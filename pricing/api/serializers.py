@@ -19,6 +19,7 @@ from crm.models import Campaign, Customer, CustomerGroup, Territory
 
 from ..conditions import conditions_validate
 from ..models import Brand, PriceList, PriceListItem, PricingRule, Product, ProductGroup
+from ..services.price_lists import IMPORT_MAX_ROWS
 
 AUDIT_FIELDS = ["created_at", "updated_at"]
 POSITIVE = Decimal("0.0001")
@@ -150,7 +151,7 @@ class ItemsBulkSerializer(serializers.Serializer):
     `productCode` (or `productId`) naming the product."""
 
     rows = serializers.ListField(child=serializers.DictField(), required=False,
-                                 max_length=10000)
+                                 max_length=IMPORT_MAX_ROWS)
     file = serializers.FileField(required=False)
 
     def validate(self, attrs: dict) -> dict:

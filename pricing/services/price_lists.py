@@ -114,11 +114,19 @@ COLUMNS = {"productid": "product_id", "product": "product_id", "productcode": "p
 DECIMALS = ("price", "min_quantity", "max_quantity", "discount_percent", "margin_percent")
 DATES = ("valid_from", "valid_to")
 FILE_FORMATS = {"csv": "csv", "xlsx": "xlsx"}
+# The most rows one import takes, from JSON or a file: an import runs inside the request, and
+# 10,000 rows take a few seconds; more is split into several imports.
+IMPORT_MAX_ROWS = 10_000
 
 
 def _fatal(message, **details) -> ApplicationError:
     return ApplicationError(code=PricingErrorCode.IMPORT_FAILED, message=message,
                             details=details, status_code=400)
+
+
+def _too_many_rows() -> ApplicationError:
+    return _fatal(_("At most %(limit)s rows can be imported at once: split the data.")
+                  % {"limit": f"{IMPORT_MAX_ROWS:,}"}, limit=IMPORT_MAX_ROWS)
 
 
 def _column(name: Any) -> str | None:
@@ -131,8 +139,12 @@ def _read_file(file: Any, filename: str | None) -> list[dict]:
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in FILE_FORMATS:
         raise _fatal(_("Upload a CSV or XLSX file."), filename=filename)
+    content = file.read() if hasattr(file, "read") else file
+    # Counted before parsing: a file far too long is refused without reading it through.
+    if extension == "csv" and (content.count(b"\n" if isinstance(content, bytes) else "\n")
+                               > IMPORT_MAX_ROWS + 1):
+        raise _too_many_rows()
     try:
-        content = file.read() if hasattr(file, "read") else file
         if extension == "csv":
             if isinstance(content, bytes):
                 content = content.decode("utf-8-sig")
@@ -220,8 +232,8 @@ def price_list_items_import(*, price_list: PriceList, actor: User | None,
     reported with their errors: {"accepted", "refused": [{"row", "errors"}], "created",
     "updated", "dry_run"}. `row` counts data rows from 1 (a file's header is not counted).
     An item with the same product, minimum quantity and start of validity is updated.
-    A file that cannot be read, or data without a product or a price column, raises
-    `import_failed` (400) and imports nothing.
+    A file that cannot be read, data without a product or a price column, or more than
+    IMPORT_MAX_ROWS rows raise `import_failed` (400) and import nothing.
     """
     if file is not None:
         rows = _read_file(file, filename)
@@ -229,6 +241,8 @@ def price_list_items_import(*, price_list: PriceList, actor: User | None,
         raise _fatal(_("Send a list of rows (objects) or upload a CSV or XLSX file."))
     if not rows:
         raise _fatal(_("There are no rows to import."))
+    if len(rows) > IMPORT_MAX_ROWS:
+        raise _too_many_rows()
     columns = {_column(key) for row in rows for key in row}
     if not columns & {"product_id", "product_code"}:
         raise _fatal(_("A product column (productId or productCode) is required."),

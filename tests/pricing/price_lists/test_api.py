@@ -260,6 +260,16 @@ class TestPriceListItemsApi:
         assert sorted(price_list.items.values_list("min_quantity", "price")) == [
             (Decimal("1"), Decimal("12.50")), (Decimal("10"), Decimal("11.00"))]
 
+    def test_bulk_csv_over_the_row_limit(self, api, firm):
+        price_list = make_price_list(firm)
+        make_product(firm, code="CSV-1")
+        upload = SimpleUploadedFile("items.csv", b"productCode,price\n" + b"CSV-1,1\n" * 300_000,
+                                    content_type="text/csv")
+        error = assert_error(api.post(f"{self.items_url(price_list)}/bulk", {"file": upload},
+                                      format="multipart"), 400, "import_failed")
+        assert error["details"] == {"limit": 10_000}
+        assert not price_list.items.exists()
+
     def test_bulk_without_rows_or_file(self, api, firm):
         price_list = make_price_list(firm)
         assert_error(api.post(f"{self.items_url(price_list)}/bulk", {}, format="json"), 400,

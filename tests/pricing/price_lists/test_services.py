@@ -15,6 +15,7 @@ from pricing.services import (
     price_list_items_import,
     price_list_toggle_active,
 )
+from pricing.services.price_lists import IMPORT_MAX_ROWS
 from tests.crm.factories import make_customer, make_customer_group, make_territory
 from tests.factories import make_user
 from tests.pricing.factories import make_item, make_price_list, make_product
@@ -194,6 +195,29 @@ class TestImportFiles:
             price_list_items_import(price_list=price_list, actor=actor,
                                     file=SimpleUploadedFile(name, content))
         assert error.value.code == "import_failed"
+        assert price_list.items.count() == 0
+
+    @pytest.mark.parametrize("source", ["rows", "csv", "xlsx"])
+    def test_more_than_the_row_limit_is_refused_whole(self, actor, price_list, products,
+                                                      source):
+        count = IMPORT_MAX_ROWS + 1
+        if source == "rows":
+            given = {"rows": [{"product_code": "SKU-1", "price": 1}] * count}
+        elif source == "csv":
+            given = {"file": SimpleUploadedFile(
+                "items.csv", b"productCode,price\n" + b"SKU-1,1\n" * count)}
+        else:
+            book = openpyxl.Workbook()
+            book.active.append(["Product Code", "Price"])
+            for _index in range(count):
+                book.active.append(["SKU-1", 1])
+            buffer = io.BytesIO()
+            book.save(buffer)
+            given = {"file": SimpleUploadedFile("items.xlsx", buffer.getvalue())}
+        with pytest.raises(ApplicationError) as error:
+            price_list_items_import(price_list=price_list, actor=actor, **given)
+        assert (error.value.code, error.value.details) == (
+            "import_failed", {"limit": IMPORT_MAX_ROWS})
         assert price_list.items.count() == 0
 
     def test_bytes_with_a_filename(self, actor, price_list, products):
