@@ -60,6 +60,7 @@ class TestActivitiesApi(ActivityRows, ApiContract):
     key, plural = "activity", "activities"
     sort_fields = ["createdAt", "performedAt", "dueDate"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: WORK}
+    search = {"subject": "Warehouse visit in Dammam"}, "dammam"
 
     def create_payload(self, firm):
         return {"type": "call", "entityType": "lead", "entityId": self.lead(firm).pk,
@@ -71,10 +72,6 @@ class TestActivitiesApi(ActivityRows, ApiContract):
 
     def update_payload(self, obj):
         return {"outcome": "callback", "notes": "Call again on Sunday."}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, subject="Warehouse visit in Dammam"), "dammam"
 
     def filter_cases(self, firm):
         customer = make_customer(firm)

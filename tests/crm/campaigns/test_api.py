@@ -37,6 +37,7 @@ class TestCampaignsApi(CampaignRows, ApiContract):
     sort_fields = ["createdAt", "title", "budget"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: WORK,
                    Role.FINANCE: READ}
+    search = {"title": "National day flash sale"}, "national day"
 
     def create_payload(self, firm):
         # The firm's sales person's own profile: a sales person may run campaigns only under
@@ -53,10 +54,6 @@ class TestCampaignsApi(CampaignRows, ApiContract):
 
     def update_payload(self, obj):
         return {"budget": 2500.75, "status": "paused"}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, title="National day flash sale"), "national day"
 
     def filter_cases(self, firm):
         person = profile(firm)

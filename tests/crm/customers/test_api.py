@@ -28,21 +28,16 @@ from tests.crm.factories import (
 from tests.factories import make_user
 
 
-class CustomerRows(RoleScopedContract):
+class TestCustomersApi(RoleScopedContract, ApiContract):
     model = Customer
-
-    def make(self, firm, **overrides):
-        if self.scoped(firm):
-            overrides.setdefault("owner", self.scoped(firm))
-        return make_customer(firm, **overrides)
-
-
-class TestCustomersApi(CustomerRows, ApiContract):
+    factory = make_customer
+    scope_field = "owner"
     path = "/api/v1/customers"
     key, plural = "customer", "customers"
     sort_fields = ["createdAt", "name", "code", "creditLimit"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: WORK,
                    Role.WAREHOUSE: READ, Role.FINANCE: READ}
+    search = {"name": "Zubair Trading"}, "zubair"
 
     def create_payload(self, firm):
         return {"name": "Najd Foods", "nameAr": "أغذية نجد", "type": "company",
@@ -57,10 +52,6 @@ class TestCustomersApi(CustomerRows, ApiContract):
 
     def update_payload(self, obj):
         return {"phone": "+966500000001", "notes": "Prefers morning deliveries."}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, name="Zubair Trading"), "zubair"
 
     def filter_cases(self, firm):
         group, territory = make_customer_group(firm), make_territory(firm)

@@ -34,6 +34,7 @@ class TestCustomerGroupsApi(ApiContract):
     factory = make_customer_group
     sort_fields = ["createdAt", "name"]
     permissions = PERMISSIONS
+    search = {"name": "Hospitality chains"}, "hospitality"
 
     def create_payload(self, firm):
         return {"name": f"Wholesale {CustomerGroup.objects.count()}", "nameAr": "الجملة",
@@ -44,10 +45,6 @@ class TestCustomerGroupsApi(ApiContract):
 
     def update_payload(self, obj):
         return {"description": "Monthly invoicing."}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, name="Hospitality chains"), "hospitality"
 
     def filter_cases(self, firm):
         return self.date_cases(firm)
@@ -73,6 +70,7 @@ class TestTerritoriesApi(ApiContract):
     factory = make_territory
     sort_fields = ["createdAt", "name", "code"]
     permissions = PERMISSIONS
+    search = {"name": "Eastern Province"}, "eastern"
 
     def create_payload(self, firm):
         return {"code": f"N{Territory.objects.count()}", "name": "Northern",
@@ -83,10 +81,6 @@ class TestTerritoriesApi(ApiContract):
 
     def update_payload(self, obj):
         return {"nameAr": "المنطقة الشرقية"}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, name="Eastern Province"), "eastern"
 
     def filter_cases(self, firm):
         east, west = self.make(firm), self.make(firm)
@@ -100,6 +94,7 @@ class TestSalesTeamsApi(ApiContract):
     factory = make_sales_team
     sort_fields = ["createdAt", "name"]
     permissions = PERMISSIONS
+    search = {"name": "Dammam key accounts"}, "dammam"
 
     def create_payload(self, firm):
         manager = make_user(firm=firm, role=Role.SALES_MANAGER)
@@ -111,10 +106,6 @@ class TestSalesTeamsApi(ApiContract):
 
     def update_payload(self, obj):
         return {"isActive": False}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, name="Dammam key accounts"), "dammam"
 
     def filter_cases(self, firm):
         manager = make_user(firm=firm, role=Role.SALES_MANAGER)

@@ -22,6 +22,7 @@ class TestPriceListsApi(ApiContract):
     sort_fields = ["createdAt", "code", "name", "priority", "validFrom"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
                    Role.FINANCE: READ}
+    search = {"name": "Ramadan wholesale"}, "ramadan"
 
     def create_payload(self, firm):
         return {"code": f"PL-NEW{PriceList.objects.count()}", "name": "VIP Customer List",
@@ -33,10 +34,6 @@ class TestPriceListsApi(ApiContract):
 
     def update_payload(self, obj):
         return {"name": "Renamed list", "discountPercent": 7.5}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, name="Ramadan wholesale"), "ramadan"
 
     def filter_cases(self, firm):
         group = make_customer_group(firm)

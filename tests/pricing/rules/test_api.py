@@ -28,6 +28,7 @@ class TestPricingRulesApi(ApiContract):
     sort_fields = ["createdAt", "code", "name", "priority", "usageCount", "validFrom"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
                    Role.FINANCE: READ}
+    search = {"promotion_code": "EID2026", "name": "Eid"}, "eid2026"
 
     def create_payload(self, firm):
         return {"code": f"R-NEW{PricingRule.objects.count()}", "name": "VIP discount",
@@ -41,10 +42,6 @@ class TestPricingRulesApi(ApiContract):
 
     def update_payload(self, obj):
         return {"name": "Renamed rule", "priority": 42}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, promotion_code="EID2026", name="Eid"), "eid2026"
 
     def filter_cases(self, firm):
         active, inactive = self.make(firm), self.make(firm, is_active=False)
