@@ -50,6 +50,12 @@ def backdate(obj, when=OLD):
     return obj
 
 
+def reference_cases(name: str, pk, matching, other) -> list[tuple[dict, object, object]]:
+    """The filter cases of a reference, which a list reads by its bare query name and by its
+    Id name alike (`?owner=3` and `?ownerId=3`, core.filters.reference_filters)."""
+    return [({name: str(pk)}, matching, other), ({f"{name}Id": str(pk)}, matching, other)]
+
+
 def assert_error(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.content
     body = response.json()

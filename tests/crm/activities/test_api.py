@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.choices import Role
 from crm.models import Activity, Lead, LeadTransaction
 from tests.conftest import client_for
-from tests.contracts.api import ALL, WORK, ApiContract, assert_error
+from tests.contracts.api import ALL, WORK, ApiContract, assert_error, reference_cases
 from tests.crm import RoleScopedContract
 from tests.crm.factories import (
     SELLER_ACTIVITIES,
@@ -84,8 +84,7 @@ class TestActivitiesApi(ActivityRows, ApiContract):
                 ({"entityType": "customer"}, meeting, call),
                 ({"entityType": "customer", "entityId": str(customer.pk)}, meeting, call),
                 ({"entityId": str(call.entity_id), "entityType": "lead"}, call, meeting),
-                ({"performedBy": str(other_user.pk)}, meeting, call),
-                ({"performedById": str(other_user.pk)}, meeting, call),
+                *reference_cases("performedBy", other_user.pk, meeting, call),
                 ({"startDate": "2025-01-16"}, call, meeting),
                 ({"endDate": "2025-01-15"}, meeting, call)]
 

@@ -8,7 +8,7 @@ from core.choices import Role
 from core.models import User
 from crm.models import Campaign, SalesPerson
 from tests.conftest import client_for
-from tests.contracts.api import ALL, READ, WORK, ApiContract, assert_error
+from tests.contracts.api import ALL, READ, WORK, ApiContract, assert_error, reference_cases
 from tests.crm import RoleScopedContract
 from tests.crm.factories import make_campaign, make_lead, make_sales_person
 
@@ -64,8 +64,7 @@ class TestCampaignsApi(CampaignRows, ApiContract):
                 ({"status": "active,draft"}, active, paused),
                 ({"platform": "linkedin"}, paused, active),
                 ({"type": "paid_ads"}, paused, active),
-                ({"salesPerson": str(person.pk)}, paused, active),
-                ({"salesPersonId": str(person.pk)}, paused, active)]
+                *reference_cases("salesPerson", person.pk, paused, active)]
 
     def assert_deleted(self, obj):
         obj.refresh_from_db()  # soft delete: still there, marked

@@ -8,7 +8,7 @@ from crm.models import (
     Case,
 )
 from tests.conftest import client_for
-from tests.contracts.api import ALL, READ, ApiContract, assert_error
+from tests.contracts.api import ALL, READ, ApiContract, assert_error, reference_cases
 from tests.crm import RoleScopedContract
 from tests.crm.factories import SELLER_CASES, make_activity, make_case, make_customer, make_lead
 
@@ -44,8 +44,7 @@ class TestCasesApi(RoleScopedContract, ApiContract):
         from_lead = self.make(firm, lead=lead)
         return [({"status": "closed"}, closed, open_case),
                 ({"status": "open,on_hold"}, open_case, closed),
-                ({"customer": str(customer.pk)}, closed, open_case),
-                ({"customerId": str(customer.pk)}, closed, open_case),
+                *reference_cases("customer", customer.pk, closed, open_case),
                 ({"lead": str(lead.pk)}, from_lead, open_case)]
 
     def test_number_assigned_and_parties_cleaned(self, api, firm):

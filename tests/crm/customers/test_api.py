@@ -13,7 +13,14 @@ from crm.models import (
 )
 from pricing.models import PriceList
 from tests.conftest import client_for
-from tests.contracts.api import ALL, READ, WORK, ApiContract, assert_error, backdate
+from tests.contracts.api import (
+    ALL,
+    READ,
+    WORK,
+    ApiContract,
+    assert_error,
+    reference_cases,
+)
 from tests.crm import RoleScopedContract
 from tests.crm.factories import (
     make_activity,
@@ -60,19 +67,13 @@ class TestCustomersApi(RoleScopedContract, ApiContract):
                            owner=owner)
         company = self.make(firm, type="company")
         inactive = self.make(firm, is_active=False)
-        old = self.make(firm)
-        backdate(old)
         return [({"type": "individual"}, person, company),
-                ({"customerGroup": str(group.pk)}, person, company),
-                ({"customerGroupId": str(group.pk)}, person, company),
-                ({"territory": str(territory.pk)}, person, company),
-                ({"territoryId": str(territory.pk)}, person, company),
-                ({"owner": str(owner.pk)}, person, company),
-                ({"ownerId": str(owner.pk)}, person, company),
+                *reference_cases("customerGroup", group.pk, person, company),
+                *reference_cases("territory", territory.pk, person, company),
+                *reference_cases("owner", owner.pk, person, company),
                 ({"isActive": "false"}, inactive, company),
                 ({"isActive": "true"}, company, inactive),
-                ({"startDate": "2025-01-16"}, company, old),
-                ({"endDate": "2025-01-15"}, old, company)]
+                *self.date_cases(firm)]
 
     def test_create_answers_nested_rows_and_numbers_the_code(self, api, firm):
         response = api.post(self.path, self.create_payload(firm), format="json")

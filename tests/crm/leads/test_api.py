@@ -22,7 +22,7 @@ from tests.contracts.api import (
     ApiContract,
     assert_error,
     assert_params_refused,
-    backdate,
+    reference_cases,
 )
 from tests.crm import RoleScopedContract
 from tests.crm.factories import (
@@ -70,27 +70,20 @@ class TestLeadsApi(RoleScopedContract, ApiContract):
                          expected_close_date=datetime.date(2026, 6, 1))
         stale = self.make(firm)
         Lead.objects.filter(pk=stale.pk).update(is_stale=True)
-        old = self.make(firm)
-        backdate(old)
         return [({"status": "contacted"}, cold, hot),
                 ({"status": "new,qualified"}, hot, cold),
-                ({"stage": str(hot.stage_id)}, hot, cold),
-                ({"stageId": str(hot.stage_id)}, hot, cold),
-                ({"pipeline": str(pipeline.pk)}, hot, cold),
-                ({"pipelineId": str(pipeline.pk)}, hot, cold),
-                ({"assignedTo": str(seller.pk)}, hot, cold),
-                ({"assignedToId": str(seller.pk)}, hot, cold),
+                *reference_cases("stage", hot.stage_id, hot, cold),
+                *reference_cases("pipeline", pipeline.pk, hot, cold),
+                *reference_cases("assignedTo", seller.pk, hot, cold),
                 ({"source": "referral"}, hot, cold),
                 ({"scoreMin": "50"}, hot, cold),
                 ({"scoreMax": "20"}, cold, hot),
                 ({"isStale": "true"}, stale, hot),
                 ({"isVip": "true"}, hot, cold),
-                ({"startDate": "2025-01-16"}, hot, old),
-                ({"endDate": "2025-01-15"}, old, hot),
+                *self.date_cases(firm),
                 ({"expectedCloseFrom": "2026-04-01"}, cold, hot),
                 ({"expectedCloseTo": "2026-04-01"}, hot, cold),
-                ({"campaign": str(campaign.pk)}, hot, cold),
-                ({"campaignId": str(campaign.pk)}, hot, cold)]
+                *reference_cases("campaign", campaign.pk, hot, cold)]
 
     def test_bad_filter_values_are_refused(self, api):
         assert_params_refused(api, self.path, {"status": "asleep", "scoreMin": "high"})

@@ -11,7 +11,7 @@ from crm.models import (
     SalesTeam,
     Territory,
 )
-from tests.contracts.api import ALL, READ, ApiContract, assert_error
+from tests.contracts.api import ALL, READ, ApiContract, assert_error, reference_cases
 from tests.crm.factories import (
     make_campaign,
     make_customer,
@@ -111,8 +111,7 @@ class TestSalesTeamsApi(ApiContract):
         manager = make_user(firm=firm, role=Role.SALES_MANAGER)
         managed, other = self.make(firm, manager=manager), self.make(firm)
         inactive = self.make(firm, is_active=False)
-        return [({"manager": str(manager.pk)}, managed, other),
-                ({"managerId": str(manager.pk)}, managed, other),
+        return [*reference_cases("manager", manager.pk, managed, other),
                 ({"isActive": "false"}, inactive, other),
                 *self.date_cases(firm)]
 
@@ -153,8 +152,7 @@ class TestSalesPersonsApi(ApiContract):
         in_team = self.make(firm, team=team, territory=territory)
         other = self.make(firm)
         inactive = self.make(firm, is_active=False)
-        return [({"team": str(team.pk)}, in_team, other),
-                ({"teamId": str(team.pk)}, in_team, other),
+        return [*reference_cases("team", team.pk, in_team, other),
                 ({"territory": str(territory.pk)}, in_team, other),
                 ({"user": str(in_team.user_id)}, in_team, other),
                 ({"isActive": "false"}, inactive, other),
