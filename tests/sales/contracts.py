@@ -4,7 +4,7 @@ reaches only their own (the quote's owner, the order's author)."""
 
 import copy
 
-from tests.contracts.api import ApiContract, assert_params_refused
+from tests.contracts.api import ApiContract, assert_error, assert_params_refused
 from tests.contracts.pages import management
 from tests.crm import RoleScopedContract
 from tests.crm.factories import make_customer
@@ -17,6 +17,16 @@ EXAMPLE_ITEMS = [
     {"description": "Line B", "quantity": 1, "unitPrice": 500, "discountAmount": 50,
      "taxRate": 15, "taxable": False},
 ]
+
+
+def assert_pdf_served(api, url: str) -> None:
+    """The document's PDF endpoint `url` answers a PDF in Arabic and refuses a language it
+    does not print."""
+    response = api.get(url, {"language": "ar"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert_error(api.get(url, {"language": "fr"}), 400, "validation_error")
 
 
 def own_customer(contract, firm):
@@ -54,6 +64,15 @@ class PricedDocumentApi(RoleScopedContract, ApiContract):
         self.make(firm)
         customer = make_customer(firm, name="Qassim Dates Co.")
         return self.make(firm, customer=customer), "qassim dates"
+
+    def document_cases(self, big, small) -> list[tuple[dict, object, object]]:
+        """The filter cases every priced document list has, for the example document dated
+        1 March 2026 (`big`) and a single line of 1 × 10 dated 10 January (`small`)."""
+        return [({"customerId": str(big.customer_id)}, big, small),
+                ({"startDate": "2026-02-01"}, big, small),
+                ({"endDate": "2026-02-01"}, small, big),
+                ({"totalMin": "1000"}, big, small),
+                ({"totalMax": "100"}, small, big)]
 
     def test_bad_filter_values_are_refused(self, api):
         assert_params_refused(api, self.path, {"status": "asleep", "totalMin": "lots"})

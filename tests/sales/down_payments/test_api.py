@@ -16,6 +16,7 @@ from tests.crm.__init__ import RoleScopedContract
 from tests.crm.factories import make_customer
 from tests.sales.factories import (
     confirmed_order,
+    down_payment_in,
     make_down_payment,
     make_quote,
     paid_down_payment,
@@ -59,10 +60,10 @@ class TestDownPaymentsApi(RoleScopedContract, ApiContract):
         on_order = self.make(firm, source=order, fixed_amount=D("100"),
                              requested_date=datetime.date(2026, 1, 5),
                              due_date=datetime.date(2026, 1, 20))
-        on_quote = self.make(firm, source=make_quote(firm), percentage_value=D("50"),
-                             requested_date=datetime.date(2026, 3, 1),
-                             due_date=datetime.date(2026, 3, 10))
-        DownPayment.objects.filter(pk=on_quote.pk).update(status=DownPaymentStatus.PENDING)
+        on_quote = down_payment_in(firm, DownPaymentStatus.PENDING, source=make_quote(firm),
+                                   percentage_value=D("50"),
+                                   requested_date=datetime.date(2026, 3, 1),
+                                   due_date=datetime.date(2026, 3, 10))
         return [({"status": "pending"}, on_quote, on_order),
                 ({"status": "draft,paid"}, on_order, on_quote),
                 ({"customerId": str(order.customer_id)}, on_order, on_quote),
