@@ -11,12 +11,11 @@ from sales.down_payments.choices import DownPaymentStatus
 from sales.down_payments.models import DownPayment
 from sales.invoicing.models import Invoice
 from tests.conftest import client_for
-from tests.contracts.api import ALL, ApiContract, assert_error, assert_params_refused
-from tests.crm.__init__ import RoleScopedContract
+from tests.contracts.api import ALL, READ, ApiContract, assert_error, assert_params_refused
+from tests.crm import RoleScopedContract
 from tests.crm.factories import make_customer
 from tests.sales.factories import (
     confirmed_order,
-    down_payment_in,
     make_down_payment,
     make_quote,
     paid_down_payment,
@@ -36,7 +35,7 @@ class TestDownPaymentsApi(RoleScopedContract, ApiContract):
     sort_fields = ["createdAt", "number", "requestedDate", "dueDate", "amount", "status",
                    "remainingAmount", "customerName"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.FINANCE: ALL,
-                   Role.SALES_PERSON: {"list", "retrieve"}}
+                   Role.SALES_PERSON: READ}
 
     def create_payload(self, firm):
         return {"sourceType": "sales_order", "sourceId": confirmed_order(firm, total="3600").pk,
@@ -60,10 +59,10 @@ class TestDownPaymentsApi(RoleScopedContract, ApiContract):
         on_order = self.make(firm, source=order, fixed_amount=D("100"),
                              requested_date=datetime.date(2026, 1, 5),
                              due_date=datetime.date(2026, 1, 20))
-        on_quote = down_payment_in(firm, DownPaymentStatus.PENDING, source=make_quote(firm),
-                                   percentage_value=D("50"),
-                                   requested_date=datetime.date(2026, 3, 1),
-                                   due_date=datetime.date(2026, 3, 10))
+        on_quote = self.make(firm, source=make_quote(firm), percentage_value=D("50"),
+                             requested_date=datetime.date(2026, 3, 1),
+                             due_date=datetime.date(2026, 3, 10))
+        DownPayment.objects.filter(pk=on_quote.pk).update(status=DownPaymentStatus.PENDING)
         return [({"status": "pending"}, on_quote, on_order),
                 ({"status": "draft,paid"}, on_order, on_quote),
                 ({"customerId": str(order.customer_id)}, on_order, on_quote),
