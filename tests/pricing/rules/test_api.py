@@ -18,6 +18,7 @@ from tests.pricing.factories import (
     make_product,
     make_rule,
 )
+from tests.pricing.helpers import assert_actions_refused
 
 
 class TestPricingRulesApi(ApiContract):
@@ -135,18 +136,13 @@ class TestPricingRulesApi(ApiContract):
     def test_only_managers_toggle_and_duplicate(self, users, firm, role):
         rule = self.make(firm)
         client = client_for(users[role])
-        assert_error(client.patch(f"{self.url(rule)}/toggle-active"), 403,
-                     "permission_denied")
-        assert_error(client.post(f"{self.url(rule)}/duplicate", {}, format="json"), 403,
-                     "permission_denied")
+        assert_actions_refused(client, self.url(rule), 403, "permission_denied")
         rule.refresh_from_db()
         assert rule.is_active
 
     def test_actions_on_another_firms_rule_are_not_found(self, api, other_firm):
         foreign = self.make(other_firm)
-        assert_error(api.patch(f"{self.url(foreign)}/toggle-active"), 404, "not_found")
-        assert_error(api.post(f"{self.url(foreign)}/duplicate", {}, format="json"), 404,
-                     "not_found")
+        assert_actions_refused(api, self.url(foreign), 404, "not_found")
 
 
 @pytest.mark.django_db
