@@ -1,3 +1,6 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -38,3 +41,18 @@ def client_for(user) -> APIClient:
 def api(admin_user):
     """An API client authenticated as the firm's admin."""
     return client_for(admin_user)
+
+
+@contextmanager
+def sends_of(signal) -> Iterator[list[dict]]:
+    """The keyword arguments of every send of `signal` while inside, in order."""
+    calls: list[dict] = []
+
+    def receiver(sender, **kwargs):
+        calls.append(kwargs)
+
+    signal.connect(receiver, weak=False)
+    try:
+        yield calls
+    finally:
+        signal.disconnect(receiver)

@@ -50,6 +50,12 @@ def backdate(obj, when=OLD):
     return obj
 
 
+def reference_cases(name: str, pk, matching, other) -> list[tuple[dict, object, object]]:
+    """The filter cases of a reference, which a list reads by its bare query name and by its
+    Id name alike (`?owner=3` and `?ownerId=3`, core.filters.reference_filters)."""
+    return [({name: str(pk)}, matching, other), ({f"{name}Id": str(pk)}, matching, other)]
+
+
 def assert_error(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.content
     body = response.json()
@@ -57,6 +63,12 @@ def assert_error(response, status: int, code: str) -> dict:
     assert body["error"]["code"] == code
     assert body["error"]["message"] and body["error"]["messageAr"]
     return body["error"]
+
+
+def assert_params_refused(api, path: str, params: dict) -> None:
+    """A list asked with `params` it cannot read answers 400, the error naming each of them."""
+    error = assert_error(api.get(path, params), 400, "validation_error")
+    assert set(error["details"]) == set(params)
 
 
 # The formats the schema uses, "uri" included (jsonschema checks it only with an optional
@@ -160,9 +172,17 @@ class ApiContract:
     def update_payload(self, obj) -> dict:
         raise NotImplementedError
 
+    # The fields of a row and a search text that finds it and no plain row: the default
+    # search_case makes a plain row, then one with these fields.
+    search: tuple[dict, str] | None = None
+
     def search_case(self, firm) -> tuple[object, str]:
         """A row and a search text that finds it and no other row."""
-        raise NotImplementedError
+        if self.search is None:
+            raise NotImplementedError
+        fields, text = self.search
+        self.make(firm)
+        return self.make(firm, **fields), text
 
     def filter_cases(self, firm) -> list[tuple[dict, object, object]]:
         """(query params, a row they match, a row they do not), one per filter."""
@@ -223,8 +243,7 @@ class ApiContract:
 
     @pytest.mark.parametrize("params", BAD_LIST_PARAMETERS)
     def test_bad_list_parameters(self, api, params):
-        error = assert_error(api.get(self.url(), params), 400, "validation_error")
-        assert set(error["details"]) == set(params)
+        assert_params_refused(api, self.url(), params)
 
     @pytest.mark.parametrize("params", BAD_LIST_PARAMETERS)
     def test_csv_refuses_what_the_list_refuses(self, api, firm, params):

@@ -5,6 +5,7 @@ from decimal import Decimal
 from pricing.models import PricingRule
 from pricing.services import pricing_rule_usage_record
 from pricing.services.resolver import price_resolve
+from tests.contracts.api import assert_error
 from tests.pricing.conftest import TODAY
 
 D = Decimal
@@ -40,3 +41,10 @@ def record(firm, customer, source_id, *rules, amount="10"):
 
 def count_of(rule) -> int:
     return PricingRule.objects.get(pk=rule.pk).usage_count
+
+
+def assert_actions_refused(client, url: str, status: int, code: str) -> None:
+    """The record's toggle-active and duplicate actions (`url` is the record's) both answer
+    the error `status` `code`."""
+    assert_error(client.patch(f"{url}/toggle-active"), status, code)
+    assert_error(client.post(f"{url}/duplicate", {}, format="json"), status, code)

@@ -31,18 +31,25 @@ EXAMPLE_LINES = [
 ]
 
 
+def _example(firm: Firm, lines: list[dict] | None, kw: dict, *,
+             parties=("customer",)) -> dict:
+    """The fields of a priced document's create service: `kw`, a new customer unless one of
+    `parties` is given, and EXAMPLE_LINES with the example's 100 off unless `lines` are."""
+    if not any(party in kw for party in parties):
+        kw["customer"] = make_customer(firm)
+    if lines is None:
+        kw.setdefault("discount_value", Decimal("100"))
+    return {**kw, "lines": EXAMPLE_LINES if lines is None else lines}
+
+
 # --- quotes -------------------------------------------------------------------------------
 
 def make_quote(firm: Firm, *, actor: User | None = None, lines: list[dict] | None = None,
                **kw) -> Quote:
     """A draft quote for a new customer (unless a customer or lead is given) with
     EXAMPLE_LINES and the example's 100 off unless `lines` are given (total 2408.00)."""
-    if "customer" not in kw and "lead" not in kw:
-        kw["customer"] = make_customer(firm)
-    if lines is None:
-        kw.setdefault("discount_value", Decimal("100"))
     return services.quote_create(firm=firm, actor=actor,
-                                 lines=EXAMPLE_LINES if lines is None else lines, **kw)
+                                 **_example(firm, lines, kw, parties=("customer", "lead")))
 
 
 def quote_in(firm: Firm, status: str, **kw) -> Quote:
@@ -60,12 +67,7 @@ def make_order(firm: Firm, *, actor: User | None = None, lines: list[dict] | Non
                **kw) -> SalesOrder:
     """A draft order for a new customer (unless given) with business-rules §2's example lines and
     100 off unless `lines` are given (total 2408.00)."""
-    if "customer" not in kw:
-        kw["customer"] = make_customer(firm)
-    if lines is None:
-        kw.setdefault("discount_value", Decimal("100"))
-    return order_services.order_create(firm=firm, actor=actor,
-                                       lines=EXAMPLE_LINES if lines is None else lines, **kw)
+    return order_services.order_create(firm=firm, actor=actor, **_example(firm, lines, kw))
 
 
 def order_in(firm: Firm, status: str, **kw) -> SalesOrder:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.choices import Role
 from crm.models import Activity, Lead, LeadTransaction
 from tests.conftest import client_for
-from tests.contracts.api import ALL, WORK, ApiContract, assert_error
+from tests.contracts.api import ALL, WORK, ApiContract, assert_error, reference_cases
 from tests.crm import RoleScopedContract
 from tests.crm.factories import (
     SELLER_ACTIVITIES,
@@ -60,6 +60,7 @@ class TestActivitiesApi(ActivityRows, ApiContract):
     key, plural = "activity", "activities"
     sort_fields = ["createdAt", "performedAt", "dueDate"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: WORK}
+    search = {"subject": "Warehouse visit in Dammam"}, "dammam"
 
     def create_payload(self, firm):
         return {"type": "call", "entityType": "lead", "entityId": self.lead(firm).pk,
@@ -72,10 +73,6 @@ class TestActivitiesApi(ActivityRows, ApiContract):
     def update_payload(self, obj):
         return {"outcome": "callback", "notes": "Call again on Sunday."}
 
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, subject="Warehouse visit in Dammam"), "dammam"
-
     def filter_cases(self, firm):
         customer = make_customer(firm)
         other_user = make_user(firm=firm, role=Role.SALES_MANAGER)
@@ -87,8 +84,7 @@ class TestActivitiesApi(ActivityRows, ApiContract):
                 ({"entityType": "customer"}, meeting, call),
                 ({"entityType": "customer", "entityId": str(customer.pk)}, meeting, call),
                 ({"entityId": str(call.entity_id), "entityType": "lead"}, call, meeting),
-                ({"performedBy": str(other_user.pk)}, meeting, call),
-                ({"performedById": str(other_user.pk)}, meeting, call),
+                *reference_cases("performedBy", other_user.pk, meeting, call),
                 ({"startDate": "2025-01-16"}, call, meeting),
                 ({"endDate": "2025-01-15"}, meeting, call)]
 

@@ -8,7 +8,7 @@ from core.choices import Role
 from core.models import User
 from crm.models import Campaign, SalesPerson
 from tests.conftest import client_for
-from tests.contracts.api import ALL, READ, WORK, ApiContract, assert_error
+from tests.contracts.api import ALL, READ, WORK, ApiContract, assert_error, reference_cases
 from tests.crm import RoleScopedContract
 from tests.crm.factories import make_campaign, make_lead, make_sales_person
 
@@ -37,6 +37,7 @@ class TestCampaignsApi(CampaignRows, ApiContract):
     sort_fields = ["createdAt", "title", "budget"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: WORK,
                    Role.FINANCE: READ}
+    search = {"title": "National day flash sale"}, "national day"
 
     def create_payload(self, firm):
         # The firm's sales person's own profile: a sales person may run campaigns only under
@@ -54,10 +55,6 @@ class TestCampaignsApi(CampaignRows, ApiContract):
     def update_payload(self, obj):
         return {"budget": 2500.75, "status": "paused"}
 
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, title="National day flash sale"), "national day"
-
     def filter_cases(self, firm):
         person = profile(firm)
         paused = self.make(firm, status="paused", platform="linkedin", type="paid_ads",
@@ -67,8 +64,7 @@ class TestCampaignsApi(CampaignRows, ApiContract):
                 ({"status": "active,draft"}, active, paused),
                 ({"platform": "linkedin"}, paused, active),
                 ({"type": "paid_ads"}, paused, active),
-                ({"salesPerson": str(person.pk)}, paused, active),
-                ({"salesPersonId": str(person.pk)}, paused, active)]
+                *reference_cases("salesPerson", person.pk, paused, active)]
 
     def assert_deleted(self, obj):
         obj.refresh_from_db()  # soft delete: still there, marked

@@ -9,26 +9,16 @@ from django.db import transaction
 from core.choices import Role
 from core.errors import ApplicationError
 from crm import services, signals
-from crm.models import (
-    Campaign,
-)
-from tests.crm.factories import (
-    make_sales_person,
-)
+from crm.models import Campaign
+from tests.conftest import sends_of
+from tests.crm.factories import make_sales_person
 from tests.factories import make_user
 
 
 @pytest.fixture
 def deleted_signals():
-    calls = []
-
-    def receiver(sender, **kwargs):
-        calls.append(kwargs)
-
-    signals.campaign_deleted.connect(receiver, weak=False)
-    yield calls
-    signals.campaign_deleted.disconnect(receiver)
-
+    with sends_of(signals.campaign_deleted) as calls:
+        yield calls
 
 
 @pytest.mark.django_db

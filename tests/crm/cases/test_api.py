@@ -8,25 +8,20 @@ from crm.models import (
     Case,
 )
 from tests.conftest import client_for
-from tests.contracts.api import ALL, READ, ApiContract, assert_error
+from tests.contracts.api import ALL, READ, ApiContract, assert_error, reference_cases
 from tests.crm import RoleScopedContract
 from tests.crm.factories import SELLER_CASES, make_activity, make_case, make_customer, make_lead
 
 
-class CaseRows(RoleScopedContract):
+class TestCasesApi(RoleScopedContract, ApiContract):
     model = Case
-
-    def make(self, firm, **overrides):
-        # During the permission test the role's user opens it, so it is in their scope.
-        overrides.setdefault("actor", self.scoped(firm))
-        return make_case(firm, **overrides)
-
-
-class TestCasesApi(CaseRows, ApiContract):
+    factory = make_case
+    scope_field = "actor"  # the user who opens a case has it in their scope
     path = "/api/v1/cases"
     key, plural = "case", "cases"
     sort_fields = ["createdAt", "number", "title"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ}
+    search = {"parties": [{"name": "Tabuk Farms", "role": "client"}]}, "tabuk"
 
     def create_payload(self, firm):
         return {"title": "Land dispute", "customerId": make_customer(firm).pk,
@@ -41,10 +36,6 @@ class TestCasesApi(CaseRows, ApiContract):
     def update_payload(self, obj):
         return {"status": "on_hold"}
 
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, parties=[{"name": "Tabuk Farms", "role": "client"}]), "tabuk"
-
     def filter_cases(self, firm):
         customer = make_customer(firm)
         closed = self.make(firm, status="closed", customer=customer)
@@ -53,8 +44,7 @@ class TestCasesApi(CaseRows, ApiContract):
         from_lead = self.make(firm, lead=lead)
         return [({"status": "closed"}, closed, open_case),
                 ({"status": "open,on_hold"}, open_case, closed),
-                ({"customer": str(customer.pk)}, closed, open_case),
-                ({"customerId": str(customer.pk)}, closed, open_case),
+                *reference_cases("customer", customer.pk, closed, open_case),
                 ({"lead": str(lead.pk)}, from_lead, open_case)]
 
     def test_number_assigned_and_parties_cleaned(self, api, firm):

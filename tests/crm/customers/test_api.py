@@ -13,7 +13,14 @@ from crm.models import (
 )
 from pricing.models import PriceList
 from tests.conftest import client_for
-from tests.contracts.api import ALL, READ, WORK, ApiContract, assert_error, backdate
+from tests.contracts.api import (
+    ALL,
+    READ,
+    WORK,
+    ApiContract,
+    assert_error,
+    reference_cases,
+)
 from tests.crm import RoleScopedContract
 from tests.crm.factories import (
     make_activity,
@@ -28,21 +35,16 @@ from tests.crm.factories import (
 from tests.factories import make_user
 
 
-class CustomerRows(RoleScopedContract):
+class TestCustomersApi(RoleScopedContract, ApiContract):
     model = Customer
-
-    def make(self, firm, **overrides):
-        if self.scoped(firm):
-            overrides.setdefault("owner", self.scoped(firm))
-        return make_customer(firm, **overrides)
-
-
-class TestCustomersApi(CustomerRows, ApiContract):
+    factory = make_customer
+    scope_field = "owner"
     path = "/api/v1/customers"
     key, plural = "customer", "customers"
     sort_fields = ["createdAt", "name", "code", "creditLimit"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: WORK,
                    Role.WAREHOUSE: READ, Role.FINANCE: READ}
+    search = {"name": "Zubair Trading"}, "zubair"
 
     def create_payload(self, firm):
         return {"name": "Najd Foods", "nameAr": "أغذية نجد", "type": "company",
@@ -58,10 +60,6 @@ class TestCustomersApi(CustomerRows, ApiContract):
     def update_payload(self, obj):
         return {"phone": "+966500000001", "notes": "Prefers morning deliveries."}
 
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, name="Zubair Trading"), "zubair"
-
     def filter_cases(self, firm):
         group, territory = make_customer_group(firm), make_territory(firm)
         owner = make_user(firm=firm, role=Role.SALES_PERSON)
@@ -69,19 +67,13 @@ class TestCustomersApi(CustomerRows, ApiContract):
                            owner=owner)
         company = self.make(firm, type="company")
         inactive = self.make(firm, is_active=False)
-        old = self.make(firm)
-        backdate(old)
         return [({"type": "individual"}, person, company),
-                ({"customerGroup": str(group.pk)}, person, company),
-                ({"customerGroupId": str(group.pk)}, person, company),
-                ({"territory": str(territory.pk)}, person, company),
-                ({"territoryId": str(territory.pk)}, person, company),
-                ({"owner": str(owner.pk)}, person, company),
-                ({"ownerId": str(owner.pk)}, person, company),
+                *reference_cases("customerGroup", group.pk, person, company),
+                *reference_cases("territory", territory.pk, person, company),
+                *reference_cases("owner", owner.pk, person, company),
                 ({"isActive": "false"}, inactive, company),
                 ({"isActive": "true"}, company, inactive),
-                ({"startDate": "2025-01-16"}, company, old),
-                ({"endDate": "2025-01-15"}, old, company)]
+                *self.date_cases(firm)]
 
     def test_create_answers_nested_rows_and_numbers_the_code(self, api, firm):
         response = api.post(self.path, self.create_payload(firm), format="json")

@@ -11,7 +11,7 @@ from crm.models import (
     SalesTeam,
     Territory,
 )
-from tests.contracts.api import ALL, READ, ApiContract, assert_error
+from tests.contracts.api import ALL, READ, ApiContract, assert_error, reference_cases
 from tests.crm.factories import (
     make_campaign,
     make_customer,
@@ -34,6 +34,7 @@ class TestCustomerGroupsApi(ApiContract):
     factory = make_customer_group
     sort_fields = ["createdAt", "name"]
     permissions = PERMISSIONS
+    search = {"name": "Hospitality chains"}, "hospitality"
 
     def create_payload(self, firm):
         return {"name": f"Wholesale {CustomerGroup.objects.count()}", "nameAr": "الجملة",
@@ -44,10 +45,6 @@ class TestCustomerGroupsApi(ApiContract):
 
     def update_payload(self, obj):
         return {"description": "Monthly invoicing."}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, name="Hospitality chains"), "hospitality"
 
     def filter_cases(self, firm):
         return self.date_cases(firm)
@@ -73,6 +70,7 @@ class TestTerritoriesApi(ApiContract):
     factory = make_territory
     sort_fields = ["createdAt", "name", "code"]
     permissions = PERMISSIONS
+    search = {"name": "Eastern Province"}, "eastern"
 
     def create_payload(self, firm):
         return {"code": f"N{Territory.objects.count()}", "name": "Northern",
@@ -83,10 +81,6 @@ class TestTerritoriesApi(ApiContract):
 
     def update_payload(self, obj):
         return {"nameAr": "المنطقة الشرقية"}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, name="Eastern Province"), "eastern"
 
     def filter_cases(self, firm):
         east, west = self.make(firm), self.make(firm)
@@ -100,6 +94,7 @@ class TestSalesTeamsApi(ApiContract):
     factory = make_sales_team
     sort_fields = ["createdAt", "name"]
     permissions = PERMISSIONS
+    search = {"name": "Dammam key accounts"}, "dammam"
 
     def create_payload(self, firm):
         manager = make_user(firm=firm, role=Role.SALES_MANAGER)
@@ -112,16 +107,11 @@ class TestSalesTeamsApi(ApiContract):
     def update_payload(self, obj):
         return {"isActive": False}
 
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, name="Dammam key accounts"), "dammam"
-
     def filter_cases(self, firm):
         manager = make_user(firm=firm, role=Role.SALES_MANAGER)
         managed, other = self.make(firm, manager=manager), self.make(firm)
         inactive = self.make(firm, is_active=False)
-        return [({"manager": str(manager.pk)}, managed, other),
-                ({"managerId": str(manager.pk)}, managed, other),
+        return [*reference_cases("manager", manager.pk, managed, other),
                 ({"isActive": "false"}, inactive, other),
                 *self.date_cases(firm)]
 
@@ -162,8 +152,7 @@ class TestSalesPersonsApi(ApiContract):
         in_team = self.make(firm, team=team, territory=territory)
         other = self.make(firm)
         inactive = self.make(firm, is_active=False)
-        return [({"team": str(team.pk)}, in_team, other),
-                ({"teamId": str(team.pk)}, in_team, other),
+        return [*reference_cases("team", team.pk, in_team, other),
                 ({"territory": str(territory.pk)}, in_team, other),
                 ({"user": str(in_team.user_id)}, in_team, other),
                 ({"isActive": "false"}, inactive, other),

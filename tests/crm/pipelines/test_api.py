@@ -25,6 +25,7 @@ class TestPipelinesApi(ApiContract):
     factory = make_pipeline
     sort_fields = ["createdAt", "name"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ}
+    search = {"name": "Government tenders"}, "tenders"
 
     def create_payload(self, firm):
         return {"name": f"Enterprise {Pipeline.objects.count()}", "nameAr": "الشركات",
@@ -39,10 +40,6 @@ class TestPipelinesApi(ApiContract):
 
     def update_payload(self, obj):
         return {"nameAr": "مسار معدل"}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, name="Government tenders"), "tenders"
 
     def filter_cases(self, firm):
         default = Pipeline.objects.filter(firm=firm, is_default=True).first() or self.make(

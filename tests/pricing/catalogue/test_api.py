@@ -19,6 +19,7 @@ class TestBrandsApi(ApiContract):
     factory = make_brand
     sort_fields = ["createdAt", "code", "name"]
     permissions = CATALOGUE_ROLES
+    search = {"name": "Sahara Office"}, "sahara"
 
     def create_payload(self, firm):
         return {"code": f"NEW{Brand.objects.count()}", "name": "Nova", "nameAr": "نوفا"}
@@ -28,10 +29,6 @@ class TestBrandsApi(ApiContract):
 
     def update_payload(self, obj):
         return {"name": "Renamed brand", "isActive": False}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, name="Sahara Office"), "sahara"
 
     def filter_cases(self, firm):
         active, inactive = self.make(firm), self.make(firm, is_active=False)
@@ -57,6 +54,7 @@ class TestProductGroupsApi(ApiContract):
     factory = make_group
     sort_fields = ["createdAt", "code", "name"]
     permissions = CATALOGUE_ROLES
+    search = {"name": "Stationery"}, "statio"
 
     def create_payload(self, firm):
         return {"code": f"G-NEW{ProductGroup.objects.count()}", "name": "Laptops",
@@ -67,10 +65,6 @@ class TestProductGroupsApi(ApiContract):
 
     def update_payload(self, obj):
         return {"name": "Computers"}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, name="Stationery"), "statio"
 
     def filter_cases(self, firm):
         parent = self.make(firm)
@@ -105,6 +99,7 @@ class TestProductsApi(ApiContract):
     factory = make_product
     sort_fields = ["createdAt", "code", "name", "standardPrice", "costPrice"]
     permissions = CATALOGUE_ROLES
+    search = {"name": "Ergonomic chair"}, "ergonomic"
 
     def create_payload(self, firm):
         return {"code": f"NEW-{Product.objects.count()}", "name": "Wireless mouse",
@@ -124,10 +119,6 @@ class TestProductsApi(ApiContract):
 
     def update_payload(self, obj):
         return {"name": "Renamed product", "standardPrice": 120.5}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, name="Ergonomic chair"), "ergonomic"
 
     def filter_cases(self, firm):
         brand = make_brand(firm)

@@ -1,36 +1,23 @@
 """Brand, product group and product staff pages."""
 
 from pricing.models import Brand, Product, ProductGroup
-from tests.contracts.pages import EVERY_ROLE, MANAGERS, PagesContract
-from tests.pricing.factories import (
-    make_brand,
-    make_group,
-    make_item,
-    make_price_list,
-    make_product,
-)
+from tests.contracts.pages import EVERY_ROLE
+from tests.pricing import CodedPages
+from tests.pricing.factories import make_brand, make_group, make_item, make_price_list, make_product
 
 
-class TestBrandPages(PagesContract):
+class TestBrandPages(CodedPages):
     model = Brand
     factory = make_brand
     view_roles = EVERY_ROLE
-    change_roles = MANAGERS
-
-    def form_data(self, firm):
-        return {"code": f"BR{Brand.objects.count() + 100}", "name": "Falcon",
-                "name_ar": "فالكون", "is_active": "on"}
+    code_prefix, names = "BR", ("Falcon", "فالكون")
 
 
-class TestProductGroupPages(PagesContract):
+class TestProductGroupPages(CodedPages):
     model = ProductGroup
     factory = make_group
     view_roles = EVERY_ROLE
-    change_roles = MANAGERS
-
-    def form_data(self, firm):
-        return {"code": f"GR{ProductGroup.objects.count() + 100}", "name": "Laptops",
-                "name_ar": "محمول", "is_active": "on"}
+    code_prefix, names = "GR", ("Laptops", "محمول")
 
     def test_a_loop_in_the_tree_shows_on_the_parent_field(self, client, admin_user, firm):
         top = self.make(firm)
@@ -44,16 +31,12 @@ class TestProductGroupPages(PagesContract):
         assert top.parent_id is None
 
 
-class TestProductPages(PagesContract):
+class TestProductPages(CodedPages):
     model = Product
     factory = make_product
     view_roles = EVERY_ROLE
-    change_roles = MANAGERS
-
-    def form_data(self, firm):
-        return {"code": f"PR{Product.objects.count() + 100}", "name": "Office chair",
-                "name_ar": "كرسي مكتب", "unit": "unit", "standard_price": "1250",
-                "cost_price": "820", "tax_rate": "15", "is_active": "on"}
+    code_prefix, names = "PR", ("Office chair", "كرسي مكتب")
+    fields = {"unit": "unit", "standard_price": "1250", "cost_price": "820", "tax_rate": "15"}
 
     def test_list_filters_by_group_with_subgroups_and_searches(self, client, admin_user,
                                                                   firm):

@@ -12,6 +12,7 @@ from tests.conftest import client_for
 from tests.contracts.api import ALL, READ, ApiContract, assert_error, backdate
 from tests.crm.factories import make_customer, make_customer_group
 from tests.pricing.factories import make_item, make_price_list, make_product
+from tests.pricing.helpers import assert_actions_refused
 
 
 class TestPriceListsApi(ApiContract):
@@ -22,6 +23,7 @@ class TestPriceListsApi(ApiContract):
     sort_fields = ["createdAt", "code", "name", "priority", "validFrom"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
                    Role.FINANCE: READ}
+    search = {"name": "Ramadan wholesale"}, "ramadan"
 
     def create_payload(self, firm):
         return {"code": f"PL-NEW{PriceList.objects.count()}", "name": "VIP Customer List",
@@ -33,10 +35,6 @@ class TestPriceListsApi(ApiContract):
 
     def update_payload(self, obj):
         return {"name": "Renamed list", "discountPercent": 7.5}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, name="Ramadan wholesale"), "ramadan"
 
     def filter_cases(self, firm):
         group = make_customer_group(firm)
@@ -128,16 +126,11 @@ class TestPriceListsApi(ApiContract):
     def test_only_managers_duplicate_and_toggle(self, users, firm, role):
         price_list = self.make(firm)
         client = client_for(users[role])
-        assert_error(client.patch(f"{self.url(price_list)}/toggle-active"), 403,
-                     "permission_denied")
-        assert_error(client.post(f"{self.url(price_list)}/duplicate", {}, format="json"),
-                     403, "permission_denied")
+        assert_actions_refused(client, self.url(price_list), 403, "permission_denied")
 
     def test_actions_on_another_firms_list_are_not_found(self, api, other_firm):
         foreign = self.make(other_firm)
-        assert_error(api.patch(f"{self.url(foreign)}/toggle-active"), 404, "not_found")
-        assert_error(api.post(f"{self.url(foreign)}/duplicate", {}, format="json"), 404,
-                     "not_found")
+        assert_actions_refused(api, self.url(foreign), 404, "not_found")
         assert_error(api.get(f"{self.url(foreign)}/items"), 404, "not_found")
         foreign.refresh_from_db()
         assert foreign.is_active is True

@@ -8,25 +8,19 @@ from django.urls import reverse
 
 from core.choices import Role
 from pricing.models import PriceList, PriceListItem
-from tests.contracts.pages import HTMX, MANAGERS, READERS, PagesContract
-from tests.pricing.factories import (
-    make_item,
-    make_price_list,
-    make_product,
-)
+from tests.contracts.pages import HTMX, READERS
+from tests.pricing import CodedPages
+from tests.pricing.factories import make_item, make_price_list, make_product
 
 
-class TestPriceListPages(PagesContract):
+class TestPriceListPages(CodedPages):
     model = PriceList
     factory = make_price_list
     view_roles = READERS
-    change_roles = MANAGERS
-
-    def form_data(self, firm):
-        return {"code": f"PL{PriceList.objects.count() + 100}", "name": "Projects",
-                "name_ar": "المشاريع", "type": "selling", "currency": "SAR",
-                "is_active": "on", "discount_percent": "0", "markup_percent": "8",
-                "rounding_method": "up", "rounding_precision": "0", "priority": "10"}
+    code_prefix, names = "PL", ("Projects", "المشاريع")
+    fields = {"type": "selling", "currency": "SAR", "discount_percent": "0",
+              "markup_percent": "8", "rounding_method": "up", "rounding_precision": "0",
+              "priority": "10"}
 
     def test_based_on_cycle_shows_on_the_field(self, client, admin_user, firm):
         base = self.make(firm)

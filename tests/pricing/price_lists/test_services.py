@@ -10,11 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.errors import ApplicationError
 from pricing.models import PriceList, PriceListItem
-from pricing.services import (
-    price_list_duplicate,
-    price_list_items_import,
-    price_list_toggle_active,
-)
+from pricing.services import price_list_duplicate, price_list_items_import, price_list_toggle_active
 from pricing.services.price_lists import IMPORT_MAX_ROWS
 from tests.crm.factories import make_customer, make_customer_group, make_territory
 from tests.factories import make_user

@@ -6,12 +6,7 @@ import pytest
 
 from core.choices import Role
 from tests.contracts.pages import management
-from tests.pricing.factories import (
-    make_item,
-    make_price_list,
-    make_product,
-    make_rule,
-)
+from tests.pricing.factories import make_item, make_price_list, make_product, make_rule
 
 
 @pytest.mark.django_db

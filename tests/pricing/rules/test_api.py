@@ -18,6 +18,7 @@ from tests.pricing.factories import (
     make_product,
     make_rule,
 )
+from tests.pricing.helpers import assert_actions_refused
 
 
 class TestPricingRulesApi(ApiContract):
@@ -28,6 +29,7 @@ class TestPricingRulesApi(ApiContract):
     sort_fields = ["createdAt", "code", "name", "priority", "usageCount", "validFrom"]
     permissions = {Role.ADMIN: ALL, Role.SALES_MANAGER: ALL, Role.SALES_PERSON: READ,
                    Role.FINANCE: READ}
+    search = {"promotion_code": "EID2026", "name": "Eid"}, "eid2026"
 
     def create_payload(self, firm):
         return {"code": f"R-NEW{PricingRule.objects.count()}", "name": "VIP discount",
@@ -41,10 +43,6 @@ class TestPricingRulesApi(ApiContract):
 
     def update_payload(self, obj):
         return {"name": "Renamed rule", "priority": 42}
-
-    def search_case(self, firm):
-        self.make(firm)
-        return self.make(firm, promotion_code="EID2026", name="Eid"), "eid2026"
 
     def filter_cases(self, firm):
         active, inactive = self.make(firm), self.make(firm, is_active=False)
@@ -143,18 +141,13 @@ class TestPricingRulesApi(ApiContract):
     def test_only_managers_toggle_and_duplicate(self, users, firm, role):
         rule = self.make(firm)
         client = client_for(users[role])
-        assert_error(client.patch(f"{self.url(rule)}/toggle-active"), 403,
-                     "permission_denied")
-        assert_error(client.post(f"{self.url(rule)}/duplicate", {}, format="json"), 403,
-                     "permission_denied")
+        assert_actions_refused(client, self.url(rule), 403, "permission_denied")
         rule.refresh_from_db()
         assert rule.is_active
 
     def test_actions_on_another_firms_rule_are_not_found(self, api, other_firm):
         foreign = self.make(other_firm)
-        assert_error(api.patch(f"{self.url(foreign)}/toggle-active"), 404, "not_found")
-        assert_error(api.post(f"{self.url(foreign)}/duplicate", {}, format="json"), 404,
-                     "not_found")
+        assert_actions_refused(api, self.url(foreign), 404, "not_found")
 
 
 @pytest.mark.django_db

@@ -3,24 +3,19 @@
 from django.urls import reverse
 
 from pricing.models import PricingRule
-from tests.contracts.pages import MANAGERS, READERS, PagesContract, management
-from tests.pricing.factories import (
-    make_rule,
-)
+from tests.contracts.pages import READERS, management
+from tests.pricing import CodedPages
+from tests.pricing.factories import make_rule
 
 
-class TestPricingRulePages(PagesContract):
+class TestPricingRulePages(CodedPages):
     model = PricingRule
     factory = make_rule
     view_roles = READERS
-    change_roles = MANAGERS
-
-    def form_data(self, firm):
-        return {"code": f"RU{PricingRule.objects.count() + 100}", "name": "Volume 5 %",
-                "name_ar": "خصم الكمية", "type": "discount", "priority": "10",
-                "is_active": "on", "apply_on": "all_items", "discount_type": "percentage",
-                "discount_value": "5", "match_all_conditions": "on", "can_stack": "on",
-                **management("conditions")}
+    code_prefix, names = "RU", ("Volume 5 %", "خصم الكمية")
+    fields = {"type": "discount", "priority": "10", "apply_on": "all_items",
+              "discount_type": "percentage", "discount_value": "5",
+              "match_all_conditions": "on", "can_stack": "on", **management("conditions")}
 
     def test_conditions_builder_saves_and_shows_errors_per_row(self, client, admin_user,
                                                                  firm):

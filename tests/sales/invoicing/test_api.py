@@ -10,6 +10,7 @@ from sales.invoicing.models import CreditNote, Invoice
 from tests.conftest import client_for
 from tests.contracts.api import ApiContract, assert_camel_keys, assert_error
 from tests.crm.factories import make_customer
+from tests.sales.contracts import assert_pdf_served
 from tests.sales.factories import (
     confirmed_order,
     credit_note,
@@ -140,11 +141,7 @@ class TestInvoiceActions:
         assert paid.json()["data"]["invoice"]["status"] == "partially_paid"
         listed = api.get(f"/api/v1/invoices/{invoice['id']}/payments").json()["data"]
         assert [row["reference"] for row in listed["payments"]] == ["R-1"]
-        pdf = api.get(f"/api/v1/invoices/{invoice['id']}/pdf", {"language": "ar"})
-        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-        assert pdf.content.startswith(b"%PDF-")
-        assert_error(api.get(f"/api/v1/invoices/{invoice['id']}/pdf", {"language": "fr"}),
-                     400, "validation_error")
+        assert_pdf_served(api, f"/api/v1/invoices/{invoice['id']}/pdf")
 
     def test_an_open_draft_and_a_cancelled_order_never_meet(self, api, firm):
         order = confirmed_order(firm)

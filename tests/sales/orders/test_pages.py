@@ -13,20 +13,13 @@ from sales.orders.choices import SalesOrderStatus
 from sales.orders.models import SalesOrder
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import Quote
-from tests.contracts.pages import PagesContract
+from tests.contracts.pages import READERS, SELLERS, PagesContract
+from tests.crm import RoleScopedPages
 from tests.crm.factories import make_campaign, make_customer
+from tests.sales.contracts import line_data, own_customer
 from tests.sales.factories import make_order, order_in, quote_in, set_quantities
 
 S = SalesOrderStatus
-
-
-def line_data(rows: list[dict]) -> dict:
-    data = {"items-TOTAL_FORMS": str(len(rows)), "items-INITIAL_FORMS": "0",
-            "items-MIN_NUM_FORMS": "0", "items-MAX_NUM_FORMS": "1000"}
-    for index, row in enumerate(rows):
-        data.update({f"items-{index}-{name}": value for name, value in row.items()})
-        data.setdefault(f"items-{index}-taxable", "on")
-    return data
 
 
 def header(customer, **extra) -> dict:
@@ -34,35 +27,16 @@ def header(customer, **extra) -> dict:
             "discount_value": "0", "shipping_cost": "0", **extra}
 
 
-class TestSalesOrderPages(PagesContract):
+class TestSalesOrderPages(RoleScopedPages, PagesContract):
     model = SalesOrder
-    view_roles = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON, Role.FINANCE,
-                  Role.WAREHOUSE}
-    change_roles = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON}
-    scope_user = None
-
-    def make(self, firm, **overrides):
-        # Rows the role under test entered, so its own scope reaches them.
-        if self.scope_user is not None and self.scope_user.firm_id == firm.pk:
-            overrides.setdefault("actor", self.scope_user)
-        return make_order(firm, **overrides)
+    factory = make_order
+    scope_field = "actor"  # a seller reaches the orders they entered
+    view_roles = READERS | {Role.WAREHOUSE}
+    change_roles = SELLERS
 
     def form_data(self, firm):
-        owner = self.scope_user
-        customer = make_customer(firm, owner=owner) if owner is not None and \
-            owner.firm_id == firm.pk else make_customer(firm)
-        return {**header(customer), **line_data([
+        return {**header(own_customer(self, firm)), **line_data([
             {"description": "Consulting", "quantity": "2", "unit_price": "100"}])}
-
-    @pytest.mark.parametrize("role", Role.values)
-    def test_list_and_detail_by_role(self, client, users, firm, role):
-        self.scope_user = users[role]
-        super().test_list_and_detail_by_role(client, users, firm, role)
-
-    @pytest.mark.parametrize("role", Role.values)
-    def test_forms_by_role(self, client, users, firm, role):
-        self.scope_user = users[role]
-        super().test_forms_by_role(client, users, firm, role)
 
 
 @pytest.mark.django_db

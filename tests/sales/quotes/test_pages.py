@@ -20,10 +20,12 @@ from sales.orders.models import SalesOrder
 from sales.quotes.choices import QuoteStatus
 from sales.quotes.models import Quote
 from sales.quotes.services import sending
-from tests.contracts.pages import PagesContract
+from tests.contracts.pages import HTMX, READERS, SELLERS, PagesContract
+from tests.crm import RoleScopedPages
 from tests.crm.factories import make_customer, make_lead
 from tests.factories import make_user
 from tests.pricing.factories import make_item, make_price_list, make_product, make_rule
+from tests.sales.contracts import line_data, own_customer
 from tests.sales.factories import make_quote, quote_in
 
 assert sales.receivers
@@ -31,48 +33,21 @@ assert sales.receivers
 D = Decimal
 
 
-def line_data(rows: list[dict], *, initial: int = 0) -> dict:
-    data = {"items-TOTAL_FORMS": str(len(rows)), "items-INITIAL_FORMS": str(initial),
-            "items-MIN_NUM_FORMS": "0", "items-MAX_NUM_FORMS": "1000"}
-    for index, row in enumerate(rows):
-        data.update({f"items-{index}-{name}": value for name, value in row.items()})
-        data.setdefault(f"items-{index}-taxable", "on")
-    return data
-
-
 def header(customer, **extra) -> dict:
     return {"customer": customer.pk, "quote_date": "2026-03-01", "discount_type": "amount",
             "discount_value": "0", "shipping_cost": "0", **extra}
 
 
-class TestQuotePages(PagesContract):
-    namespace = "sales"
+class TestQuotePages(RoleScopedPages, PagesContract):
     model = Quote
-    view_roles = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON, Role.FINANCE}
-    change_roles = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_PERSON}
-    scope_user = None
-
-    def make(self, firm, **overrides):
-        # Rows the role under test owns, so its own scope reaches them.
-        if self.scope_user is not None and self.scope_user.firm_id == firm.pk:
-            overrides.setdefault("owner", self.scope_user)
-        return make_quote(firm, **overrides)
+    factory = make_quote
+    scope_field = "owner"
+    view_roles = READERS
+    change_roles = SELLERS
 
     def form_data(self, firm):
-        owner = self.scope_user if self.scope_user is not None else None
-        customer = make_customer(firm, owner=owner) if owner else make_customer(firm)
-        return {**header(customer), **line_data([
+        return {**header(own_customer(self, firm)), **line_data([
             {"description": "Consulting", "quantity": "2", "unit_price": "100"}])}
-
-    @pytest.mark.parametrize("role", Role.values)
-    def test_list_and_detail_by_role(self, client, users, firm, role):
-        self.scope_user = users[role]
-        super().test_list_and_detail_by_role(client, users, firm, role)
-
-    @pytest.mark.parametrize("role", Role.values)
-    def test_forms_by_role(self, client, users, firm, role):
-        self.scope_user = users[role]
-        super().test_forms_by_role(client, users, firm, role)
 
 
 @pytest.mark.django_db
@@ -136,7 +111,7 @@ class TestPricingEndpoint:
         rule = make_rule(firm, discount_value=D("10"))
         data = {**header(make_customer(firm)),
                 **line_data([{"product": product.pk, "quantity": "3"}])}
-        response = client.post(reverse("sales:quote_price"), data, HTTP_HX_REQUEST="true")
+        response = client.post(reverse("sales:quote_price"), data, **HTMX)
         assert response.status_code == 200
         html = response.content.decode()
         assert 'data-testid="quote-lines"' in html and 'data-testid="pricing-trace"' in html

@@ -8,54 +8,24 @@ reshaped text in logical order, bidi control characters removed.
 """
 
 import re
-import shutil
 import subprocess
 from decimal import Decimal
 
 import pytest
 
-from core import pdf
 from sales.quotes.documents import quote_pdf
-from tests.crm.factories import make_customer, make_lead
+from tests.crm.factories import make_lead
 from tests.sales.factories import make_quote
+from tests.sales.pdfs import LINES, gulf_build, needs_poppler, text_of, visual
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
-                       reason="poppler-utils not installed"),
-]
-
-LINES = [
-    {"description": "Office chair", "description_ar": "كرسي مكتب", "quantity": Decimal("2"),
-     "unit_price": Decimal("1000"), "discount_percent": Decimal("10"),
-     "tax_rate": Decimal("15")},
-    {"description": "Installation service", "description_ar": "خدمة التركيب",
-     "quantity": Decimal("1"), "unit_price": Decimal("500"), "discount_amount": Decimal("50"),
-     "tax_rate": Decimal("15"), "taxable": False},
-]
+pytestmark = [pytest.mark.django_db, needs_poppler]
 
 
 @pytest.fixture
 def quote(firm):
-    firm.address, firm.address_ar = "King Fahd Road, Riyadh", "طريق الملك فهد، الرياض"
-    firm.save()
-    customer = make_customer(firm, name="Gulf Build LLC", name_ar="شركة الخليج للبناء",
-                             vat_number="311111111100003")
-    return make_quote(firm, customer=customer, lines=LINES, discount_value=Decimal("100"),
-                      terms="Payment within 30 days.", terms_ar="الدفع خلال ثلاثين يوما.")
-
-
-def text_of(data: bytes, tmp_path, *, layout: bool = False) -> str:
-    path = tmp_path / "quote.pdf"
-    path.write_bytes(data)
-    args = ["pdftotext", *(["-layout"] if layout else []), str(path), "-"]
-    text = subprocess.run(args, capture_output=True, check=True, text=True).stdout
-    return re.sub("[\u202a-\u202e]", "", text)
-
-
-def visual(text: str) -> str:
-    """How pdftotext reads back Arabic we drew: joined glyphs, in reading order."""
-    return pdf._reshaper.reshape(text)
+    return make_quote(firm, customer=gulf_build(firm), lines=LINES,
+                      discount_value=Decimal("100"), terms="Payment within 30 days.",
+                      terms_ar="الدفع خلال ثلاثين يوما.")
 
 
 def pages(data: bytes) -> int:
