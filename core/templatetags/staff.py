@@ -29,6 +29,17 @@ def cell(value):
 
 
 @register.filter
+def quantity(value):
+    """A quantity or a percentage as staff read it: 100, 2.5, 1,250 — no trailing zeros and
+    never an exponent (Decimal.normalize would print 100 as 1E+2)."""
+    if value is None or value == "":
+        return "—"
+    value = Decimal(value)
+    places = max(0, -value.normalize().as_tuple().exponent)
+    return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
 def bootstrap(field):
     """Give a bound field's widget the Bootstrap class its type needs (and the error state)."""
     widget = field.field.widget
