@@ -7,6 +7,8 @@ from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiParameter
 
+from core.api.serializers import DataSerializer
+
 ERROR_ENVELOPE = {
     "type": "object",
     "required": ["success", "error"],
@@ -99,14 +101,18 @@ class AutoSchema(BaseAutoSchema):
                                                   direction)
         if not ("200" <= str(status_code) < "300"):
             return response
+        whole = isinstance(serializer, DataSerializer) or (
+            isinstance(serializer, type) and issubclass(serializer, DataSerializer))
         for media_type, content in response.get("content", {}).items():
             if media_type == "application/json":
-                content["schema"] = self._envelope(content["schema"])
+                content["schema"] = self._envelope(content["schema"], whole=whole)
         return response
 
-    def _envelope(self, schema: dict) -> dict:
+    def _envelope(self, schema: dict, *, whole: bool = False) -> dict:
         key = getattr(self.view, "data_key", "") or "result"
-        if schema.get("type") == "array" or self._is_list_action():
+        if whole:
+            data = schema  # the serializer describes every key of `data` itself
+        elif schema.get("type") == "array" or self._is_list_action():
             plural = getattr(self.view, "data_key_plural", "") or "results"
             items = schema if schema.get("type") == "array" else {"type": "array",
                                                                   "items": schema}

@@ -236,6 +236,12 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
 
 
+class DataSerializer(serializers.Serializer):
+    """Documents an answer whose `data` holds several objects (`{"payment": …, "invoice": …}`):
+    its fields are the keys of `data` itself, not one object wrapped under the resource's key
+    (core.api.schema)."""
+
+
 class ReasonSerializer(serializers.Serializer):
     """An optional reason (blank allowed; "" when left out). Endpoints subclass it under a name
     of their own so each OpenAPI component name stays unique."""

@@ -133,3 +133,19 @@ def test_contract_client_checks_answers_against_the_schema(db):
     assert list(validator.iter_errors({"success": True, "data": {"users": [{"id": "x"}]}}))
     with pytest.raises(AssertionError, match="undocumented 418"):
         _validator("/api/v1/users/", "get", "418")
+
+
+@pytest.mark.parametrize(("path", "keys"), [
+    ("/api/v1/sales-orders/{id}/invoice/", {"invoice"}),
+    ("/api/v1/invoices/{id}/payments/", {"payment", "invoice"}),
+    ("/api/v1/quotes/{id}/convert/", {"order", "invoice"}),
+])
+def test_answers_with_several_objects_document_each_key(schema, path, keys):
+    components = schema["components"]["schemas"]
+
+    def resolved(node: dict) -> dict:
+        return components[node["$ref"].split("/")[-1]] if "$ref" in node else node
+
+    answer = resolved(schema["paths"][path]["post"]["responses"]["201"]["content"][
+        "application/json"]["schema"])
+    assert set(resolved(answer["properties"]["data"])["properties"]) == keys

@@ -8,11 +8,12 @@ The serializers; the viewsets are in api/views.py.
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.serializers import RoundedDecimalField, reference
+from core.api.serializers import DataSerializer, RoundedDecimalField, reference
 from core.fields import MONEY, QUANTITY, RATE
 from sales.common.choices import PaymentMethod
 from sales.invoicing import services
 from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+from sales.orders.api.serializers import SalesOrderSerializer
 from sales.orders.models import SalesOrder
 
 # --- serializers ------------------------------------------------------------------------------
@@ -178,3 +179,27 @@ class CreditNoteCreateSerializer(serializers.Serializer):
         if not lines:
             raise serializers.ValidationError(_("Give at least one line to credit."))
         return lines
+
+
+# --- answers holding more than the resource's own object -------------------------------------
+
+
+class OrderInvoicedSerializer(DataSerializer):
+    """`POST /sales-orders/:id/invoice`: the draft invoice made."""
+
+    invoice = InvoiceSerializer()
+
+
+class PaymentRecordedSerializer(DataSerializer):
+    """`POST /invoices/:id/payments`: the payment and the invoice it changed."""
+
+    payment = PaymentSerializer()
+    invoice = InvoiceSerializer()
+
+
+class QuoteConvertedSerializer(DataSerializer):
+    """`POST /quotes/:id/convert`: the sales order made (`to: order`) or its invoice
+    (`to: invoice`)."""
+
+    order = SalesOrderSerializer(required=False)
+    invoice = InvoiceSerializer(required=False)

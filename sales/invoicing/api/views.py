@@ -23,8 +23,11 @@ from sales.invoicing.api.serializers import (
     InvoiceCreateSerializer,
     InvoiceFromOrderSerializer,
     InvoiceSerializer,
+    OrderInvoicedSerializer,
     PaymentCreateSerializer,
+    PaymentRecordedSerializer,
     PaymentSerializer,
+    QuoteConvertedSerializer,
 )
 from sales.invoicing.conversion import quote_convert
 from sales.invoicing.documents import credit_note_pdf, invoice_pdf
@@ -126,7 +129,7 @@ class InvoiceViewSet(DocumentViewSet):
 
     @extend_schema(methods=["GET"], request=None, responses=PaymentSerializer(many=True))
     @extend_schema(methods=["POST"], request=PaymentCreateSerializer,
-                   responses={201: PaymentSerializer})
+                   responses={201: PaymentRecordedSerializer})
     @action(detail=True, methods=["get", "post"])
     def payments(self, request, pk=None):
         """GET: the invoice's payments, newest first. POST: record a payment (at most the
@@ -217,7 +220,7 @@ class CreditNoteViewSet(DocumentViewSet):
 class SalesOrderViewSet(orders_api.SalesOrderViewSet):
     __doc__ = orders_api.SalesOrderViewSet.__doc__
 
-    @extend_schema(request=InvoiceFromOrderSerializer, responses={201: InvoiceSerializer})
+    @extend_schema(request=InvoiceFromOrderSerializer, responses={201: OrderInvoicedSerializer})
     @action(detail=True, methods=["post"])
     def invoice(self, request, pk=None):
         """A draft invoice of the order's uninvoiced (or delivered) quantities (business-rules §8);
@@ -229,8 +232,7 @@ class QuoteViewSet(quotes_api.QuoteViewSet):
     __doc__ = quotes_api.QuoteViewSet.__doc__
 
     @extend_schema(request=quote_serializers.QuoteConvertSerializer,
-                   responses={201: OpenApiResponse(description=_(
-                       "The new sales order (`order`), or the invoice (`invoice`)."))})
+                   responses={201: QuoteConvertedSerializer})
     @action(detail=True, methods=["post"])
     def convert(self, request, pk=None):
         """The accepted quote as a draft sales order, or (`"to": "invoice"`, when the settings
