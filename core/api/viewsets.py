@@ -14,7 +14,7 @@ from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 from djangorestframework_camel_case.util import camelize
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -36,6 +36,16 @@ class BaseViewSet(viewsets.GenericViewSet):
     data_key_plural = ""
     # action -> ["app.codename", ...]; model CRUD actions are derived when absent.
     required_permissions: dict[str, list[str]] = {}
+
+    def initial(self, request, *args, **kwargs) -> None:
+        # A declared action may be named like an HTTP method (a document's `post`): the
+        # route's method map, not an attribute of that name, decides what a route answers,
+        # so `POST /credit-notes/:id` is a 405 and never the `post` action.
+        method = request.method.lower()
+        if (self.action_map is not None and method not in self.action_map
+                and method not in ("options", "head")):
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
     def get_required_permissions(self, action: str) -> list[str] | None:
         if action in self.required_permissions:

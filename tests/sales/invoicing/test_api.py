@@ -316,6 +316,15 @@ class TestCreditNoteActions:
         assert_error(api.post(f"{CREDIT_NOTES}/{foreign_note.pk}/post"), 404, "not_found")
         assert CreditNote.objects.get(pk=foreign_note.pk).status == "draft"
 
+    def test_a_post_to_the_document_itself_is_not_its_post_action(self, api, firm):
+        note, invoice = credit_note(posted_invoice(firm)), draft_invoice(firm)
+        assert_error(api.post(f"{CREDIT_NOTES}/{note.pk}", {}, format="json"),
+                     405, "method_not_allowed")
+        assert_error(api.post(f"/api/v1/invoices/{invoice.pk}", {}, format="json"),
+                     405, "method_not_allowed")
+        assert CreditNote.objects.get(pk=note.pk).status == "draft"
+        assert Invoice.objects.get(pk=invoice.pk).status == "draft"
+
     def test_no_edit_or_delete_routes(self, api, firm):
         note = credit_note(posted_invoice(firm))
         assert_error(api.patch(f"{CREDIT_NOTES}/{note.pk}", {"reason": "x"}, format="json"),
