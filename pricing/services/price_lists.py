@@ -140,9 +140,11 @@ def _read_file(file: Any, filename: str | None) -> list[dict]:
     if extension not in FILE_FORMATS:
         raise _fatal(_("Upload a CSV or XLSX file."), filename=filename)
     content = file.read() if hasattr(file, "read") else file
-    # Counted before parsing: a file far too long is refused without reading it through.
+    # Lines counted before parsing: a file far too long is refused without reading it
+    # through. Twice the limit, as a quoted cell may hold line breaks; rows are counted exactly
+    # once parsed.
     if extension == "csv" and (content.count(b"\n" if isinstance(content, bytes) else "\n")
-                               > IMPORT_MAX_ROWS + 1):
+                               > 2 * IMPORT_MAX_ROWS + 1):
         raise _too_many_rows()
     try:
         if extension == "csv":

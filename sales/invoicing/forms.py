@@ -123,7 +123,10 @@ class InvoiceFromOrderForm(LineQuantitiesForm):
                                                         "quantities only.")
 
     def quantity_options(self, row: dict) -> dict:
-        return {"initial": row["remaining"].normalize()}
+        # Without trailing zeros and never as an exponent (100, not 1E+2).
+        remaining = row["remaining"]
+        return {"initial": remaining.quantize(Decimal(1)) if remaining == remaining.to_integral()
+                else remaining.normalize()}
 
 
 class RecordPaymentForm(DirectionsMixin, forms.Form):

@@ -62,7 +62,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 
 class InvoiceLineChoiceSerializer(serializers.Serializer):
-    order_line_id = serializers.IntegerField(min_value=1, allow_null=True)
+    order_line_id = serializers.IntegerField(min_value=1)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=4)
 
 
