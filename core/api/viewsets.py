@@ -37,6 +37,22 @@ class BaseViewSet(viewsets.GenericViewSet):
     # action -> ["app.codename", ...]; model CRUD actions are derived when absent.
     required_permissions: dict[str, list[str]] = {}
 
+    # The caller, as services take them.
+    @property
+    def actor(self):
+        return self.request.user
+
+    @property
+    def firm(self):
+        return self.request.user.firm
+
+    def input_data(self, serializer_class, data=None) -> dict:
+        """The request body (or `data`) validated by an input serializer; a 400 if invalid."""
+        serializer = serializer_class(data=self.request.data if data is None else data,
+                                      context={"request": self.request})
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
     def initial(self, request, *args, **kwargs) -> None:
         # A declared action may be named like an HTTP method (a document's `post`): the
         # route's method map, not an attribute of that name, decides what a route answers,
@@ -228,10 +244,10 @@ class _LazyFormat:
 
 
 class RecordViewSet(TenantModelViewSet):
-    """An app's resource: ids are whole numbers in the path, writes call the app's services
-    with the caller as `actor` and their `firm`, and actions parse their input with
-    `input_data`. The data key is `resource_key`, or `action_keys[action]` for an action
-    that answers something other than the resource."""
+    """An app's resource: ids are whole numbers in the path and writes call the app's
+    services with the caller as `actor` and their `firm` (BaseViewSet). The data key is
+    `resource_key`, or `action_keys[action]` for an action that answers something other than
+    the resource."""
 
     lookup_value_regex = "[0-9]+"
     resource_key = ""
@@ -241,17 +257,3 @@ class RecordViewSet(TenantModelViewSet):
     def data_key(self) -> str:
         return self.action_keys.get(getattr(self, "action", None), self.resource_key)
 
-    @property
-    def actor(self):
-        return self.request.user
-
-    @property
-    def firm(self):
-        return self.request.user.firm
-
-    def input_data(self, serializer_class, data=None) -> dict:
-        """The request body (or `data`) validated by an input serializer; a 400 if invalid."""
-        serializer = serializer_class(data=self.request.data if data is None else data,
-                                      context={"request": self.request})
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data

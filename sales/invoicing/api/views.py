@@ -48,14 +48,6 @@ PDF_RESPONSE = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)}
 # --- views --------------------------------------------------------------------------------
 
 
-
-
-def _parse(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _pdf_language(request) -> str:
     language = request.query_params.get("language")
     if language is None:
@@ -78,7 +70,7 @@ def order_invoice_response(view, request, *, order: SalesOrder):
     """The answer of `POST /sales-orders/:id/invoice` (the orders viewset's action): a draft
     invoice of the order, as `{"invoice": {...}}`, 201."""
     invoice = _invoice_from_order(request, order=order,
-                                  payload=_parse(InvoiceFromOrderSerializer, request))
+                                  payload=view.input_data(InvoiceFromOrderSerializer))
     data = InvoiceSerializer(invoice, context=view.get_serializer_context()).data
     return view.envelope({"invoice": data}, message=_("Invoice created as a draft"),
                          status=status.HTTP_201_CREATED)
@@ -108,8 +100,6 @@ class InvoiceViewSet(DocumentViewSet):
     required_permissions = {"create": ["sales.add_invoice"], "pdf": VIEW}
 
     def get_required_permissions(self, action: str) -> list[str] | None:
-        if action in ("put", "patch", "delete", "update", "partial_update", "destroy"):
-            return []  # no such route here: the caller gets 405, not 403
         if action == "payments":
             return (["sales.record_payment"] if self.request.method == "POST"
                     else ["sales.view_payment"])
@@ -118,7 +108,7 @@ class InvoiceViewSet(DocumentViewSet):
     @extend_schema(request=InvoiceCreateSerializer, responses={201: InvoiceSerializer})
     def create(self, request, *args, **kwargs):
         """A draft invoice from a confirmed sales order (no number until it is posted)."""
-        payload = _parse(InvoiceCreateSerializer, request)
+        payload = self.input_data(InvoiceCreateSerializer)
         order = scope_for(SalesOrder.objects.all(), user=request.user).filter(
             pk=payload["order"].pk).first()
         if order is None:
@@ -138,7 +128,7 @@ class InvoiceViewSet(DocumentViewSet):
         if request.method == "GET":
             rows = invoice.payments.order_by("-payment_date", "-pk")
             return self.envelope({"payments": PaymentSerializer(rows, many=True).data})
-        payload = _parse(PaymentCreateSerializer, request)
+        payload = self.input_data(PaymentCreateSerializer)
         payment = services.payment_record(
             invoice=invoice, actor=request.user, amount=payload["amount"],
             date=payload["payment_date"], method=payload["method"],
@@ -179,16 +169,11 @@ class CreditNoteViewSet(DocumentViewSet):
     required_permissions = {"create": ["sales.add_creditnote"],
                             "pdf": ["sales.view_creditnote"]}
 
-    def get_required_permissions(self, action: str) -> list[str] | None:
-        if action in ("put", "patch", "delete", "update", "partial_update", "destroy"):
-            return []  # no such route here: the caller gets 405, not 403
-        return super().get_required_permissions(action)
-
     @extend_schema(request=CreditNoteCreateSerializer, responses={201: CreditNoteSerializer})
     def create(self, request, *args, **kwargs):
         """A draft credit note on a posted invoice (no number until it is posted): quantities
         of the invoice's lines, or free amounts; never more than is left to credit."""
-        payload = _parse(CreditNoteCreateSerializer, request)
+        payload = self.input_data(CreditNoteCreateSerializer)
         invoice = scope_for(Invoice.objects.all(), user=request.user).filter(
             pk=payload["invoice"].pk).first()
         if invoice is None:
@@ -237,7 +222,7 @@ class QuoteViewSet(quotes_api.QuoteViewSet):
     def convert(self, request, pk=None):
         """The accepted quote as a draft sales order, or (`"to": "invoice"`, when the settings
         allow it) a confirmed order with its draft invoice; the quote becomes converted."""
-        payload = _parse(quote_serializers.QuoteConvertSerializer, request)
+        payload = self.input_data(quote_serializers.QuoteConvertSerializer)
         made = quote_convert(quote=self.get_object(), actor=self.actor, to=payload["to"])
         if payload["to"] == "invoice":
             data = {"invoice": InvoiceSerializer(made, context=self.get_serializer_context())

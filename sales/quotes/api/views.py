@@ -53,10 +53,6 @@ class QuoteViewSet(DocumentViewSet):
     def data_key(self) -> str:
         return QUOTE_ACTION_KEYS.get(getattr(self, "action", None), "quote")
 
-    @property
-    def actor(self):
-        return self.request.user
-
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         quote = services.quote_create(firm=self.request.user.firm, actor=self.actor,
@@ -122,7 +118,7 @@ class QuoteViewSet(DocumentViewSet):
     def transition(self, request, pk=None):
         """Move the quote to another status (business-rules §5); refused moves answer 409 with the
         allowed ones."""
-        payload = _parse(s.QuoteTransitionSerializer, request)
+        payload = self.input_data(s.QuoteTransitionSerializer)
         quote = services.quote_transition(quote=self.get_object(), target=payload["status"],
                                           actor=self.actor, reason=payload["reason"])
         return self.one(self.fresh(quote), message=lazy_format(
@@ -134,7 +130,7 @@ class QuoteViewSet(DocumentViewSet):
     def send(self, request, pk=None):
         """The declared send action, answered here: the customer's link in the e-mail points
         at the host the caller reached, which only the request knows."""
-        payload = _parse(SEND.serializer, request)
+        payload = self.input_data(SEND.serializer)
         quote = SEND.service(quote=self.get_object(), actor=self.actor,
                              to=payload.get("to") or None, message=payload["message"],
                              language=payload.get("language"),
@@ -163,9 +159,3 @@ class QuoteViewSet(DocumentViewSet):
         quote = self.get_object()
         rows = quote.versions.order_by("-version")
         return self.envelope({"versions": s.QuoteVersionSerializer(rows, many=True).data})
-
-
-def _parse(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
