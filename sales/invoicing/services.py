@@ -451,15 +451,16 @@ def invoice_drafts_of_order(order: SalesOrder) -> list[dict]:
         order=order, status=InvoiceStatus.DRAFT).order_by("pk").values_list("pk", flat=True)]
 
 
-def _count_quantities(invoice: Invoice, *, sign: int, actor: User | None) -> None:
-    """Add (posting) or take back (cancelling) the invoice's quantities on its order's lines;
-    the order's progress and status follow."""
+def _count_quantities(invoice: Invoice, *, sign: int, actor: User | None,
+                      order: SalesOrder | None = None) -> None:
+    """Add (posting) or take back (cancelling) the invoice's quantities on its order's lines
+    (`order` when the caller has read it already); the order's progress and status follow."""
     if invoice.order_id is None:
         return
     quantities = defaultdict(lambda: ZERO)
     for line in invoice.lines.filter(order_line__isnull=False):
         quantities[line.order_line_id] += line.quantity
-    order_lines_count(order=SalesOrder.all_objects.get(pk=invoice.order_id),
+    order_lines_count(order=order or SalesOrder.all_objects.get(pk=invoice.order_id),
                       field="invoiced_quantity", quantities=dict(quantities), sign=sign,
                       actor=actor)
 
@@ -482,7 +483,7 @@ def invoice_post(*, invoice: Invoice, actor: User | None, reason: str = "") -> I
         order = row_lock(SalesOrder.all_objects.all(), locked.order_id)
         if order.deleted_at is not None or order.status not in ORDER_INVOICABLE_STATUSES:
             raise OrderNotInvoicable(order=order)
-    _count_quantities(locked, sign=1, actor=actor)
+        _count_quantities(locked, sign=1, actor=actor, order=order)
     settings = settings_read(firm=locked.firm)
     today = firm_today(firm=locked.firm)
     number = sequence_next(firm=locked.firm, document_type=DocumentType.INVOICE, date=today)
