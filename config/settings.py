@@ -220,6 +220,9 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "sales.invoicing.choices.PaymentStatus",
         "CreditNoteStatusEnum": "sales.invoicing.choices.CreditNoteStatus",
         "DownPaymentStatusEnum": "sales.down_payments.choices.DownPaymentStatus",
+        "DeliveryNoteStatusEnum": "delivery.choices.DeliveryNoteStatus",
+        "TrackingStatusEnum": "delivery.choices.TrackingStatus",
+        "FailureReasonEnum": "delivery.choices.FailureReason",
         "PaymentMethodEnum": "sales.common.choices.PaymentMethod",
         "DocumentDiscountTypeEnum": "sales.common.choices.DiscountType",
         "RuleDiscountTypeEnum": "pricing.choices.DiscountType",
@@ -254,6 +257,10 @@ CELERY_BEAT_SCHEDULE = {
     "sales-quotes-expire-and-remind": {
         "task": "sales.tasks.quotes_expire_and_remind",
         "schedule": crontab(hour=0, minute=10),
+    },
+    "delivery-notes-flag-late": {
+        "task": "delivery.tasks.delivery_notes_flag_late",
+        "schedule": 60 * 60,
     },
 }
 

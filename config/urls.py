@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("crm.api.analytics_urls")),
     path("", include("pricing.api.urls")),
     path("", include("sales.api.urls")),
+    path("", include("delivery.api.urls")),
 ]
 
 urlpatterns = [

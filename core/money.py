@@ -23,3 +23,9 @@ def round_money(value: Decimal | int | str, *, currency: str = "SAR") -> Decimal
 def round_rate(value: Decimal | int | str) -> Decimal:
     """Rates and percentages keep 4 places."""
     return to_decimal(value).quantize(Decimal(1).scaleb(-RATE_PLACES), rounding=ROUND_HALF_UP)
+
+
+def quantity_text(value: Decimal) -> str:
+    """2, 2.5, 0.125, 10: a quantity without the trailing zeros of its four stored places and
+    never in exponent form (Decimal("10.0000").normalize() would print 1E+1)."""
+    return format(value.normalize(), "f")

@@ -22,6 +22,11 @@ _activity_entities: dict[str, type[models.Model]] = {}
 OrderOpenDeliveryCheck = Callable[[Any], bool]
 _order_open_delivery_checks: list[OrderOpenDeliveryCheck] = []
 
+# What open delivery notes have planned of each order line ({order line id: quantity}): a
+# short-close may close only what no open note is about to deliver.
+OrderLinesReserved = Callable[[Any], dict[int, Any]]
+_order_lines_reserved: list[OrderLinesReserved] = []
+
 # The open documents that stop a sales order from being cancelled (a draft invoice would
 # otherwise be posted against a cancelled order): each app that drafts documents from an
 # order registers a function answering them as `[{"type": "invoice", "id": 7}]`.
@@ -62,3 +67,18 @@ def order_open_documents_register(*, check: OrderOpenDocuments) -> None:
 def order_open_documents(order: Any) -> list[dict]:
     """Every registered kind's open documents of the order, in registration order."""
     return [document for check in _order_open_documents for document in check(order)]
+
+
+def order_lines_reserved_register(*, check: OrderLinesReserved) -> None:
+    """Ask `check(order)` what open delivery documents have planned of the order's lines."""
+    if check not in _order_lines_reserved:
+        _order_lines_reserved.append(check)
+
+
+def order_lines_reserved(order: Any) -> dict[int, Any]:
+    """Order line id → the quantity open delivery documents of every registered kind plan."""
+    reserved: dict[int, Any] = {}
+    for check in _order_lines_reserved:
+        for line_id, quantity in check(order).items():
+            reserved[line_id] = reserved.get(line_id, 0) + quantity
+    return reserved

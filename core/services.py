@@ -14,7 +14,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransition, can_proceed
+from django_fsm import ConcurrentTransition, State, can_proceed
 from rest_framework import serializers
 
 from .choices import DocumentType, ResetPeriod, Role
@@ -269,9 +269,13 @@ def document_event_record(*, instance: models.Model, action: str, actor: User | 
 
 
 def transition_targets(instance: models.Model, *, field: str = "status") -> dict[str, str]:
-    """Transition method name -> target status, for transitions allowed from the current status."""
+    """Transition method name -> target status, for transitions allowed from the current status.
+    A transition whose target the method decides (RETURN_VALUE) is named by its first possible
+    target (a delivery's "delivered", not "partially_delivered")."""
     available = getattr(instance, f"get_available_{field}_transitions")()
-    return {transition.name: transition.target for transition in available}
+    return {transition.name: transition.target.allowed_states[0]
+            if isinstance(transition.target, State) else transition.target
+            for transition in available}
 
 
 def document_transition(*, instance: models.Model, transition: str, actor: User | None,

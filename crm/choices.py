@@ -179,4 +179,5 @@ class NotificationType(models.TextChoices):
     LEAD_ASSIGNED = "lead_assigned", _("Lead assigned")
     LEAD_WON = "lead_won", _("Lead won")
     CONFLICT = "conflict", _("Conflict found")
+    DELIVERY_LATE = "delivery_late", _("Delivery late")
     GENERAL = "general", _("General")

@@ -5,3 +5,29 @@ from django.utils.translation import gettext_lazy as _
 class DeliveryConfig(AppConfig):
     name = "delivery"
     verbose_name = _("Delivery")
+    # Patterns per role over this app's permissions (see core.roles); admin has all.
+    role_permissions = {
+        "sales_manager": ["*"],
+        "warehouse": ["*"],
+        "sales_person": ["view_*"],
+        "finance": ["view_*"],
+    }
+    def ready(self) -> None:
+        from core.registry import (
+            order_lines_reserved_register,
+            order_open_delivery_check_register,
+            order_open_documents_register,
+        )
+
+        from . import receivers  # noqa: F401  (creates a note when an order is confirmed)
+        from .services import order_has_open_note, order_lines_planned, order_open_notes
+
+        # Sales cannot import this app (architecture §4): it asks through the registry.
+        order_open_delivery_check_register(check=order_has_open_note)
+        order_open_documents_register(check=order_open_notes)
+        order_lines_reserved_register(check=order_lines_planned)
+
+    def seed_demo(self, *, firm, users: dict) -> None:
+        from .demo import delivery_seed_demo
+
+        delivery_seed_demo(firm=firm, users=users)

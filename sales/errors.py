@@ -25,6 +25,7 @@ class SalesErrorCode(StrEnum):
     INVOICE_HAS_PAYMENTS = "invoice_has_payments"
     INVOICE_NOT_APPLICABLE = "invoice_not_applicable"
     INVOICE_NOT_POSTED = "invoice_not_posted"
+    NOTHING_TO_CLOSE = "nothing_to_close"
     NOTHING_TO_INVOICE = "nothing_to_invoice"
     ORDER_DELETED = "order_deleted"
     ORDER_HAS_OPEN_DOCUMENTS = "order_has_open_documents"

@@ -8,6 +8,7 @@ from reportlab.platypus import Flowable, Spacer
 
 from core import pdf
 from core.models import Firm
+from core.money import quantity_text
 from core.pdf import CONTENT_WIDTH, bilingual, format_amount, paragraph, styles
 from core.services import settings_section
 
@@ -38,11 +39,6 @@ def pdf_response(data: bytes, *, name: str, attachment: bool = False) -> HttpRes
     disposition = "attachment" if attachment else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{name}.pdf"'
     return response
-
-
-def quantity_text(value: Decimal) -> str:
-    """2, 2.5, 0.125: a quantity without the trailing zeros of its four stored places."""
-    return format(value.normalize(), "f")
 
 
 def percent_text(value: Decimal) -> str:

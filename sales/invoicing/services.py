@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import DocumentType, PaymentTerms
 from core.errors import ApplicationError, InvalidTransition
 from core.models import Firm, User
-from core.money import round_money, to_decimal
+from core.money import quantity_text, round_money, to_decimal
 from core.services import (
     document_event_record,
     document_transition,
@@ -204,7 +204,7 @@ def order_invoicable_quantities(*, order: SalesOrder, delivered_only: bool | Non
     reserved = _draft_reserved([line.pk for line in lines])
     result = {}
     for line in lines:
-        ceiling = line.delivered_quantity if delivered_only else line.quantity
+        ceiling = line.delivered_quantity if delivered_only else line.due_quantity
         result[line.pk] = max(ceiling - line.invoiced_quantity - reserved.get(line.pk, ZERO),
                               ZERO)
     return result
@@ -248,7 +248,7 @@ def _chosen_quantities(rows: list[dict] | None, order_lines: dict[int, SalesOrde
         if quantity > remaining[line_id]:
             exceeded[f"lines.{index}.quantity"] = [
                 _("At most %(remaining)s remains to be invoiced.")
-                % {"remaining": remaining[line_id].normalize()}]
+                % {"remaining": quantity_text(remaining[line_id])}]
             continue
         chosen.append((line, quantity))
     if errors:
@@ -291,7 +291,7 @@ def invoice_create_from_order(*, order: SalesOrder, actor: User | None,
     chosen = _chosen_quantities(lines, order_lines, remaining)
 
     reserved = _draft_reserved(list(order_lines))
-    open_quantity = {pk: line.quantity - line.invoiced_quantity - reserved.get(pk, ZERO)
+    open_quantity = {pk: line.due_quantity - line.invoiced_quantity - reserved.get(pk, ZERO)
                      for pk, line in order_lines.items()}
     taken = {line.pk: quantity for line, quantity in chosen}
     completes_order = all(open_quantity[pk] - taken.get(pk, ZERO) <= 0 for pk in order_lines)
@@ -692,7 +692,7 @@ def _credit_lines(invoice: Invoice, rows: list[dict], *, settings) -> list[Credi
             if quantity > left:
                 exceeded[f"lines.{index}.quantity"] = [
                     _("At most %(remaining)s remains to be credited.")
-                    % {"remaining": left.normalize()}]
+                    % {"remaining": quantity_text(left)}]
                 continue
             credited[source.pk] = credited.get(source.pk, ZERO) + quantity
             # Stored line totals are net of VAT already (the engine nets gross prices).

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.i18n import lazy_format
 from core.kit.actions import DocumentAction, DocumentActions
 from sales.orders import services
+from sales.orders.api.serializers import CloseRemainingSerializer
 from sales.orders.choices import SalesOrderStatus
 from sales.orders.models import SalesOrder
 
@@ -39,6 +40,13 @@ ORDER_ACTIONS = DocumentActions(
                        bulk_label=_("Resume the selected orders"),
                        help_text=_("on_hold → the status the order's delivery and invoicing "
                                    "progress give.")),
+        DocumentAction("close_remaining", _("Close the backorder"),
+                       services.order_close_remaining, CHANGE, reason="required",
+                       serializer=CloseRemainingSerializer, style="outline-secondary",
+                       message=_("Backorder closed"),
+                       help_text=_("Short-close what is left to deliver (no open delivery note "
+                                   "plans it), with a reason, so the order can complete; "
+                                   "progress then counts against ordered − closed.")),
         DocumentAction("cancel", _("Cancel order"), services.order_cancel, CHANGE,
                        reason="required", style="outline-danger",
                        target=SalesOrderStatus.CANCELLED, message=_("Order cancelled"),

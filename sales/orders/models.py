@@ -193,6 +193,10 @@ class SalesOrderLine(DocumentLine):
                                             default=Decimal("0"), editable=False)
     returned_quantity = models.DecimalField(_("returned quantity"), **QUANTITY,
                                             default=Decimal("0"), editable=False)
+    # Short-closed: a backorder the firm will not deliver (business-rules §7); progress counts
+    # against ordered − closed.
+    closed_quantity = models.DecimalField(_("closed quantity"), **QUANTITY,
+                                          default=Decimal("0"), editable=False)
 
     class Meta(DocumentLine.Meta):
         verbose_name = _("sales order line")
@@ -214,9 +218,18 @@ class SalesOrderLine(DocumentLine):
                 condition=Q(returned_quantity__gte=0)
                 & Q(returned_quantity__lte=models.F("delivered_quantity")),
                 name="sales_salesorderline_returned_le_delivered"),
+            models.CheckConstraint(
+                condition=Q(closed_quantity__gte=0)
+                & Q(closed_quantity__lte=models.F("quantity") - models.F("delivered_quantity")),
+                name="sales_salesorderline_closed_le_undelivered"),
         ]
 
     @property
+    def due_quantity(self) -> Decimal:
+        """What the order still owes on this line: ordered less what was short-closed."""
+        return self.quantity - self.closed_quantity
+
+    @property
     def remaining_quantity(self) -> Decimal:
-        """Still to deliver (the spec's quantityRemaining)."""
-        return max(self.quantity - self.delivered_quantity, Decimal("0"))
+        """Still to deliver (the spec's quantityRemaining): due less delivered."""
+        return max(self.due_quantity - self.delivered_quantity, Decimal("0"))

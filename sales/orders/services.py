@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import DocumentType
 from core.errors import ApplicationError, Conflict, ErrorCode, InvalidTransition
 from core.models import Firm, User
-from core.money import round_money, round_rate, to_decimal
-from core.registry import order_open_delivery_checks, order_open_documents
+from core.money import quantity_text, round_money, round_rate, to_decimal
+from core.registry import order_lines_reserved, order_open_delivery_checks, order_open_documents
 from core.services import (
     document_event_record,
     document_transition,
@@ -374,6 +374,9 @@ def order_available_actions(*, document: SalesOrder, user: User | None = None) -
         actions.append("hold")
     if order.status == SalesOrderStatus.ON_HOLD and allowed:
         actions.append("resume")
+    if order.status in ORDER_PROGRESS_STATUSES and order.deleted_at is None \
+            and order_backorder(order=order):
+        actions.append("close_remaining")
     if SalesOrderStatus.CANCELLED in allowed:
         actions.append("cancel")
     return actions
@@ -621,7 +624,7 @@ def order_lines_count(*, order: SalesOrder, field: str, quantities: dict[int, De
         if not 0 <= current + sign * quantities[line.pk] <= line.quantity:
             remaining = line.quantity - current if sign > 0 else current
             exceeded[f"lines.order_line_{line.pk}.quantity"] = [
-                LINE_QUANTITY_FIELDS[field] % {"remaining": remaining.normalize()}]
+                LINE_QUANTITY_FIELDS[field] % {"remaining": quantity_text(remaining)}]
     if exceeded:
         raise QuantityExceedsRemaining(details=exceeded)
     for line in lines:
@@ -634,15 +637,80 @@ def order_lines_count(*, order: SalesOrder, field: str, quantities: dict[int, De
     return order_progress_update(order=locked, actor=actor)
 
 
+class NothingToClose(Conflict):
+    def __init__(self) -> None:
+        super().__init__(code=SalesErrorCode.NOTHING_TO_CLOSE, message=_(
+            "Nothing is left to close: every line is delivered, closed or on an open delivery "
+            "note."))
+
+
+def order_backorder(*, order: SalesOrder) -> dict[int, Decimal]:
+    """Order line id → its backorder: due, not delivered and not planned on an open delivery
+    note (business-rules §7). Empty until something of the order was delivered: before
+    that, the whole order is simply still to deliver."""
+    lines = list(order.lines.all())
+    if not any(line.delivered_quantity for line in lines):
+        return {}
+    reserved = order_lines_reserved(order)
+    backorder = {line.pk: line.remaining_quantity - reserved.get(line.pk, ZERO)
+                 for line in lines}
+    return {pk: quantity for pk, quantity in backorder.items() if quantity > 0}
+
+
+@transaction.atomic
+def order_close_remaining(*, order: SalesOrder, actor: User | None, reason: str,
+                          lines: dict[int, Decimal] | None = None) -> SalesOrder:
+    """Short-close the backorder (business-rules §7): the undelivered quantity no open delivery
+    note plans is closed with a reason, so the order can complete; progress then counts
+    against ordered − closed. `lines` {order line id: quantity} closes just those (400
+    `quantity_exceeds_remaining` above a line's backorder), else every backorder. Only once
+    something was delivered (cancel the order otherwise), on an order that is confirmed and
+    not on hold. The timeline says who closed what; `order_progress_update` follows."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the rest will not be delivered.")})
+    locked = _lock(order)
+    if locked.status not in ORDER_PROGRESS_STATUSES:
+        raise InvalidTransition(source=locked.status, target="close_remaining",
+                                allowed=order_allowed_targets(order=locked))
+    order_lines = {line.pk: line for line in rows_lock(
+        SalesOrderLine.objects.filter(order=locked))}
+    backorder = order_backorder(order=locked)
+    if lines is None:
+        lines = backorder
+    exceeded = {}
+    for pk, quantity in lines.items():
+        if pk not in order_lines:
+            raise ValidationError({"lines": [_("Not a line of this sales order.")]})
+        if not 0 < quantity <= backorder.get(pk, ZERO):
+            exceeded[f"lines.order_line_{pk}.quantity"] = [
+                _("At most %(remaining)s can be closed.")
+                % {"remaining": quantity_text(backorder.get(pk, ZERO))}]
+    if exceeded:
+        raise QuantityExceedsRemaining(details=exceeded)
+    if not lines:
+        raise NothingToClose()
+    for pk, quantity in lines.items():
+        SalesOrderLine.objects.filter(pk=pk).update(closed_quantity=F("closed_quantity")
+                                                    + quantity)
+    document_event_record(instance=locked, action="close_remaining", actor=actor,
+                          from_status=locked.status, to_status=locked.status, reason=reason,
+                          details={"lines": {str(pk): quantity_text(quantity)
+                                             for pk, quantity in lines.items()}})
+    return order_progress_update(order=locked, actor=actor)
+
+
 def order_progress(*, order: SalesOrder, has_open_delivery: bool | None = None) -> dict:
     """The order's delivery and invoicing progress (rounded to 4 places, as stored) and the
-    status they give: `deliveryProgress = Σ min(delivered, ordered) / Σ ordered × 100`,
-    invoicing likewise."""
+    status they give: `deliveryProgress = Σ min(delivered, due) / Σ due × 100` where a line's
+    due quantity is ordered − short-closed, invoicing likewise."""
     ordered = delivered = invoiced = ZERO
     for line in order.lines.all():
-        ordered += line.quantity
-        delivered += min(line.delivered_quantity, line.quantity)
-        invoiced += min(line.invoiced_quantity, line.quantity)
+        # A short-closed backorder is no longer owed: progress counts against what is.
+        due = line.due_quantity
+        ordered += due
+        delivered += min(line.delivered_quantity, due)
+        invoiced += min(line.invoiced_quantity, due)
     delivery = delivered / ordered * HUNDRED if ordered else ZERO
     invoicing = invoiced / ordered * HUNDRED if ordered else ZERO
     if has_open_delivery is None:

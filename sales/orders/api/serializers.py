@@ -35,7 +35,7 @@ from sales.orders.models import SalesOrder, SalesOrderLine
 LINE_READ_ONLY = ["id", "position", "product_name", "base_amount", "line_discount",
                   "line_total", "tax_amount", "cost_price", "pricing_trace",
                   "quantity_delivered", "quantity_invoiced", "quantity_returned",
-                  "quantity_remaining"]
+                  "quantity_closed", "quantity_remaining"]
 
 
 
@@ -64,6 +64,8 @@ class SalesOrderLineSerializer(serializers.ModelSerializer):
                                             read_only=True)
     quantity_returned = RoundedDecimalField(**QUANTITY, source="returned_quantity",
                                             read_only=True)
+    quantity_closed = RoundedDecimalField(**QUANTITY, source="closed_quantity", read_only=True,
+                                          help_text=_("Short-closed: will not be delivered."))
     quantity_remaining = RoundedDecimalField(**QUANTITY, source="remaining_quantity",
                                              read_only=True)
 
@@ -192,3 +194,25 @@ class OrderStatsSerializer(serializers.Serializer):
     by_status = StatusAmountSerializer(many=True)
     by_month = MonthAmountSerializer(many=True)
     top_customers = CustomerAmountSerializer(many=True)
+
+
+class CloseLineSerializer(serializers.Serializer):
+    order_line_id = serializers.IntegerField(min_value=1)
+    quantity = RoundedDecimalField(**QUANTITY, min_value=0)
+
+
+class CloseRemainingSerializer(serializers.Serializer):
+    """`POST /sales-orders/:id/close-remaining`: the reason, and optionally which lines."""
+
+    lines = CloseLineSerializer(many=True, required=False, allow_null=True, default=None,
+                                help_text=_("Left out: every backorder of the order."))
+
+    def validate_lines(self, rows):
+        if rows is None:
+            return None
+        closed = {}
+        for row in rows:
+            if row["order_line_id"] in closed:
+                raise serializers.ValidationError(_("A line is given twice."))
+            closed[row["order_line_id"]] = row["quantity"]
+        return closed
