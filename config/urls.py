@@ -33,6 +33,7 @@ urlpatterns = [
     path("crm/", include("crm.urls", namespace="crm")),
     path("pricing/", include("pricing.urls", namespace="pricing")),
     path("sales/", include("sales.urls", namespace="sales")),
+    path("delivery/", include("delivery.urls", namespace="delivery")),
     path("q/", include("sales.quotes.public_urls")),
 ]
 # A request Django refuses before a view answers (too many fields, ...): JSON under /api/.

@@ -1,0 +1,3 @@
+"""The dispatch board and the driver's run sheet."""
+
+urlpatterns: list = []
