@@ -13,7 +13,6 @@ while each of those parts is computed from unrounded line amounts (docs/decision
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -23,6 +22,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from num2words import num2words
 
+from core.arabic_words import AND, MAXIMUM, Noun, counted_in_words, number_in_words
 from core.errors import ApplicationError, ErrorCode
 from core.money import CURRENCY_PRECISION, round_money, to_decimal
 from sales.common.choices import DiscountType
@@ -382,12 +382,11 @@ def margin_warnings(*, document: DocumentInput, tax: TaxSettings, minimum_margin
 
 # --- amounts in words ---------------------------------------------------------------------
 
-# (singular, dual, plural 3–10, accusative singular 11–99) per currency, as num2words' Arabic
-# currency forms; the minor unit (halala) is feminine.
-ARABIC_CURRENCY = {"SAR": {"unit": ("ريال", "ريالان", "ريالات", "ريالاً"),
-                           "one": "ريال واحد",
-                           "sub": ("هللة", "هللتان", "هللات", "هللة"),
-                           "sub_one": "هللة واحدة"}}
+# The currency's nouns for core.arabic_words: (singular, dual, plural 3–10, accusative
+# singular 11–99, one); the minor unit (halala) is feminine.
+ARABIC_CURRENCY = {"SAR": (Noun("ريال", "ريالان", "ريالات", "ريالاً", one="ريال واحد"),
+                           Noun("هللة", "هللتان", "هللات", "هللة", one="هللة واحدة",
+                                feminine=True))}
 ENGLISH_CURRENCY = {"SAR": ("Saudi riyal", "Saudi riyals", "halala", "halalas")}
 
 
@@ -399,44 +398,36 @@ def _split(amount: Decimal, currency: str) -> tuple[int, int]:
     return units, int((rounded - units) * 10 ** places)
 
 
-def _arabic_joined(text: str) -> str:
-    """num2words writes "ألفان و أربعمائة"; in Arabic the و is joined to the next word."""
-    text = re.sub(r"(^|\s)و\s+", r"\1و", text.strip())
-    return re.sub(r"\s+", " ", text)
-
-
 def amount_in_words_ar(amount: Decimal, *, currency: str = "SAR") -> str:
     """The amount in Arabic words, riyals and halalas: "ألفان وأربعمائة وثمانية ريالات".
 
-    num2words (lang="ar", to="currency") gives the right noun form for each count (ريالات
-    after 3–10, ريالاً after 11–99, ريال after hundreds; feminine numbers for halalas). Its
-    phrases for one and two ("واحد ريال", "اثنان ريالان"), for no riyals and for zero are
-    not what an invoice says; those are written here ("ريال واحد", "ريالان", "صفر ريال").
+    The words and the place and form of each noun follow core.arabic_words (ريال واحد,
+    ريالان, ثلاثة ريالات, أحد عشر ريالاً, ألفا ريال, مائة ألف وألف ريال; feminine numbers
+    for halalas); riyals and halalas are joined by و, and no riyals say only the halalas.
+    A currency without Arabic names gives the number in words, its fraction read after
+    فاصلة, and the ISO code: "ألف ومائتان فاصلة خمسون USD". Beyond 999,999,999,999.99,
+    more than a document's amount can hold (core.fields.MONEY), there are no words: "" (a
+    price preview may compute such a total; saving it is refused as out of range).
     """
     units, minor = _split(amount, currency)
+    if units > MAXIMUM:
+        return ""
     names = ARABIC_CURRENCY.get(currency)
     if names is None:
-        # No Arabic currency names for it: the number in words and the ISO code.
-        words = num2words(round_money(abs(to_decimal(amount)), currency=currency), lang="ar")
-        return _arabic_joined(f"{words} {currency}")
+        words = number_in_words(units)
+        if minor:
+            # Read as a decimal: each leading zero of the fraction is a صفر (0.05: صفر خمسة).
+            places = CURRENCY_PRECISION.get(currency, 2)
+            zeros = places - len(str(minor))
+            words += " فاصلة " + "صفر " * zeros + number_in_words(minor)
+        return f"{words} {currency}"
+    unit, sub = names
     parts = []
-    if units == 1:
-        parts.append(names["one"])
-    elif units == 2:
-        parts.append(names["unit"][1])
-    elif units:
-        parts.append(num2words(units, lang="ar", to="currency", currency=currency))
-    if minor == 1:
-        parts.append(names["sub_one"])
-    elif minor == 2:
-        parts.append(names["sub"][1])
-    elif minor:
-        # num2words phrases a fraction as " و ثمانون هللة"; the leading و is ours to place.
-        fraction = num2words(Decimal(minor) / 100, lang="ar", to="currency", currency=currency)
-        parts.append(re.sub(r"^\s*و\s*", "", fraction))
-    if not parts:
-        return f"صفر {names['unit'][0]}"
-    return _arabic_joined(" و ".join(parts))
+    if units or not minor:
+        parts.append(counted_in_words(units, unit))
+    if minor:
+        parts.append(counted_in_words(minor, sub))
+    return AND.join(parts)
 
 
 def amount_in_words_en(amount: Decimal, *, currency: str = "SAR") -> str:

@@ -206,6 +206,11 @@ class TestShippingAndTaxIncluded:
         assert (totals.tax_amount, totals.total) == (D("27.00"), D("257.00"))
 
 
+# Group numbers where the Arabic wording turns (core/arabic_words.py, rules 2–5).
+EDGE_GROUPS = [0, 1, 2, 3, 8, 10, 11, 12, 19, 20, 21, 22, 99, 100, 101, 102, 103, 110, 111,
+               112, 200, 201, 202, 210, 211, 300, 301, 999]
+
+
 class TestWords:
     @pytest.mark.parametrize(("amount", "arabic", "english"), [
         ("2408.00", "ألفان وأربعمائة وثمانية ريالات",
@@ -228,6 +233,199 @@ class TestWords:
 
     def test_rounds_before_wording(self):
         assert amount_in_words_ar(D("1444.795")) == amount_in_words_ar(D("1444.80"))
+
+    # Written from the grammar (core/arabic_words.py, rules 1–6), not from the function:
+    # the noun after a number goes by its last two digits (1 and 2: the noun itself, ريال
+    # واحد / ريالان; 3–10: plural; 11–99: accusative singular; round hundreds and scale words:
+    # singular); a dual or مائتا directly before the noun it counts drops its ن, a scale word
+    # in the accusative directly before the currency loses its tanween (أحد عشر ألف ريال, but
+    # أحد عشر ألفاً وخمسمائة ريال); a group of 101 or 102 thousand is مائة ألف وألف(ان).
+    @pytest.mark.parametrize(("amount", "arabic"), [
+        ("0.50", "خمسون هللة"),
+        ("1", "ريال واحد"),
+        ("2", "ريالان"),
+        ("3", "ثلاثة ريالات"),
+        ("10", "عشرة ريالات"),
+        ("11", "أحد عشر ريالاً"),
+        ("12", "اثنا عشر ريالاً"),
+        ("99", "تسعة وتسعون ريالاً"),
+        ("100", "مائة ريال"),
+        ("101", "مائة وريال واحد"),
+        ("102", "مائة وريالان"),
+        ("200", "مائتا ريال"),
+        ("300", "ثلاثمائة ريال"),
+        ("1000", "ألف ريال"),
+        ("1001", "ألف وريال واحد"),
+        ("1200", "ألف ومائتا ريال"),
+        ("2000", "ألفا ريال"),
+        ("2500", "ألفان وخمسمائة ريال"),
+        ("3000", "ثلاثة آلاف ريال"),
+        ("10000", "عشرة آلاف ريال"),
+        ("11000", "أحد عشر ألف ريال"),
+        ("11500", "أحد عشر ألفاً وخمسمائة ريال"),
+        ("100000", "مائة ألف ريال"),
+        ("101000", "مائة ألف وألف ريال"),
+        ("102000", "مائة ألف وألفا ريال"),
+        ("103000", "مائة وثلاثة آلاف ريال"),
+        ("150000", "مائة وخمسون ألف ريال"),
+        ("200000", "مائتا ألف ريال"),
+        ("200500", "مائتا ألف وخمسمائة ريال"),
+        ("201000", "مائتا ألف وألف ريال"),
+        ("250000", "مائتان وخمسون ألف ريال"),
+        ("401683.56", "أربعمائة ألف وألف وستمائة وثلاثة وثمانون ريالاً وست وخمسون هللة"),
+        ("1000000", "مليون ريال"),
+        ("2000000", "مليونا ريال"),
+        ("2000500", "مليونان وخمسمائة ريال"),
+        ("3000000", "ثلاثة ملايين ريال"),
+        ("11000000", "أحد عشر مليون ريال"),
+        ("11000001", "أحد عشر مليوناً وريال واحد"),
+        ("1000000000", "مليار ريال"),
+        ("2000000000", "مليارا ريال"),
+        ("2000000001", "ملياران وريال واحد"),
+        ("3000000000", "ثلاثة مليارات ريال"),
+        ("11000000000", "أحد عشر مليار ريال"),
+        ("15000000120", "خمسة عشر ملياراً ومائة وعشرون ريالاً"),
+        ("999999999999.99", "تسعمائة وتسعة وتسعون ملياراً وتسعمائة وتسعة وتسعون مليوناً "
+                            "وتسعمائة وتسعة وتسعون ألفاً وتسعمائة وتسعة وتسعون ريالاً "
+                            "وتسع وتسعون هللة"),
+        # Halalas are feminine: 3–10 and 13–19 without ة, إحدى / اثنتا / اثنتان.
+        ("0.03", "ثلاث هللات"),
+        ("0.08", "ثماني هللات"),
+        ("0.10", "عشر هللات"),
+        ("0.11", "إحدى عشرة هللة"),
+        ("0.12", "اثنتا عشرة هللة"),
+        ("0.18", "ثماني عشرة هللة"),
+        ("0.21", "إحدى وعشرون هللة"),
+        ("0.22", "اثنتان وعشرون هللة"),
+        ("0.99", "تسع وتسعون هللة"),
+    ])
+    def test_grammar_table(self, amount, arabic):
+        assert amount_in_words_ar(D(amount)) == arabic
+
+    @settings(max_examples=1000, deadline=None)
+    @given(halalas=st.one_of(
+        st.integers(min_value=0, max_value=99_999_999_999_999),
+        # Groups where the wording turns: 1 and 2, 3–10, 11–99, round and 101/102 hundreds.
+        st.builds(lambda groups, minor: int("".join(f"{g:03}" for g in groups)) * 100 + minor,
+                  st.lists(st.sampled_from(EDGE_GROUPS), min_size=4, max_size=4),
+                  st.sampled_from([0, 1, 2, 3, 8, 10, 11, 12, 18, 21, 22, 99]))))
+    def test_words_read_back_to_the_amount(self, halalas):
+        """Every amount up to 999,999,999,999.99 reads back to itself (no group dropped,
+        doubled as in «ألف ألف», or run together as in «مائة وألف»), its nouns take the form
+        their count's last two digits ask, and it fits the 500 characters documents store."""
+        amount = D(halalas) / 100
+        words = amount_in_words_ar(amount)
+        assert read_arabic_amount(words) == amount
+        riyals, minor = divmod(halalas, 100)
+        if riyals or not minor:
+            assert _noun_form(words, "ريال") == _expected_form(riyals, "ريال"), words
+        if minor:
+            assert _noun_form(words, "هلل") == _expected_form(minor, "هلل"), words
+        assert len(words) <= 500
+        assert "  " not in words and "و " not in f" {words}"
+
+
+def _noun_form(words: str, stem: str) -> str:
+    """The currency noun in the words: ريال, ريالان, ريالات, ريالاً (هللة, هللتان, …)."""
+    return next(word.removeprefix("و") for word in words.split()
+                if word.removeprefix("و").startswith(stem))
+
+
+def _expected_form(count: int, stem: str) -> str:
+    """The form the last two digits of a count ask (rule 2): 3–10 plural, 11–99 accusative,
+    the dual for two (ريالان, مائة وريالان), otherwise the singular."""
+    last = count % 100
+    singular, dual, plural, accusative = (("ريال", "ريالان", "ريالات", "ريالاً")
+                                          if stem == "ريال" else
+                                          ("هللة", "هللتان", "هللات", "هللة"))
+    if 3 <= last <= 10:
+        return plural
+    if last >= 11:
+        return accusative
+    return dual if last == 2 else singular
+
+    def test_other_currencies_say_the_number_and_the_code(self):
+        assert amount_in_words_ar(D("401683.56"), currency="USD") == (
+            "أربعمائة ألف وألف وستمائة وثلاثة وثمانون فاصلة ستة وخمسون USD")
+        assert amount_in_words_ar(D("0.05"), currency="EUR") == "صفر فاصلة صفر خمسة EUR"
+        assert amount_in_words_ar(D("1.234"), currency="KWD") == (
+            "واحد فاصلة مائتان وأربعة وثلاثون KWD")
+        assert amount_in_words_ar(D("2000"), currency="AED") == "ألفان AED"
+
+    def test_no_arabic_words_beyond_what_a_document_holds(self):
+        """A price preview may total more than the 14 digits a document stores; it gets no
+        Arabic words rather than a crash (saving it is refused as out of range)."""
+        assert amount_in_words_ar(D("1000000000000")) == ""
+        assert amount_in_words_ar(D("1000000000000.00"), currency="USD") == ""
+        totals = totals_calculate(document=DocumentInput(lines=[
+            LineInput(quantity=D("9999999999"), unit_price=D("999999999999"))]),
+            tax=TaxSettings())
+        assert (totals.total_in_words, bool(totals.total_in_words_en)) == ("", True)
+
+
+# The words of read_arabic_amount, by value; scale words multiply the group read before them.
+_WORD_VALUES = {
+    **dict.fromkeys(("واحد", "واحدة", "أحد", "إحدى"), 1),
+    **dict.fromkeys(("اثنان", "اثنتان", "اثنا", "اثنتا"), 2),
+    **dict.fromkeys(("ثلاثة", "ثلاث"), 3), **dict.fromkeys(("أربعة", "أربع"), 4),
+    **dict.fromkeys(("خمسة", "خمس"), 5), **dict.fromkeys(("ستة", "ست"), 6),
+    **dict.fromkeys(("سبعة", "سبع"), 7), **dict.fromkeys(("ثمانية", "ثمان", "ثماني"), 8),
+    **dict.fromkeys(("تسعة", "تسع"), 9), **dict.fromkeys(("عشرة", "عشر"), 10),
+    "عشرون": 20, "ثلاثون": 30, "أربعون": 40, "خمسون": 50, "ستون": 60, "سبعون": 70,
+    "ثمانون": 80, "تسعون": 90, "مائة": 100, **dict.fromkeys(("مائتان", "مائتا"), 200),
+    "ثلاثمائة": 300, "أربعمائة": 400, "خمسمائة": 500, "ستمائة": 600, "سبعمائة": 700,
+    "ثمانمائة": 800, "تسعمائة": 900, "صفر": 0,
+}
+_SCALES = {
+    **dict.fromkeys(("ألف", "آلاف", "ألفاً"), 10**3), **dict.fromkeys(("ألفان", "ألفا"), -10**3),
+    **dict.fromkeys(("مليون", "ملايين", "مليوناً"), 10**6),
+    **dict.fromkeys(("مليونان", "مليونا"), -10**6),
+    **dict.fromkeys(("مليار", "مليارات", "ملياراً"), 10**9),
+    **dict.fromkeys(("ملياران", "مليارا"), -10**9),
+}
+_UNITS = {**dict.fromkeys(("ريال", "ريالات", "ريالاً"), (1, 1)), "ريالان": (1, 2),
+          **dict.fromkeys(("هللة", "هللات"), (D("0.01"), 1)), "هللتان": (D("0.01"), 2)}
+
+
+def read_arabic_amount(words: str) -> Decimal:
+    """The amount an Arabic phrase says, read as a reader would: numbers add up inside a
+    group, a scale word multiplies its group (alone it is one of it, its dual two), a currency
+    noun closes the riyals or the halalas read so far (its dual adds two, a واحد after it
+    one)."""
+    amount, total, group, previous, unit = D(0), 0, 0, None, D(1)
+    tokens = words.split()
+    for index, word in enumerate(tokens):
+        joined = word not in _WORD_VALUES and word not in _SCALES and word not in _UNITS
+        if joined:
+            assert word.startswith("و"), word
+            word = word[1:]
+        assert word in _WORD_VALUES or word in _SCALES or word in _UNITS, word
+        if word in _WORD_VALUES:
+            value = _WORD_VALUES[word]
+            if value == 10 and not joined and isinstance(previous, int) and 0 < previous < 10:
+                group += 10  # the teens: ثلاثة عشر, إحدى عشرة
+            elif value == 1 and not joined and previous == "noun":
+                amount += unit  # ريال واحد, هللة واحدة
+            else:
+                group += value
+            previous = value
+        elif word in _SCALES:
+            # و goes before a scale word only when it starts a group of its own (مائة ألف
+            # وألف); otherwise the scale word multiplies the number read just before it.
+            assert not group if joined else group or previous in (None, "scale"), words
+            scale = _SCALES[word]
+            total += 2 * -scale if scale < 0 else scale * (group or 1)
+            group, previous = 0, "scale"
+        else:
+            unit, count = _UNITS[word]
+            # A currency noun after و is itself the one or two that ends the number (مائة
+            # وريال واحد, ألف وريالان); otherwise it follows the number it counts.
+            following = tokens[index + 1] if index + 1 < len(tokens) else ""
+            assert (count == 2 or following in ("واحد", "واحدة")) if joined else (
+                group or total or previous in (None, "scale", 0)), words
+            amount += unit * (total + group + (2 if count == 2 else 0))
+            total, group, previous = 0, 0, "noun"
+    return amount
 
 
 def limited(*, percent=None, amount=None, document_percent=None, document_amount=None):
