@@ -5,6 +5,7 @@ cache, Celery tasks executed eagerly, e-mail printed to the console.
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "django_htmx",
+    "axes",
     "core",
     "crm",
     "pricing",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it sees every sign-in attempt's outcome (core.auth).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -141,7 +145,25 @@ STORAGES = {
     },
 }
 
-AUTHENTICATION_BACKENDS = ["core.auth.Backend"]
+# The lock first: a locked (account, address) pair is refused before any password is checked.
+AUTHENTICATION_BACKENDS = ["core.auth.LockoutBackend", "core.auth.Backend"]
+
+# Sign-in guards (core.auth): django-axes counts failures per (account, client address) in the
+# database, so every worker and every door (staff page, admin, API token) shares one count
+# whether or not Redis is configured.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=30)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=60))
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused during a lock are not counted: the lock ends LOGIN_LOCKOUT_MINUTES after the
+# last real failure, so a locked-out owner knows when to come back.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "core.auth.client_address"
+AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
+# Nothing reads a log of successful sign-ins, and it would grow without end.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # its start-up banner would precede every management command's output
 
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -10,12 +10,15 @@ import copy
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BaseCSVWidget
 
+from .auth import sign_in_refusal
 from .dates import IsoDateInput, IsoDateTimeInput
 from .models import User
 
@@ -231,6 +234,29 @@ class UserForm(forms.ModelForm):
         if taken.exists():
             raise forms.ValidationError(_("This username is taken."))
         return username
+
+
+class SignInGuardMixin:
+    """Asks the sign-in guards (core.auth) before the password is checked: a refused attempt
+    never reaches authentication, so a locked account stays locked to the right password too.
+    The view answers 429 when `refused` is set."""
+
+    refused = False
+
+    def clean(self):
+        refusal = sign_in_refusal(self.request, username=self.cleaned_data.get("username") or "")
+        if refusal:
+            self.refused = True
+            raise forms.ValidationError(refusal, code="sign_in_refused")
+        return super().clean()
+
+
+class SignInForm(SignInGuardMixin, AuthenticationForm):
+    """The staff sign-in page's form."""
+
+
+class AdminSignInForm(SignInGuardMixin, AdminAuthenticationForm):
+    """The admin site's sign-in form (`admin.site.login_form`)."""
 
 
 class SettingsImportForm(forms.Form):

@@ -13,12 +13,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, NotFound, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core import services
+from core.auth import account_locked, sign_in_succeeded
 from core.choices import Role
 from core.dates import DateFormField
 from core.errors import ErrorCode
@@ -43,7 +44,8 @@ class TokenView(APIView):
     schema_errors = {
         "401": "Wrong username or password, an inactive user or one without a firm "
                "(not_authenticated).",
-        "429": "Too many sign-in attempts from this address (throttled).",
+        "429": "Too many sign-in attempts from this address, or too many failures for this "
+               "account from it (throttled).",
     }
 
     def get_authenticate_header(self, request) -> str:
@@ -54,9 +56,15 @@ class TokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(request, **serializer.validated_data)
+        credentials = serializer.validated_data
+        # The address budget was spent by throttle_classes; the account lock is asked here,
+        # before the password is checked (core.auth).
+        if account_locked(request, username=credentials["username"]):
+            raise Throttled(wait=django_settings.AXES_COOLOFF_TIME.total_seconds())
+        user = authenticate(request, **credentials)
         if user is None or user.firm_id is None:
             raise AuthenticationFailed()
+        sign_in_succeeded(request, username=credentials["username"])
         token, _created = Token.objects.get_or_create(user=user)
         return envelope({"token": token.key}, message=_("Signed in successfully"))
 
