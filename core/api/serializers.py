@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.models import Firm, User
+from core.models import ApiToken, Firm, User
 from core.scoping import scope_for
 
 
@@ -232,14 +232,34 @@ class TokenRequestSerializer(serializers.Serializer):
                                      trim_whitespace=False)
 
 
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
-
-
 class DataSerializer(serializers.Serializer):
     """Documents an answer whose `data` holds several objects (`{"payment": …, "invoice": …}`):
     its fields are the keys of `data` itself, not one object wrapped under the resource's key
     (core.api.schema)."""
+
+
+class TokenSerializer(DataSerializer):
+    """A new token: the key, shown this once, and when it expires."""
+
+    token = serializers.CharField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token in the caller's list: never its key, only the first characters."""
+
+    current = serializers.SerializerMethodField(
+        help_text=_("The token this request was made with."))
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "prefix", "created_at", "expires_at", "last_used_at", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token: ApiToken) -> bool:
+        request = self.context.get("request")
+        return isinstance(getattr(request, "auth", None), ApiToken) and (
+            request.auth.pk == token.pk)
 
 
 class ReasonSerializer(serializers.Serializer):
