@@ -55,6 +55,7 @@ if TESTING:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -171,11 +172,33 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 if NUM_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS in production (README, "Deploying"): off by default so `make run` serves plain HTTP.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# Strict-Transport-Security is sent only when SECURE_HSTS_SECONDS is above 0; the two flags
+# below then apply (every subdomain must serve HTTPS before they are left on).
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Sent by core.middleware.ContentSecurityPolicyMiddleware. Scripts only from our own files:
+# no inline <script> or on…= attribute anywhere (templates move theirs to static/js/), and
+# the API docs use the Swagger view that loads its start-up script as a file. Styles allow
+# 'unsafe-inline' because pages set style= attributes (progress bar widths, pre-line text)
+# and htmx adds its indicator <style>; no script can run from a style. Images allow data:
+# and blob: for pictures made in the page (a signature pad posts a data: URL).
+CONTENT_SECURITY_POLICY = env("CONTENT_SECURITY_POLICY", default="; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+]))
 # Reverting from the admin's history pages would bypass the services' rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
