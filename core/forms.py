@@ -20,7 +20,7 @@ from django_filters.widgets import BaseCSVWidget
 
 from .auth import sign_in_refusal
 from .dates import IsoDateInput, IsoDateTimeInput
-from .models import User
+from .models import USERNAME_REFUSED, User
 
 DATE = IsoDateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = IsoDateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -232,7 +232,7 @@ class UserForm(forms.ModelForm):
         username = self.cleaned_data["username"]
         taken = User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk)
         if taken.exists():
-            raise forms.ValidationError(_("This username is taken."))
+            raise forms.ValidationError(USERNAME_REFUSED)
         return username
 
 

@@ -49,6 +49,12 @@ class Firm(models.Model):
         return self.name
 
 
+# Usernames are unique across firms (sign-in asks no firm), so refusing a taken one must not
+# tell a firm's admin that another firm has it: one answer for every taken name, whoever holds
+# it, on every door (API, staff form, admin forms, services).
+USERNAME_REFUSED = _("This username cannot be used; choose another.")
+
+
 class User(AbstractUser):
     """A staff member of one firm with one role. Superusers may have no firm (admin site only)."""
 
@@ -81,6 +87,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def unique_error_message(self, model_class, unique_check):
+        # Model validation (the services' full_clean, the admin's forms, Django's
+        # UserCreationForm) words a taken username like the API and the staff form.
+        if tuple(unique_check) == ("username",):
+            return ValidationError(USERNAME_REFUSED, code="unique")
+        return super().unique_error_message(model_class, unique_check)
 
     @property
     def role_label(self) -> str:
