@@ -5,6 +5,7 @@ cache, Celery tasks executed eagerly, e-mail printed to the console.
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,12 +35,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "simple_history",
     "django_celery_beat",
     "django_htmx",
+    "axes",
     "core",
     "crm",
     "pricing",
@@ -54,6 +55,7 @@ if TESTING:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it sees every sign-in attempt's outcome (core.auth).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -141,7 +145,25 @@ STORAGES = {
     },
 }
 
-AUTHENTICATION_BACKENDS = ["core.auth.Backend"]
+# The lock first: a locked (account, address) pair is refused before any password is checked.
+AUTHENTICATION_BACKENDS = ["core.auth.LockoutBackend", "core.auth.Backend"]
+
+# Sign-in guards (core.auth): django-axes counts failures per (account, client address) in the
+# database, so every worker and every door (staff page, admin, API token) shares one count
+# whether or not Redis is configured.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=30)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=60))
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused during a lock are not counted: the lock ends LOGIN_LOCKOUT_MINUTES after the
+# last real failure, so a locked-out owner knows when to come back.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "core.auth.client_address"
+AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
+# Nothing reads a log of successful sign-ins, and it would grow without end.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # its start-up banner would precede every management command's output
 
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -150,11 +172,33 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 if NUM_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS in production (README, "Deploying"): off by default so `make run` serves plain HTTP.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# Strict-Transport-Security is sent only when SECURE_HSTS_SECONDS is above 0; the two flags
+# below then apply (every subdomain must serve HTTPS before they are left on).
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Sent by core.middleware.ContentSecurityPolicyMiddleware. Scripts only from our own files:
+# no inline <script> or on…= attribute anywhere (templates move theirs to static/js/), and
+# the API docs use the Swagger view that loads its start-up script as a file. Styles allow
+# 'unsafe-inline' because pages set style= attributes (progress bar widths, pre-line text)
+# and htmx adds its indicator <style>; no script can run from a style. Images allow data:
+# and blob: for pictures made in the page (a signature pad posts a data: URL).
+CONTENT_SECURITY_POLICY = env("CONTENT_SECURITY_POLICY", default="; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+]))
 # Reverting from the admin's history pages would bypass the services' rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
@@ -165,10 +209,14 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Sales ERP <no-reply@loca
 # reminders); `make run` serves http://127.0.0.1:8000.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
+# API tokens (core.models.ApiToken) stop working this many days after they are issued; a
+# password change revokes them all.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes a missing login a 401, not a 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.RolePermission"],

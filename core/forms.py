@@ -10,14 +10,17 @@ import copy
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BaseCSVWidget
 
+from .auth import sign_in_refusal
 from .dates import IsoDateInput, IsoDateTimeInput
-from .models import User
+from .models import USERNAME_REFUSED, User
 
 DATE = IsoDateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = IsoDateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -229,8 +232,31 @@ class UserForm(forms.ModelForm):
         username = self.cleaned_data["username"]
         taken = User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk)
         if taken.exists():
-            raise forms.ValidationError(_("This username is taken."))
+            raise forms.ValidationError(USERNAME_REFUSED)
         return username
+
+
+class SignInGuardMixin:
+    """Asks the sign-in guards (core.auth) before the password is checked: a refused attempt
+    never reaches authentication, so a locked account stays locked to the right password too.
+    The view answers 429 when `refused` is set."""
+
+    refused = False
+
+    def clean(self):
+        refusal = sign_in_refusal(self.request, username=self.cleaned_data.get("username") or "")
+        if refusal:
+            self.refused = True
+            raise forms.ValidationError(refusal, code="sign_in_refused")
+        return super().clean()
+
+
+class SignInForm(SignInGuardMixin, AuthenticationForm):
+    """The staff sign-in page's form."""
+
+
+class AdminSignInForm(SignInGuardMixin, AdminAuthenticationForm):
+    """The admin site's sign-in form (`admin.site.login_form`)."""
 
 
 class SettingsImportForm(forms.Form):

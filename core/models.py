@@ -1,3 +1,4 @@
+import hashlib
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin
 from simple_history.models import HistoricalRecords
@@ -47,6 +49,12 @@ class Firm(models.Model):
         return self.name
 
 
+# Usernames are unique across firms (sign-in asks no firm), so refusing a taken one must not
+# tell a firm's admin that another firm has it: one answer for every taken name, whoever holds
+# it, on every door (API, staff form, admin forms, services).
+USERNAME_REFUSED = _("This username cannot be used; choose another.")
+
+
 class User(AbstractUser):
     """A staff member of one firm with one role. Superusers may have no firm (admin site only)."""
 
@@ -80,6 +88,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def unique_error_message(self, model_class, unique_check):
+        # Model validation (the services' full_clean, the admin's forms, Django's
+        # UserCreationForm) words a taken username like the API and the staff form.
+        if tuple(unique_check) == ("username",):
+            return ValidationError(USERNAME_REFUSED, code="unique")
+        return super().unique_error_message(model_class, unique_check)
+
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role else ""
@@ -95,7 +110,14 @@ class User(AbstractUser):
         # site is for the admin role, and permissions come from the role's group.
         if not self.is_superuser:
             self.is_staff = self.role == Role.ADMIN
+        # A new password (set_password: the user services, PATCH /users/me, the admin's
+        # password form, `changepassword`) revokes every API token issued under the old one.
+        # Django's own re-hash of an unchanged password at sign-in clears `_password` before
+        # saving, so a hasher upgrade revokes nothing.
+        password_changed = self._password is not None and not self._state.adding
         super().save(*args, **kwargs)
+        if password_changed:
+            self.api_tokens.all().delete()
         if getattr(self, "_saved_role", None) != self.role:
             self.sync_role_group()
 
@@ -103,6 +125,49 @@ class User(AbstractUser):
         """Make the user a member of exactly their role's group."""
         self.groups.set([Group.objects.get_or_create(name=self.role)[0]])
         self._saved_role = self.role
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def unexpired(self) -> "ApiTokenQuerySet":
+        return self.filter(expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """An API token of one user (`Authorization: Token <key>`), one per sign-in.
+
+    Only a SHA-256 of the key is stored: the key is shown once, when it is issued, and a copy
+    of the database signs nobody in. A fast hash is enough for 160 random bits (no password
+    to guess). The first characters are kept to tell tokens apart in a list.
+    """
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
+                             on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    prefix = models.CharField(_("key prefix"), max_length=PREFIX_LENGTH)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"], name="core_apitoken_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class TenantModel(models.Model):

@@ -1,11 +1,13 @@
 """Core services: numbering sequences, sales settings, document transitions, users."""
 
 import datetime
+import secrets
 from collections import Counter
 from copy import deepcopy
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -19,7 +21,7 @@ from rest_framework import serializers
 
 from .choices import DocumentType, ResetPeriod, Role
 from .errors import ApplicationError, Conflict, ErrorCode, InvalidTransition
-from .models import DocumentEvent, Firm, SalesSettings, Sequence, User
+from .models import ApiToken, DocumentEvent, Firm, SalesSettings, Sequence, User
 from .sales_settings import SECTIONS, section_values, to_namespace
 
 # --- numbering (business-rules §1) -------------------------------------------------------------
@@ -385,6 +387,38 @@ def _user_save(user: User, *, actor: User | None, password: str | None, reason: 
 def user_deactivate(*, user: User, actor: User | None) -> User:
     """Users are never deleted (their names stay on documents): they are deactivated."""
     return user_update(user=user, actor=actor, is_active=False)
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+# A token's last use is written at most this often: not one write per API request.
+API_TOKEN_TOUCH_SECONDS = 60
+
+
+def api_token_issue(*, user: User) -> tuple[ApiToken, str]:
+    """A new token of the user, valid API_TOKEN_TTL_DAYS, and its key: shown this once, never
+    stored. The user's expired tokens are dropped on the way, so they do not pile up."""
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
+    key = secrets.token_hex(20)
+    token = ApiToken.objects.create(
+        user=user, key_hash=ApiToken.hash(key), prefix=key[:ApiToken.PREFIX_LENGTH],
+        expires_at=now + datetime.timedelta(days=settings.API_TOKEN_TTL_DAYS))
+    return token, key
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    """Record that the token was just used (at most once a minute)."""
+    now = timezone.now()
+    if token.last_used_at is None or (
+            now - token.last_used_at).total_seconds() >= API_TOKEN_TOUCH_SECONDS:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    """The token no longer signs anyone in."""
+    ApiToken.objects.filter(pk=token.pk).delete()
 
 
 # --- records: the shared audited save, nested rows and protected deletes ------------------

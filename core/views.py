@@ -3,7 +3,7 @@
 import json
 from decimal import Decimal, InvalidOperation
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -15,34 +15,41 @@ from django.views.decorators.http import require_POST
 from djangorestframework_camel_case.util import underscoreize
 from rest_framework import serializers as drf
 from rest_framework.exceptions import ValidationError
-from rest_framework.throttling import ScopedRateThrottle
 
 from . import services
 from .api.exceptions import flatten_errors
 from .api.renderers import JSONRenderer
 from .api.views import UserFilter, UserViewSet
 from .errors import ApplicationError
-from .forms import SettingsImportForm, UserForm
+from .forms import SettingsImportForm, SignInForm, UserForm
 from .models import User
 from .sales_settings import SECTIONS
 from .staff import Column, StaffDetailView, StaffFormView, StaffListView
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in page under the API token endpoint's throttle.
-
-    Both doors share the "auth" budget per client address, so guessing passwords costs the
-    same whichever one is knocked on. A refused attempt never reaches authentication.
-    """
+    """Django's sign-in page behind the guards every sign-in door shares (core.auth): the
+    address budget and the account lock. A refused attempt never reaches authentication."""
 
     redirect_authenticated_user = True
-    throttle_scope = "auth"
+    form_class = SignInForm
 
-    def post(self, request, *args, **kwargs):
-        if ScopedRateThrottle().allow_request(request, self):
-            return super().post(request, *args, **kwargs)
-        context = self.get_context_data(form=self.form_class(request), throttled=True)
-        return self.render_to_response(context, status=429)
+    def form_invalid(self, form):
+        return _refused_or(super().form_invalid(form), form)
+
+
+def admin_login(request, extra_context=None):
+    """The admin site's sign-in (`admin.site.login_form` is AdminSignInForm), answering 429
+    like the other doors when the guards refuse."""
+    response = admin.site.login(request, extra_context)
+    return _refused_or(response, getattr(response, "context_data", {}).get("form"))
+
+
+def _refused_or(response, form):
+    """A sign-in page refused by the guards is a 429, not a plain wrong password's 200."""
+    if getattr(form, "refused", False):
+        response.status_code = 429
+    return response
 
 
 @login_required

@@ -20,12 +20,16 @@ from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
+from core.api.authentication import TokenExpired
 from core.errors import ApplicationError, ErrorCode
 from core.i18n import bilingual
 
 logger = logging.getLogger(__name__)
 
 DRF_ERRORS: dict[type[exceptions.APIException], tuple[ErrorCode, Any]] = {
+    # Before AuthenticationFailed, its parent: the first class that matches answers.
+    TokenExpired: (ErrorCode.NOT_AUTHENTICATED,
+                   _("The token has expired; sign in again for a new one.")),
     exceptions.NotAuthenticated: (ErrorCode.NOT_AUTHENTICATED,
                                   _("Authentication credentials were not provided.")),
     exceptions.AuthenticationFailed: (ErrorCode.NOT_AUTHENTICATED,

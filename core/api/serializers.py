@@ -3,13 +3,14 @@ from copy import copy
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.models import Firm, User
+from core.models import USERNAME_REFUSED, ApiToken, Firm, User
 from core.scoping import scope_for
 
 
@@ -174,6 +175,9 @@ class UserSerializer(serializers.ModelSerializer):
                   "email_notifications", "is_active", "firm_id", "sales_person_id",
                   "last_login", "date_joined", "password"]
         read_only_fields = ["last_login", "date_joined"]
+        # No UniqueValidator (its message says the name exists): validate_username refuses a
+        # taken name, in any case, with USERNAME_REFUSED.
+        extra_kwargs = {"username": {"validators": [UnicodeUsernameValidator()]}}
 
     def get_sales_person_id(self, user: User) -> int | None:
         # The crm app adds the SalesPerson profile; core only reads it when it exists.
@@ -188,7 +192,7 @@ class UserSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            raise serializers.ValidationError(_("A user with that username already exists."))
+            raise serializers.ValidationError(USERNAME_REFUSED)
         return username
 
     def validate(self, attrs: dict) -> dict:
@@ -232,14 +236,34 @@ class TokenRequestSerializer(serializers.Serializer):
                                      trim_whitespace=False)
 
 
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
-
-
 class DataSerializer(serializers.Serializer):
     """Documents an answer whose `data` holds several objects (`{"payment": …, "invoice": …}`):
     its fields are the keys of `data` itself, not one object wrapped under the resource's key
     (core.api.schema)."""
+
+
+class TokenSerializer(DataSerializer):
+    """A new token: the key, shown this once, and when it expires."""
+
+    token = serializers.CharField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token in the caller's list: never its key, only the first characters."""
+
+    current = serializers.SerializerMethodField(
+        help_text=_("The token this request was made with."))
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "prefix", "created_at", "expires_at", "last_used_at", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token: ApiToken) -> bool:
+        request = self.context.get("request")
+        return isinstance(getattr(request, "auth", None), ApiToken) and (
+            request.auth.pk == token.pk)
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -17,6 +17,7 @@ class Router(SimpleRouter):
 
 router = Router()
 router.register("users", views.UserViewSet, basename="user")
+router.register("auth/tokens", views.ApiTokenViewSet, basename="token")
 
 settings_view = views.SalesSettingsViewSet.as_view
 SETTINGS = r"^settings/sales"

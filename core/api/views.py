@@ -11,40 +11,65 @@ from django.views import defaults
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, NotFound, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core import services
+from core.auth import account_locked, sign_in_succeeded
 from core.choices import Role
 from core.dates import DateFormField
 from core.errors import ErrorCode
 from core.filters import CommaChoiceFilter, FilterSet
-from core.models import SalesSettings, User
+from core.models import ApiToken, SalesSettings, User
 from core.sales_settings import SECTIONS, section_values
 
 from .exceptions import error_body, flatten_errors, request_limit_error
 from .responses import envelope
-from .serializers import MeSerializer, TokenRequestSerializer, TokenSerializer, UserSerializer
+from .serializers import (
+    ApiTokenSerializer,
+    MeSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    UserSerializer,
+)
 from .viewsets import BaseViewSet, TenantModelViewSet
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token."""
+    """`POST`: exchange a username and password for a new API token. `DELETE`: revoke the
+    token the request is made with (signing out)."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
     data_key = "token"
     schema_errors = {
         "401": "Wrong username or password, an inactive user or one without a firm "
                "(not_authenticated).",
-        "429": "Too many sign-in attempts from this address (throttled).",
+        "429": "Too many sign-in attempts from this address, or too many failures for this "
+               "account from it (throttled).",
     }
+
+    # Signing in takes no credentials (a stale token in the header must not stop a new
+    # sign-in) and spends the sign-in budget; revoking needs the token and spends nothing.
+    signing_in = False
+
+    def initialize_request(self, request, *args, **kwargs):
+        self.signing_in = request.method == "POST"  # before the authenticators are chosen
+        return super().initialize_request(request, *args, **kwargs)
+
+    def get_authenticators(self):
+        return [] if self.signing_in else super().get_authenticators()
+
+    def get_permissions(self):
+        return [AllowAny()] if self.signing_in else super().get_permissions()
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.signing_in else []
+
+    def get_required_permissions(self, action: str) -> list[str]:
+        return []  # every signed-in user may sign their own token out
 
     def get_authenticate_header(self, request) -> str:
         return "Token"  # a refused login is a 401 that names the scheme, not a 403
@@ -54,11 +79,51 @@ class TokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(request, **serializer.validated_data)
+        credentials = serializer.validated_data
+        # The address budget was spent by the throttle; the account lock is asked here,
+        # before the password is checked (core.auth).
+        if account_locked(request, username=credentials["username"]):
+            raise Throttled(wait=django_settings.AXES_COOLOFF_TIME.total_seconds())
+        user = authenticate(request, **credentials)
         if user is None or user.firm_id is None:
             raise AuthenticationFailed()
-        token, _created = Token.objects.get_or_create(user=user)
-        return envelope({"token": token.key}, message=_("Signed in successfully"))
+        sign_in_succeeded(request, username=credentials["username"])
+        token, key = services.api_token_issue(user=user)
+        return envelope({"token": key, "expires_at": token.expires_at},
+                        message=_("Signed in successfully"))
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def delete(self, request):
+        if not isinstance(request.auth, ApiToken):
+            raise ValidationError({"non_field_errors": [
+                _("This request was not made with an API token; sign out of the pages "
+                  "instead.")]})
+        services.api_token_revoke(token=request.auth)
+        return envelope(None, message=_("Signed out: the token is revoked"))
+
+
+class ApiTokenViewSet(BaseViewSet):
+    """The caller's own API tokens: list them (never their keys) and revoke any."""
+
+    queryset = ApiToken.objects.all()
+    serializer_class = ApiTokenSerializer
+    data_key, data_key_plural = "token", "tokens"
+    required_permissions = {"list": [], "destroy": []}
+
+    def get_queryset(self):
+        # A user's tokens, whatever their firm or role; not a firm's rows, so no scope_for.
+        return ApiToken.objects.filter(user=self.request.user).order_by("-created_at", "-pk")
+
+    @extend_schema(tags=["auth"])
+    def list(self, request):
+        """Every unexpired token of the caller, newest first; `current` marks the one in use."""
+        page = self.paginate_queryset(self.get_queryset().unexpired())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(tags=["auth"])
+    def destroy(self, request, pk=None):
+        services.api_token_revoke(token=self.get_object())
+        return envelope(None, message=_("Token revoked"))
 
 
 class NotFoundView(APIView):

@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 
 from core.filters import search_queryset, searchable_fields
 from core.scoping import scope_for
+from core.spreadsheets import spreadsheet_cell
 
 from .pagination import page_and_limit
 from .permissions import ACTION_PERMISSIONS
@@ -181,8 +182,8 @@ def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
 
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return "" if value is None else value
+        value = json.dumps(value, ensure_ascii=False, default=str)
+    return "" if value is None else spreadsheet_cell(value)
 
 
 class TenantModelViewSet(ListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,

@@ -6,13 +6,13 @@ import schemathesis
 import yaml
 from django.core.handlers.wsgi import WSGIHandler
 from hypothesis import HealthCheck, given, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
 )
 
+from core import services
 from core.choices import Role
 
 
@@ -26,8 +26,8 @@ def api_schema(api, users):
 
 @pytest.fixture
 def auth_headers(users):
-    token, _created = Token.objects.get_or_create(user=users[Role.ADMIN])
-    return {"Authorization": f"Token {token.key}", "Host": "testserver"}
+    _token, key = services.api_token_issue(user=users[Role.ADMIN])
+    return {"Authorization": f"Token {key}", "Host": "testserver"}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.models import ApiToken
 from tests.contracts.api import assert_error
 
 TOKEN = "/api/v1/auth/token"
@@ -65,7 +65,7 @@ class TestBadInputNever500s:
     def assert_refused(self, response, status, code):
         assert response["Content-Type"].startswith("application/json")
         assert_error(response, status, code)
-        assert not Token.objects.exists()  # nobody signed in
+        assert not ApiToken.objects.exists()  # nobody signed in
 
     def test_json_body_too_large(self, users):
         body = json.dumps({"username": "x" * TOO_BIG, "password": "y"})
