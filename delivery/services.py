@@ -473,7 +473,8 @@ def delivery_note_deliver(*, note: DeliveryNote, actor: User | None,
                           delivered_at: Any = None, notes: str = "",
                           lines: dict[int, Decimal] | None = None,
                           idempotency_key: str = "", latitude: Decimal | None = None,
-                          longitude: Decimal | None = None) -> DeliveryNote:
+                          longitude: Decimal | None = None,
+                          carrier_proof: bool = False) -> DeliveryNote:
     """in_transit → delivered, or partially_delivered when less than planned arrived
     (business-rules §7). `lines` {note line id: quantity delivered} (at most what the line
     planned: 400 `quantity_exceeds_remaining`), else everything planned. With the firm's
@@ -481,7 +482,9 @@ def delivery_note_deliver(*, note: DeliveryNote, actor: User | None,
     or uploaded before) are required (400 `delivery_confirmation_required`). The order lines'
     delivered quantities, the order's progress and status move in this transaction; with
     backorders off the shortfall is short-closed at once. The same request again (same
-    `idempotency_key`) answers the note as delivered and records nothing more."""
+    `idempotency_key`) answers the note as delivered and records nothing more.
+    `carrier_proof`: the carrier's own proof of delivery stands for the signature (its webhook
+    reports who received the parcel; delivery.tracking)."""
     locked = _lock(note)
     key = (idempotency_key or "").strip()[:80]
     if key and locked.delivery_key == key and locked.status in DONE_STATUSES:
@@ -503,7 +506,8 @@ def delivery_note_deliver(*, note: DeliveryNote, actor: User | None,
         missing = {}
         if not received_by:
             missing["received_by"] = [_("Enter the name of the person who received the goods.")]
-        if not (proof or locked.signature or new_photos or locked.photos.exists()):
+        if not (carrier_proof or proof or locked.signature or new_photos
+                or locked.photos.exists()):
             missing["signature"] = [_("Add the receiver's signature or a photo of the "
                                       "delivery.")]
         if missing:

@@ -163,7 +163,7 @@ def _apply(note: DeliveryNote, event: TrackingEvent, payload: dict) -> bool:
         locked = delivery_note_deliver(
             note=locked, actor=None, received_by=str(payload.get("receivedBy") or "")[:150],
             delivered_at=event.occurred_at, idempotency_key=f"carrier:{event.event_id}",
-            notes=event.description)
+            notes=event.description, carrier_proof=True)
     elif locked.status not in (DeliveryNoteStatus.PACKED, DeliveryNoteStatus.IN_TRANSIT):
         return False
     _tracking_status_set(locked, status)

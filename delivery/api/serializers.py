@@ -7,6 +7,7 @@ lines as `[{orderLineId, quantity, …}]` or, left out, every remaining quantity
 """
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -24,11 +25,13 @@ COORDINATE = {"max_digits": 9, "decimal_places": 6, "required": False, "allow_nu
               "default": None}
 
 
-def _file_url(serializer: serializers.Serializer, file) -> str | None:
+def _file_url(serializer: serializers.Serializer, note_id: int, kind: str, file) -> str | None:
+    """Proof files are served through the API's scoped route, never as public media links."""
     if not file:
         return None
+    url = reverse("delivery-api:deliverynote-file", kwargs={"pk": note_id, "kind": kind})
     request = serializer.context.get("request")
-    return request.build_absolute_uri(file.url) if request else file.url
+    return request.build_absolute_uri(url) if request else url
 
 
 class DeliveryNoteLineSerializer(serializers.ModelSerializer):
@@ -60,7 +63,7 @@ class DeliveryPhotoSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_url(self, photo: DeliveryPhoto) -> str | None:
-        return _file_url(self, photo.image)
+        return _file_url(self, photo.note_id, f"photo-{photo.pk}", photo.image)
 
 
 class TrackingEventSerializer(serializers.ModelSerializer):
@@ -89,8 +92,13 @@ class DeliveryNoteSerializer(ModelSerializer):
                                            required=False, allow_blank=True)
     driver_id = reference(User, "driver")
     invoice_id = reference(Invoice, "invoice")
-    latitude = RoundedDecimalField(read_only=True, max_digits=9, decimal_places=6)
-    longitude = RoundedDecimalField(read_only=True, max_digits=9, decimal_places=6)
+    latitude = RoundedDecimalField(read_only=True, max_digits=9, decimal_places=6,
+                                   allow_null=True)
+    longitude = RoundedDecimalField(read_only=True, max_digits=9, decimal_places=6,
+                                    allow_null=True)
+    tracking_status = serializers.ChoiceField(choices=TrackingStatus.choices, read_only=True,
+                                              allow_blank=True, help_text=_(
+        "The carrier's last status (empty until a carrier reports one)."))
     signature_url = serializers.SerializerMethodField()
     delivery_proof_url = serializers.SerializerMethodField()
     delivery_photos = DeliveryPhotoSerializer(source="photos", many=True, read_only=True)
@@ -126,10 +134,10 @@ class DeliveryNoteSerializer(ModelSerializer):
         validators: list = []
 
     def get_signature_url(self, note: DeliveryNote) -> str | None:
-        return _file_url(self, note.signature)
+        return _file_url(self, note.pk, "signature", note.signature)
 
     def get_delivery_proof_url(self, note: DeliveryNote) -> str | None:
-        return _file_url(self, note.delivery_proof)
+        return _file_url(self, note.pk, "proof", note.delivery_proof)
 
     def get_allowed_actions(self, note: DeliveryNote) -> list[str]:
         from ..services import delivery_note_available_actions

@@ -6,11 +6,11 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from djangorestframework_camel_case.parser import CamelCaseFormParser, CamelCaseMultiPartParser
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
@@ -61,7 +61,6 @@ class DeliveryNoteViewSet(DocumentViewSet):
                                                                              "pk")))
     serializer_class = DeliveryNoteSerializer
     filterset_class = DeliveryNoteFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     resource_key = "delivery_note"
     data_key_plural = "delivery_notes"
     lookup_value_regex = "[0-9]+"
@@ -131,7 +130,8 @@ class DeliveryNoteViewSet(DocumentViewSet):
 
     @extend_schema(request={"multipart/form-data": ProofSerializer},
                    responses=DeliveryNoteSerializer)
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    @action(detail=True, methods=["post"],
+            parser_classes=[CamelCaseMultiPartParser, CamelCaseFormParser])
     def proof(self, request, pk=None):
         """Upload the signature, photos (`photos`, repeated) or a scanned proof: each checked
         as an image, re-encoded and stored; the note answers their URLs."""
