@@ -111,15 +111,20 @@ def _signature_block(note: DeliveryNote, language: str) -> Flowable:
     if note.signature:
         with note.signature.open("rb") as file:
             data = io.BytesIO(file.read())
-        signature = Image(data, width=60 * mm, height=25 * mm, kind="proportional")
+        # mask="auto": a canvas signature is dark strokes on a transparent background.
+        signature = Image(data, width=60 * mm, height=25 * mm, kind="proportional",
+                          mask="auto")
     else:
         signature = Spacer(60 * mm, 25 * mm)
     label = bilingual("Signature", "التوقيع", style_en=st.body, style_ar=st.body_ar,
                       language=language)
-    box = Table([[cells, [label, signature]]], colWidths=[CONTENT_WIDTH * 0.55,
-                                                          CONTENT_WIDTH * 0.45])
+    row, widths, framed = [cells, [label, signature]], [CONTENT_WIDTH * 0.55,
+                                                        CONTENT_WIDTH * 0.45], 1
+    if language == "ar":  # right to left: the receiver's details on the right
+        row, widths, framed = row[::-1], widths[::-1], 0
+    box = Table([row], colWidths=widths)
     box.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                             ("BOX", (1, 0), (1, 0), 0.5, pdf.ACCENT)]))
+                             ("BOX", (framed, 0), (framed, 0), 0.5, pdf.ACCENT)]))
     return box
 
 

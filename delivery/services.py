@@ -10,7 +10,7 @@ in the note's transaction, so the order's progress and status follow at once and
 delivered at once never push a line past what was ordered.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -40,6 +40,7 @@ from sales.orders.services import (
     QuantityExceedsRemaining,
     address_snapshot,
     order_close_remaining,
+    order_line_rows_check,
     order_lines_count,
     order_progress_update,
 )
@@ -140,60 +141,22 @@ def order_open_notes(order: SalesOrder) -> list[dict]:
                 order_id=order.pk, status__in=OPEN_STATUSES).values_list("pk", "number")]
 
 
-def _quantity(value: Any) -> Decimal | None:
-    try:
-        quantity = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    if not quantity.is_finite() or quantity <= 0 or quantity != quantity.quantize(STEP):
-        return None
-    return quantity
-
-
 def _planned_lines(rows: list[dict] | None, order_lines: dict[int, SalesOrderLine],
                    remaining: dict[int, Decimal]) -> list[tuple[SalesOrderLine, Decimal, dict]]:
     """The caller's `[{order_line_id, quantity, warehouse, …}]` checked against what remains
     (400 `quantity_exceeds_remaining`, details `lines.N.quantity`), or every remaining
-    quantity when no rows are given."""
+    quantity when no rows are given: (order line, quantity, the line's other fields) each."""
     if rows is None:
         chosen = [(line, remaining[pk], {}) for pk, line in order_lines.items()
                   if remaining[pk] > 0]
         if not chosen:
             raise NothingToDeliver()
         return chosen
-    if not isinstance(rows, list) or not rows:
-        raise ValidationError({"lines": [_("Give at least one line to deliver.")]})
-    errors: dict[str, list] = {}
-    exceeded: dict[str, list] = {}
-    chosen, seen = [], set()
-    for index, row in enumerate(rows):
-        row = row if isinstance(row, dict) else {}
-        line_id = row.get("order_line_id")
-        line = order_lines.get(line_id) if isinstance(line_id, int) else None
-        if line is None:
-            errors[f"lines.{index}.order_line_id"] = [_("Not a line of this sales order.")]
-            continue
-        if line_id in seen:
-            errors[f"lines.{index}.order_line_id"] = [_("This line is given twice.")]
-            continue
-        seen.add(line_id)
-        quantity = _quantity(row.get("quantity"))
-        if quantity is None:
-            errors[f"lines.{index}.quantity"] = [
-                _("Enter a positive quantity (at most 4 decimal places).")]
-            continue
-        if quantity > remaining[line_id]:
-            exceeded[f"lines.{index}.quantity"] = [
-                _("At most %(remaining)s remains to be delivered.")
-                % {"remaining": quantity_text(remaining[line_id])}]
-            continue
-        chosen.append((line, quantity, {name: row[name] for name in LINE_FIELDS
-                                        if name in row}))
-    if errors:
-        raise ValidationError(errors)
-    if exceeded:
-        raise QuantityExceedsRemaining(details=exceeded)
-    return chosen
+    return [(line, quantity, {name: row[name] for name in LINE_FIELDS if name in row})
+            for line, quantity, row in order_line_rows_check(
+                rows=rows, order_lines=order_lines, remaining=remaining,
+                empty_message=_("Give at least one line to deliver."),
+                exceeded_message=_("At most %(remaining)s remains to be delivered."))]
 
 
 def _check_partial(chosen, remaining: dict[int, Decimal], *, settings) -> None:

@@ -59,6 +59,7 @@ from sales.orders.models import SalesOrder, SalesOrderLine
 from sales.orders.services import (
     QuantityExceedsRemaining,
     order_balance_update,
+    order_line_rows_check,
     order_lines_count,
 )
 
@@ -223,39 +224,10 @@ def _chosen_quantities(rows: list[dict] | None, order_lines: dict[int, SalesOrde
         if not chosen:
             raise NothingToInvoice()
         return chosen
-    if not isinstance(rows, list) or not rows:
-        raise ValidationError({"lines": [_("Give at least one line to invoice.")]})
-    errors: dict[str, list] = {}
-    exceeded: dict[str, list] = {}
-    chosen, seen = [], set()
-    for index, row in enumerate(rows):
-        row = row if isinstance(row, dict) else {}
-        line_id = row.get("order_line_id")
-        quantity = _quantity(row.get("quantity"))
-        line = order_lines.get(line_id) if isinstance(line_id, int) else None
-        if line is None:
-            errors[f"lines.{index}.order_line_id"] = [_("Not a line of this sales order.")]
-            continue
-        if line_id in seen:
-            errors[f"lines.{index}.order_line_id"] = [_("This line is given twice.")]
-            continue
-        seen.add(line_id)
-        if quantity is None or quantity <= 0 or quantity != quantity.quantize(
-                Decimal("0.0001")):
-            errors[f"lines.{index}.quantity"] = [_("Enter a positive quantity (at most 4 "
-                                                   "decimal places).")]
-            continue
-        if quantity > remaining[line_id]:
-            exceeded[f"lines.{index}.quantity"] = [
-                _("At most %(remaining)s remains to be invoiced.")
-                % {"remaining": quantity_text(remaining[line_id])}]
-            continue
-        chosen.append((line, quantity))
-    if errors:
-        raise ValidationError(errors)
-    if exceeded:
-        raise QuantityExceedsRemaining(details=exceeded)
-    return chosen
+    return [(line, quantity) for line, quantity, _row in order_line_rows_check(
+        rows=rows, order_lines=order_lines, remaining=remaining,
+        empty_message=_("Give at least one line to invoice."),
+        exceeded_message=_("At most %(remaining)s remains to be invoiced."))]
 
 
 def _share(amount: Decimal, part: Decimal, whole: Decimal) -> Decimal:

@@ -603,6 +603,54 @@ class QuantityExceedsRemaining(ApplicationError):
             "A quantity is more than what remains on the sales order."))
 
 
+STEP = Decimal("0.0001")
+
+
+def order_line_rows_check(*, rows: Any, order_lines: dict[int, SalesOrderLine],
+                          remaining: dict[int, Decimal], empty_message, exceeded_message
+                          ) -> list[tuple[SalesOrderLine, Decimal, dict]]:
+    """A caller's `[{order_line_id, quantity, …}]` for a document drafted from an order (an
+    invoice, a delivery note) checked against what `remaining` allows per line: (line,
+    quantity, the row) each. A row naming no line of the order, a line twice or a quantity
+    that is not positive with at most 4 places is a 400 naming `lines.N.…`; a quantity above
+    what remains is 400 `quantity_exceeds_remaining` with `exceeded_message` % remaining."""
+    if not isinstance(rows, list) or not rows:
+        raise ValidationError({"lines": [empty_message]})
+    errors: dict[str, list] = {}
+    exceeded: dict[str, list] = {}
+    chosen, seen = [], set()
+    for index, row in enumerate(rows):
+        row = row if isinstance(row, dict) else {}
+        line_id = row.get("order_line_id")
+        line = order_lines.get(line_id) if isinstance(line_id, int) else None
+        if line is None:
+            errors[f"lines.{index}.order_line_id"] = [_("Not a line of this sales order.")]
+            continue
+        if line_id in seen:
+            errors[f"lines.{index}.order_line_id"] = [_("This line is given twice.")]
+            continue
+        seen.add(line_id)
+        try:
+            quantity = to_decimal(row.get("quantity"))
+        except (ArithmeticError, TypeError, ValueError):
+            quantity = None
+        if quantity is None or not quantity.is_finite() or quantity <= 0 \
+                or quantity != quantity.quantize(STEP):
+            errors[f"lines.{index}.quantity"] = [
+                _("Enter a positive quantity (at most 4 decimal places).")]
+            continue
+        if quantity > remaining[line_id]:
+            exceeded[f"lines.{index}.quantity"] = [
+                exceeded_message % {"remaining": quantity_text(remaining[line_id])}]
+            continue
+        chosen.append((line, quantity, row))
+    if errors:
+        raise ValidationError(errors)
+    if exceeded:
+        raise QuantityExceedsRemaining(details=exceeded)
+    return chosen
+
+
 @transaction.atomic
 def order_lines_count(*, order: SalesOrder, field: str, quantities: dict[int, Decimal],
                       sign: int, actor: User | None) -> SalesOrder:
