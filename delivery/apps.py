@@ -17,15 +17,19 @@ class DeliveryConfig(AppConfig):
             order_lines_reserved_register,
             order_open_delivery_check_register,
             order_open_documents_register,
+            order_page_section_register,
         )
 
         from . import receivers  # noqa: F401  (creates a note when an order is confirmed)
         from .services import order_has_open_note, order_lines_planned, order_open_notes
+        from .views import order_delivery_section
 
         # Sales cannot import this app (architecture §4): it asks through the registry.
         order_open_delivery_check_register(check=order_has_open_note)
         order_open_documents_register(check=order_open_notes)
         order_lines_reserved_register(check=order_lines_planned)
+        # The order's page lists its notes and offers "Create delivery note".
+        order_page_section_register(section=order_delivery_section)
 
     def seed_demo(self, *, firm, users: dict) -> None:
         from .demo import delivery_seed_demo

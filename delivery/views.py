@@ -12,6 +12,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Sum
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, path, re_path, reverse
@@ -575,6 +576,38 @@ class DeliveryNoteFileView(DeliveryMixin, StaffMixin, View):
 class DeliveryNotePdfView(DeliveryMixin, DocumentPdfView):
     def render_pdf(self, note: DeliveryNote, language: str) -> bytes:
         return delivery_note_pdf(note=note, language=language)
+
+
+# --- on the sales order's page (core.registry) -----------------------------------------------
+
+
+def order_delivery_section(order: SalesOrder, user) -> dict | None:
+    """A sales order's delivery notes on its page: each with its status, dates and what it
+    planned and delivered; and "Create delivery note" while something remains to deliver and
+    the user may make notes (the service decides again when the note is made)."""
+    if not user.has_perm("delivery.view_deliverynote"):
+        return None
+    today = firm_today(firm=order.firm)
+    notes = scope_for(DeliveryNote.objects.filter(order_id=order.pk), user=user).annotate(
+        planned=Sum("lines__quantity_to_deliver"),
+        delivered=Sum("lines__quantity_delivered")).order_by("pk")
+    rows = [{"note": note, "url": reverse("delivery:deliverynote_detail", args=[note.pk]),
+             "late": is_late(note, today)} for note in notes]
+    create_url = None
+    if (user.has_perm("delivery.add_deliverynote") and order.deleted_at is None
+            and order.status in services.DELIVERABLE_ORDER_STATUSES
+            and any(quantity > 0 for quantity in
+                    services.order_deliverable_quantities(order=order).values())):
+        create_url = reverse("delivery:deliverynote_create") + f"?order={order.pk}"
+    return {
+        "tab": "delivery-notes", "label": _("Delivery notes"), "count": len(rows),
+        "template": "delivery/includes/order_notes.html", "notes": rows,
+        "create_url": create_url,
+        "links": [{"kind": _("Delivery note"), "label": row["note"].number, "url": row["url"]}
+                  for row in rows],
+        "buttons": [{"label": _("Create delivery note"), "url": create_url, "icon": "truck",
+                     "testid": "create-delivery-note"}] if create_url else [],
+    }
 
 
 urlpatterns = document_urlpatterns(
