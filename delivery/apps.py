@@ -12,6 +12,14 @@ class DeliveryConfig(AppConfig):
         "sales_person": ["view_*"],
         "finance": ["view_*"],
     }
+    # The warehouse works deliveries first: its menu opens with them (core.context_processors).
+    navigation = {
+        "label": _("Delivery"), "icon": "truck", "order": 400, "lead_for_roles": ["warehouse"],
+        "items": [
+            (_("Delivery notes"), "delivery:deliverynote_list", "delivery.view_deliverynote"),
+        ],
+    }
+
     def ready(self) -> None:
         from core.registry import (
             order_lines_reserved_register,
