@@ -138,6 +138,14 @@ def address_text(snapshot: dict, *, arabic: bool = False) -> str:
     return ("، " if arabic else ", ").join(part for part in parts if part)
 
 
+def nowrap(field: str):
+    """A list cell of a code (number, tracking number) kept on one line, left to right."""
+    def read(row) -> str:
+        value = getattr(row, field)
+        return format_html('<bdi class="text-nowrap">{}</bdi>', value) if value else ""
+    return read
+
+
 # --- list -----------------------------------------------------------------------------------
 
 
@@ -164,16 +172,18 @@ class DeliveryNoteListView(DeliveryMixin, StaffListView):
         def order_link(note: DeliveryNote):
             if not can_see_orders:
                 return note.order_number
-            return format_html('<a href="{}"><bdi>{}</bdi></a>',
+            return format_html('<a href="{}"><bdi class="text-nowrap">{}</bdi></a>',
                                reverse("sales:salesorder_detail", args=[note.order_id]),
                                note.order_number)
 
         def status(note: DeliveryNote):
             badge = status_badge(note.status, note.get_status_display())
-            return format_html("{}{}", badge, late_badge() if is_late(note, today) else "")
+            return format_html('<span class="text-nowrap">{}{}</span>', badge,
+                               late_badge() if is_late(note, today) else "")
 
+        # Numbers never break at their hyphens on a phone: the table scrolls instead.
         return [
-            Column(_("Number"), "number", sort="number", link=True),
+            Column(_("Number"), nowrap("number"), sort="number", link=True),
             Column(_("Sales order"), order_link),
             Column(_("Customer"), "customer_name", sort="customerName"),
             Column(_("Status"), status, sort="status"),
@@ -181,9 +191,7 @@ class DeliveryNoteListView(DeliveryMixin, StaffListView):
             Column(_("Estimated delivery"), "estimated_delivery_date",
                    sort="estimatedDeliveryDate"),
             Column(_("Carrier"), "carrier", sort="carrier"),
-            Column(_("Tracking number"),
-                   lambda note: format_html("<bdi>{}</bdi>", note.tracking_number)
-                   if note.tracking_number else ""),
+            Column(_("Tracking number"), nowrap("tracking_number")),
             Column(_("Driver"), lambda note: note.driver_name or (note.driver or "")),
         ]
 
