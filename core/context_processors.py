@@ -6,10 +6,14 @@ from django.urls import NoReverseMatch, reverse
 
 def navigation_for(request) -> list[dict]:
     """Each app's `navigation` (AppConfig: label, icon, order, items of (label, url name,
-    permission or None)); an item shows only to users whose role has its permission."""
+    permission or None), and optionally `lead_for_roles`: the roles whose menu opens with
+    it); an item shows only to users whose role has its permission."""
     user = request.user
+    role = getattr(user, "role", "")
     declared = sorted((config.navigation for config in apps.get_app_configs()
-                       if hasattr(config, "navigation")), key=lambda section: section["order"])
+                       if hasattr(config, "navigation")),
+                      key=lambda section: (role not in section.get("lead_for_roles", ()),
+                                           section["order"]))
     sections = []
     for section in declared:
         label, icon, entries = section["label"], section["icon"], section["items"]

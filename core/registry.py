@@ -82,3 +82,25 @@ def order_lines_reserved(order: Any) -> dict[int, Any]:
         for line_id, quantity in check(order).items():
             reserved[line_id] = reserved.get(line_id, 0) + quantity
     return reserved
+
+
+# What apps to the right of sales show on a sales order's page (its delivery notes): each
+# registered function answers, for the order and the user looking at it, a section the order's
+# template draws — `tab` and `label` (a tab of the page), `count`, `template` (the tab's pane,
+# included with `section`), `links` (`[{"kind", "label", "url"}]` for the linked documents) and
+# `buttons` (`[{"label", "url", "icon", "testid"}]` for the page header) — or None to add
+# nothing. Sales never imports those apps (architecture §4).
+OrderPageSection = Callable[[Any, Any], dict | None]
+_order_page_sections: list[OrderPageSection] = []
+
+
+def order_page_section_register(*, section: OrderPageSection) -> None:
+    """Show `section(order, user)` on sales orders' pages."""
+    if section not in _order_page_sections:
+        _order_page_sections.append(section)
+
+
+def order_page_sections(order: Any, user: Any) -> list[dict]:
+    """The sections registered apps show on this order's page for this user."""
+    return [shown for section in _order_page_sections
+            if (shown := section(order, user)) is not None]

@@ -14,6 +14,7 @@ from .api.serializers import (
     ShipSerializer,
 )
 from .choices import DeliveryNoteStatus
+from .forms import DeliverForm, FailAttemptForm, PackForm, ShipForm
 from .models import DeliveryNote
 
 CHANGE = "delivery.change_deliverynote"
@@ -39,17 +40,20 @@ DELIVERY_NOTE_ACTIONS = DocumentActions(
                        bulk_label=_("Start picking the selected delivery notes"),
                        help_text=_("confirmed → picking.")),
         DocumentAction("pack", _("Packed"), services.delivery_note_pack, CHANGE,
-                       serializer=PackSerializer, target=DeliveryNoteStatus.PACKED,
+                       serializer=PackSerializer, form=PackForm,
+                       target=DeliveryNoteStatus.PACKED,
                        message=_("Delivery note packed"),
                        help_text=_("picking → packed, with weight, dimensions and "
                                    "packages.")),
         DocumentAction("ship", _("Ship"), services.delivery_note_ship, CHANGE,
-                       serializer=ShipSerializer, target=DeliveryNoteStatus.IN_TRANSIT,
+                       serializer=ShipSerializer, form=ShipForm,
+                       target=DeliveryNoteStatus.IN_TRANSIT,
                        message=_("Delivery note shipped"),
                        help_text=_("packed → in_transit, with carrier, tracking and driver; "
                                    "the customer is e-mailed the tracking link.")),
         DocumentAction("deliver", _("Deliver"), services.delivery_note_deliver, DELIVER,
-                       reason="none", serializer=DeliverSerializer, style="success",
+                       reason="none", serializer=DeliverSerializer, form=DeliverForm,
+                       style="success",
                        target=_delivered_target, message=_("Delivery confirmed"),
                        help_text=_("in_transit → delivered (or partially_delivered): "
                                    "receiver, signature or photos, quantities per line; the "
@@ -57,7 +61,8 @@ DELIVERY_NOTE_ACTIONS = DocumentActions(
                                    "`idempotencyKey`.")),
         DocumentAction("fail_attempt", _("Failed attempt"),
                        services.delivery_note_fail_attempt, DELIVER,
-                       serializer=FailAttemptSerializer, style="outline-warning",
+                       serializer=FailAttemptSerializer, form=FailAttemptForm,
+                       style="outline-warning",
                        target=DeliveryNoteStatus.PACKED, message=_("Failed attempt recorded"),
                        help_text=_("in_transit → packed: why the attempt failed; counted "
                                    "on the note, which can be shipped again.")),

@@ -70,10 +70,11 @@ class DocumentActionView(StaffMixin, generic.DetailView):
         return self.action in self.document_actions.for_user(document=document,
                                                              user=self.request.user)
 
-    def build_form(self, document, data=None):
-        """The action's input form, or a reason form when it takes only a reason."""
+    def build_form(self, document, data=None, files=None):
+        """The action's input form, or a reason form when it takes only a reason; `files`
+        for a form that takes uploads (a proof of delivery)."""
         form_class = self.action.form or ReasonForm
-        kwargs: dict[str, Any] = {"data": data}
+        kwargs: dict[str, Any] = {"data": data, "files": files}
         if getattr(form_class, "takes_document", False):
             kwargs.update(document=document, user=self.request.user)
         form = form_class(**kwargs)
@@ -107,7 +108,7 @@ class DocumentActionView(StaffMixin, generic.DetailView):
     def post(self, request, *args, **kwargs):
         document = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
         self.object = document
-        form = self.build_form(document, data=request.POST)
+        form = self.build_form(document, data=request.POST, files=request.FILES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         data = dict(form.cleaned_data)
@@ -116,9 +117,14 @@ class DocumentActionView(StaffMixin, generic.DetailView):
             result = self.document_actions.perform(self.action, document=document,
                                                    actor=request.user, reason=reason, data=data)
         except (ApplicationError, ValidationError) as error:
-            messages.error(request, error_text(error))
-        else:
-            changed = result if isinstance(result, type(document)) else document
-            messages.success(request, self.action.success_message(changed)
-                             or _("Done: %(action)s.") % {"action": self.action.label})
+            return self.refused(document, form, error)
+        changed = result if isinstance(result, type(document)) else document
+        messages.success(request, self.action.success_message(changed)
+                         or _("Done: %(action)s.") % {"action": self.action.label})
+        return HttpResponseRedirect(self.url("detail", document.pk))
+
+    def refused(self, document, form, error: Exception):
+        """The service said no: back to the document with its message (a page whose form
+        can show the refusal beside its fields answers it there instead)."""
+        messages.error(self.request, error_text(error))
         return HttpResponseRedirect(self.url("detail", document.pk))

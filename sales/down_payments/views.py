@@ -142,7 +142,7 @@ class DownPaymentActionView(DownPaymentMixin, DocumentActionView):
             raise Http404
         return super().dispatch(request, *args, transition=name.replace("-", "_"), **kwargs)
 
-    def build_form(self, document, data=None):
+    def build_form(self, document, data=None, files=None):
         return action_form(self.action, document, self.request.user, data=data)
 
     def render_to_response(self, context, **response_kwargs):

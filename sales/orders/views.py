@@ -2,6 +2,7 @@
 an accepted quote. They parse, call sales.orders.services, and present (architecture §5.2): rows
 through core.scoping, filters from sales.orders.filters."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.views import View
 
 from core.errors import ApplicationError
 from core.kit.views import DocumentActionView, DocumentDetailView
+from core.registry import order_page_sections
 from core.scoping import scope_for
 from core.staff import (
     Column,
@@ -39,6 +41,8 @@ from sales.orders.filters import SalesOrderFilter
 from sales.orders.forms import SalesOrderForm
 from sales.orders.models import SalesOrder
 from sales.quotes.models import Quote
+
+ZERO = Decimal("0")
 
 
 def percent(value) -> str:
@@ -96,22 +100,20 @@ def _reverse(name: str, *args) -> str | None:
         return None
 
 
-def linked_documents(order: SalesOrder, can) -> list[dict]:
-    """The quote it came from and, once those apps add them, its delivery notes and
-    invoices (any reverse relation by those names)."""
+def linked_documents(order: SalesOrder, can, sections: list[dict]) -> list[dict]:
+    """The quote it came from, its invoices, and the documents other apps' sections of the
+    page link (delivery notes, core.registry.order_page_sections)."""
     documents = []
     if order.quote_id:
         documents.append({"kind": _("Quote"), "label": order.quote_number,
                           "url": _reverse("sales:quote_detail", order.quote_id)
                           if can("sales.view_quote") else None})
-    for name, kind in (("delivery_notes", _("Delivery note")), ("invoices", _("Invoice"))):
-        related = getattr(order, name, None)
-        if related is None or not hasattr(related, "all"):
-            continue
-        for document in related.all():
-            url = getattr(document, "get_absolute_url", None)
-            documents.append({"kind": kind, "label": str(document),
-                              "url": url() if url else None})
+    for invoice in order.invoices.all():
+        documents.append({"kind": _("Invoice"), "label": str(invoice),
+                          "url": _reverse("sales:invoice_detail", invoice.pk)
+                          if can("sales.view_invoice") else None})
+    for section in sections:
+        documents.extend(section.get("links", []))
     return documents
 
 
@@ -153,10 +155,20 @@ class SalesOrderDetailView(AnyOrderMixin, DraftDetailMixin, DocumentDetailView):
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
         order = self.object
+        lines = list(order.lines.select_related("product").order_by("position", "pk"))
+        # What is still owed and on no open delivery note (business-rules §7), per line.
+        backorder = services.order_backorder(order=order)
+        for line in lines:
+            line.backorder = backorder.get(line.pk, ZERO)
+        sections = order_page_sections(order, self.request.user)
+        if any(section["tab"] == self.request.GET.get("tab") for section in sections):
+            context["active_tab"] = self.request.GET["tab"]
         context.update({
             "order": order,
-            "lines": list(order.lines.select_related("product").order_by("position", "pk")),
-            "linked_documents": linked_documents(order, self.can),
+            "lines": lines,
+            "has_backorder": bool(backorder),
+            "sections": sections,
+            "linked_documents": linked_documents(order, self.can, sections),
             "pdf_url": self.url("pdf", order.pk),
             "customer_url": (_reverse("crm:customer_detail", order.customer_id)
                              if self.can("crm.view_customer") else None),
