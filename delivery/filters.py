@@ -2,9 +2,11 @@
 and CSV export (architecture §5.3)."""
 
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import CommaChoiceFilter, CommaNumberFilter, FilterSet
+from core.services import firm_today
 
 from .choices import DeliveryNoteStatus
 from .models import DeliveryNote
@@ -32,10 +34,9 @@ class DeliveryNoteFilter(FilterSet):
         fields: list[str] = []
 
     def filter_late(self, queryset, name, value):
-        """In transit past the estimated date (by the server's date; the job uses the
-        firm's)."""
-        import datetime
-
-        late = {"status": DeliveryNoteStatus.IN_TRANSIT,
-                "estimated_delivery_date__lt": datetime.date.today()}
+        """In transit past the estimated date, by the firm's calendar (as the late job)."""
+        user = getattr(self.request, "user", None)
+        firm = getattr(user, "firm", None)
+        today = firm_today(firm=firm) if firm is not None else timezone.localdate()
+        late = {"status": DeliveryNoteStatus.IN_TRANSIT, "estimated_delivery_date__lt": today}
         return queryset.filter(**late) if value else queryset.exclude(**late)

@@ -4,6 +4,7 @@ delivery (business-rules §7), with their lines, photos and carriers' tracking e
 
 import secrets
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -174,7 +175,7 @@ class DeliveryNote(DocumentModel, CustomerSnapshot, CancellableBy):
         address = self.shipping_address_snapshot or {}
         words = ", ".join(str(address[key]) for key in ("address_line1", "city", "country")
                           if address.get(key))
-        return f"https://www.openstreetmap.org/search?query={words}" if words else ""
+        return f"https://www.openstreetmap.org/search?query={quote(words)}" if words else ""
 
     # The state machine declares; delivery.services performs (architecture §5.5).
     @transition(field=status, source=DeliveryNoteStatus.DRAFT,

@@ -10,6 +10,7 @@ in the note's transaction, so the order's progress and status follow at once and
 delivered at once never push a line past what was ordered.
 """
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -241,6 +242,8 @@ def _set_fields(note: DeliveryNote, fields: dict[str, Any], *, allowed: set[str]
               invoice=note.invoice)
     if note.driver_id is not None and note.driver.firm_id != note.firm_id:
         raise ValidationError({"driver": [_("Not a user of this firm.")]})
+    if note.invoice_id is not None and note.invoice.order_id != note.order_id:
+        raise ValidationError({"invoice": [_("Not an invoice of this sales order.")]})
     if note.contact_id is not None and note.contact.customer_id != note.customer_id:
         raise ValidationError({"contact": [_("Not a contact of this customer.")]})
     if note.driver_id is not None and not note.driver_name:
@@ -487,6 +490,10 @@ def delivery_note_deliver(*, note: DeliveryNote, actor: User | None,
     in_full = all(delivered[pk] == line.quantity_to_deliver for pk, line in note_lines.items())
     target = DeliveryNoteStatus.DELIVERED if in_full else DeliveryNoteStatus.PARTIALLY_DELIVERED
     when = delivered_at or timezone.now()
+    # A few minutes' grace for a phone's clock running ahead.
+    if when > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"delivered_at": [_("The delivery time cannot be in the "
+                                                  "future.")]})
     moved = _move(locked, "deliver", actor=actor, reason=notes, latitude=latitude,
                   longitude=longitude, target=target, received_by=received_by,
                   received_by_title=(received_by_title or "").strip(),
@@ -527,7 +534,8 @@ def _delivered_quantities(lines: dict[int, Decimal] | None,
     if errors:
         raise ValidationError(errors)
     if exceeded:
-        raise QuantityExceedsRemaining(details=exceeded)
+        raise QuantityExceedsRemaining(details=exceeded, message=_(
+            "A quantity is more than what this delivery note planned."))
     delivered = {pk: lines.get(pk, ZERO) for pk in note_lines}
     if not any(delivered.values()):
         raise ApplicationError(code=DeliveryErrorCode.NOTHING_DELIVERED, message=_(

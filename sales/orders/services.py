@@ -598,8 +598,9 @@ LINE_QUANTITY_FIELDS = {
 
 
 class QuantityExceedsRemaining(ApplicationError):
-    def __init__(self, *, details: dict) -> None:
-        super().__init__(code=ErrorCode.QUANTITY_EXCEEDS_REMAINING, details=details, message=_(
+    def __init__(self, *, details: dict, message=None) -> None:
+        super().__init__(code=ErrorCode.QUANTITY_EXCEEDS_REMAINING, details=details,
+                         message=message or _(
             "A quantity is more than what remains on the sales order."))
 
 

@@ -295,7 +295,7 @@ class TestActions:
         assert response.status_code == 400
         form = response.context["form"]
         assert form.errors[f"line_{line.pk}"] == ["At most 10 was planned on this note."]
-        assert "A quantity is more than what remains on the sales order." in \
+        assert "A quantity is more than what this delivery note planned." in \
             form.non_field_errors()
         assert 'value="Omar"' in response.content.decode()  # input kept
         assert fresh(note).status == S.IN_TRANSIT and not fresh(note).signature
