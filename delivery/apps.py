@@ -12,6 +12,15 @@ class DeliveryConfig(AppConfig):
         "sales_person": ["view_*"],
         "finance": ["view_*"],
     }
+    navigation = {
+        "label": _("Delivery"), "icon": "truck", "order": 400,
+        "items": [
+            (_("Delivery notes"), "delivery:deliverynote_list", "delivery.view_deliverynote"),
+            (_("Dispatch board"), "delivery:board", "delivery.change_deliverynote"),
+            (_("Run sheet"), "delivery:run_sheet", "delivery.deliver_deliverynote"),
+        ],
+    }
+
     def ready(self) -> None:
         from core.registry import (
             order_lines_reserved_register,
