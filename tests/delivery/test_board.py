@@ -18,13 +18,14 @@ from PIL import Image
 from core.choices import Role
 from core.models import DocumentEvent
 from core.services import firm_today
+from delivery import services
 from delivery.choices import DeliveryNoteStatus as S
 from delivery.models import DeliveryNote
 from sales.orders import services as order_services
 from sales.orders.models import SalesOrder
-from tests.factories import make_user
+from tests.crm.factories import make_customer
 
-from .factories import SIGNATURE, advance, make_note, note_in
+from .factories import SIGNATURE, advance, make_note, note_in, order_of_ten
 
 D = Decimal
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -59,8 +60,6 @@ def columns_of(response) -> dict:
 def in_transit(firm, *, driver=None, estimated=None, **kw) -> DeliveryNote:
     """A note shipped today by the services, with `driver` and `estimated` date."""
     note = advance(make_note(firm, **kw), S.PACKED)
-    from delivery import services
-
     return services.delivery_note_ship(note=note, actor=None, driver=driver,
                                        estimated_delivery_date=estimated or firm_today(
                                            firm=firm))
@@ -283,15 +282,11 @@ class TestRunSheet:
         assert [item["note"] for item in response.context["notes"]] == [tomorrow]
 
     def test_a_note_shows_what_the_driver_needs(self, staff, firm, warehouse):
-        from tests.crm.factories import make_customer
-
         customer = make_customer(firm, name="Gulf Foods", name_ar="أغذية الخليج", addresses=[
             {"kind": "shipping", "line1": "King Fahd Road 12", "line1_ar": "طريق الملك فهد ١٢",
              "city": "Riyadh", "city_ar": "الرياض", "latitude": D("24.7136"),
              "longitude": D("46.6753")}],
             contacts=[{"name": "Omar", "phone": "+966 50 123 4567", "is_primary": True}])
-        from tests.delivery.factories import order_of_ten
-
         order = order_of_ten(firm, customer=customer, contact=customer.contacts.get(),
                              shipping_address=customer.addresses.get(),
                              delivery_instructions="Gate 3, ask for Omar")
