@@ -110,7 +110,7 @@ BOARD_FILTER = PageFilter(DeliveryNoteFilter,
 
 
 class DeliveredSinceForm(forms.Form):
-    delivered_since = DateFormField(label=_("Delivered since"), required=False, widget=DATE)
+    delivered_since = DateFormField(label=_("Delivered since"), widget=DATE)
 
 
 class ShipForm(forms.Form):
@@ -204,9 +204,11 @@ class DispatchBoardView(BoardMixin, generic.TemplateView):
         filterset = BOARD_FILTER(request.GET or None, queryset=notes, request=request)
         if filterset.is_bound:
             notes = filterset.qs if filterset.is_valid() else notes.none()
-        since_form = DeliveredSinceForm(request.GET or None)
         since = today - datetime.timedelta(days=DELIVERED_DAYS)
-        if since_form.is_valid() and since_form.cleaned_data["delivered_since"]:
+        data = request.GET.copy()
+        data["delivered_since"] = data.get("delivered_since") or since.isoformat()
+        since_form = DeliveredSinceForm(data)  # the default shown in its field
+        if since_form.is_valid():
             since = since_form.cleaned_data["delivered_since"]
         start = datetime.datetime.combine(since, datetime.time.min,
                                           tzinfo=ZoneInfo(user.firm.time_zone))

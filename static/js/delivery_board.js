@@ -35,9 +35,12 @@
     close.dataset.bsDismiss = "alert";
     close.setAttribute("aria-label", text.textClose);
     alert.append(close);
+    // One message of the board at a time: moves in a row must not push it off the screen.
+    box.querySelectorAll("[data-board-message]").forEach(function (older) {
+      older.remove();
+    });
+    alert.dataset.boardMessage = "";
     box.append(alert);
-    // A few moves in a row must not push the board off the screen.
-    while (box.children.length > 3) box.firstElementChild.remove();
   }
 
   function column(status) {
@@ -48,9 +51,11 @@
     return columnElement.querySelector("[data-drop-zone]");
   }
 
+  // The column's count, in its header and in the column links above the board.
   function bump(status, delta) {
-    const badge = column(status) && column(status).querySelector('[data-testid="column-count"]');
-    if (badge) badge.textContent = String(Math.max(0, Number(badge.textContent) + delta));
+    document.querySelectorAll('[data-count-for="' + status + '"]').forEach(function (badge) {
+      badge.textContent = String(Math.max(0, Number(badge.textContent) + delta));
+    });
   }
 
   function drops(card) {
@@ -265,4 +270,7 @@
   });
 
   board.querySelectorAll(CARD).forEach(prepare);
+  // The filters start open where there is room for them.
+  const filters = document.querySelector('[data-testid="board-filter"]');
+  if (filters && window.matchMedia("(min-width: 992px)").matches) filters.open = true;
 })();
