@@ -75,12 +75,12 @@ def refusal(error: Exception) -> tuple[dict, int]:
     """A service's refusal as the pages show it: its message (in the page's language), its
     code and its field errors."""
     if isinstance(error, ApplicationError):
+        # Field errors are details holding messages; a refused move's from/to/allowed are not.
+        fields = {} if isinstance(error, InvalidTransition) else {
+            key: [str(text) for text in value] for key, value in error.details.items()
+            if isinstance(value, list)}
         return ({"ok": False, "code": error.code, "message": str(error.message),
-                 "errors": {key: [str(text) for text in (value if isinstance(value, list)
-                                                         else [value])]
-                            for key, value in error.details.items()
-                            if isinstance(value, list | str)}},
-                error.status_code)
+                 "errors": fields}, error.status_code)
     errors = getattr(error, "message_dict", None) or {"__all__": error.messages}
     return ({"ok": False, "code": "validation_error", "message": error_text(error),
              "errors": {key: [str(text) for text in value] for key, value in errors.items()}},
@@ -454,7 +454,8 @@ class RunSheetView(RunSheetMixin, generic.TemplateView):
         else:
             notes = run_notes(user, today=today)
             mine = notes.filter(driver=user)
-            who = request.GET.get("who") or ("mine" if mine.exists() else "all")
+            who = request.GET.get("who", "")
+            who = who if who in ("mine", "all") else ("mine" if mine.exists() else "all")
             if who == "mine":
                 notes = mine
         notes = notes.select_related("driver").prefetch_related("lines").order_by(

@@ -654,6 +654,15 @@
     notes[controller.id] = controller;
     controller.restoreDraft();
   });
+  // Drafts of notes no longer on the sheet (delivered by someone else, cancelled) go after
+  // a few days; those of notes still waiting to be sent stay.
+  store.names("draft").forEach(function (id) {
+    const draft = store.get("draft:" + id);
+    if (!notes[id] && !store.get("pending:" + id) &&
+        (!draft || Date.now() - (draft.savedAt || 0) > 3 * 24 * 3600 * 1000)) {
+      store.drop("draft:" + id);
+    }
+  });
   store.names("pending").forEach(function (id) {
     const entry = store.get("pending:" + id);
     if (entry && entry.photosInMemory && !memoryPhotos[id]) {

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from core import services as core_services
 from core.models import Firm
@@ -25,6 +25,28 @@ PASSWORD = "x-Pass-12345"
 SHOTS = Path("/tmp/shots")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
+
+
+# The policy production sends (config/settings.py CONTENT_SECURITY_POLICY on main): the pages'
+# scripts must run from files, their pictures (signature, photo previews) from data: and blob:.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def enforce_csp(page: Page, problems: list[str]) -> None:
+    """Serve every page with the policy, and count what it blocks as a problem."""
+    def add_policy(route: Route) -> None:
+        if route.request.resource_type != "document":
+            route.continue_()
+            return
+        response = route.fetch(max_redirects=0)
+        route.fulfill(response=response,
+                      headers={**response.headers, "content-security-policy": CSP})
+
+    page.route("**/*", add_policy)
+    page.on("console", lambda message: problems.append(f"console: {message.text}")
+            if "Content Security Policy" in message.text else None)
 
 
 def shoot(page: Page, name: str, *, full_page: bool = True) -> None:
@@ -81,10 +103,11 @@ def test_note_across_the_board_and_delivered_from_the_run_sheet(page: Page, logi
     assert len(others) == 3
 
     login("store1", PASSWORD)
+    enforce_csp(page, page_problems)
 
     # Desktop: drag the draft card to "Confirmed".
     page.set_viewport_size(DESKTOP)
-    page.goto(reverse("delivery:board"))
+    assert page.goto(reverse("delivery:board")).headers["content-security-policy"] == CSP
     expect(column(page, "draft").get_by_test_id("column-count")).to_have_text("2")
     card_of(page, note).drag_to(column(page, "confirmed"))
     expect(column(page, "confirmed").locator(

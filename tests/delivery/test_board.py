@@ -337,6 +337,7 @@ class TestRunSheet:
         # Another key is another delivery: refused, the note is no longer in transit.
         other = record(staff, note, **{**data, "idempotency_key": "other"})
         assert other.status_code == 409 and delivered_of(note) == D("6")
+        assert other.json()["code"] == "invalid_transition" and other.json()["errors"] == {}
 
     def test_a_photo_is_proof_enough_without_the_pad(self, staff, firm):
         note = in_transit(firm)
