@@ -6,6 +6,7 @@ drawn on the canvas while the phone is offline, sent again once it is back; the 
 in English and Arabic, and neither page scrolls sideways."""
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -228,6 +229,22 @@ def test_note_across_the_board_and_delivered_from_the_run_sheet(page: Page, logi
         S.DELIVERED, "Ahmed Al-Harbi", "Store keeper")
     assert delivered.signature.name.endswith(".png") and delivered.delivery_key
     assert SalesOrder.all_objects.get(pk=order.pk).delivery_progress == Decimal("100")
+    # The late note: "Delivered" with neither receiver nor signature is stopped on the phone
+    # (nothing sent); it could not be delivered, so the reason is chosen and the attempt sent.
+    page.goto(reverse("delivery:run_sheet") + "?who=all")
+    other = page.locator(f"#note-{late.pk}")
+    other.get_by_test_id("delivered").click()
+    expect(other.get_by_label("Received by")).to_have_class(re.compile("is-invalid"))
+    expect(other).to_contain_text("Add the receiver's signature or a photo of the delivery.")
+    assert status_of(late) == S.IN_TRANSIT
+    other.get_by_text("Could not deliver?").click()
+    other.get_by_label("Why it failed").select_option("closed")
+    other.get_by_test_id("failed").click()
+    expect(other.get_by_test_id("run-state")).to_have_attribute("data-state", "done")
+    expect(other.get_by_test_id("run-feedback")).to_contain_text("Failed attempt recorded")
+    failed = DeliveryNote.objects.get(pk=late.pk)
+    assert (failed.status, failed.failed_attempts) == (S.PACKED, 1)
+
     page.goto(reverse("sales:salesorder_detail", args=[order.pk]))
     expect(page.get_by_test_id("progress")).to_contain_text("100.0 %")
     # Sent once the phone was back: nothing left waiting on it.
