@@ -150,6 +150,7 @@ def test_note_across_the_board_and_delivered_from_the_run_sheet(page: Page, logi
     dialog.get_by_label("Carrier").fill("SMSA Express")
     dialog.get_by_label("Tracking number").fill("TRK-1001")
     dialog.get_by_label("Driver").select_option(str(store.pk))
+    shoot(page, "board-ship-dialog-en-1366", full_page=False)
     dialog.get_by_test_id("ship-dialog-submit").click()
     expect(column(page, "in_transit").locator(
         f'[data-testid="board-card"][data-note="{note.pk}"]')).to_be_visible()
