@@ -127,9 +127,10 @@ class ShipForm(forms.Form):
     estimated_delivery_date = DateFormField(label=_("Estimated delivery date"),
                                             required=False, widget=DATE)
 
-    def __init__(self, *args, user: User, note: DeliveryNote | None = None, **kwargs) -> None:
+    def __init__(self, *args, driver_choices: list[tuple], note: DeliveryNote | None = None,
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["driver_id"].choices = [("", "—"), *drivers(user)]
+        self.fields["driver_id"].choices = [("", "—"), *driver_choices]
         if note is not None:
             self.initial.update({"carrier": note.carrier, "driver_id": note.driver_id,
                                  "tracking_number": note.tracking_number,
@@ -146,9 +147,10 @@ def action_page(note: DeliveryNote, name: str) -> str | None:
     return page
 
 
-def card_context(note: DeliveryNote, *, user: User, today: datetime.date) -> dict:
+def card_context(note: DeliveryNote, *, user: User, today: datetime.date,
+                 driver_choices: list[tuple]) -> dict:
     """A card, and the moves the user may make with it now (each its action, the column it
-    leads to and how the board performs it)."""
+    leads to and how the board performs it); `driver_choices` read once for the board."""
     moves = []
     for action in DELIVERY_NOTE_ACTIONS.for_user(document=note, user=user):
         mode = BOARD_ACTIONS.get(action.name)
@@ -174,7 +176,8 @@ def card_context(note: DeliveryNote, *, user: User, today: datetime.date) -> dic
                  and note.estimated_delivery_date < today),
         "backorder": note.status == DeliveryNoteStatus.PARTIALLY_DELIVERED,
         "moves": moves,
-        "ship_form": ShipForm(user=user, note=note, auto_id=f"ship-{note.pk}-%s")
+        "ship_form": ShipForm(driver_choices=driver_choices, note=note,
+                              auto_id=f"ship-{note.pk}-%s")
         if any(move["mode"] == FORM for move in moves) else None,
         "drop": json.dumps(drop),
         "detail_url": optional_url("delivery:deliverynote_detail", note.pk),
@@ -216,12 +219,12 @@ class DispatchBoardView(BoardMixin, generic.TemplateView):
             Q(actual_delivery_date__lt=start) | Q(actual_delivery_date__isnull=True)))
         counts = dict(notes.order_by().values_list("status").annotate(count=Count("pk")))
         notes = notes.select_related("order", "driver")
-        columns = []
+        columns, driver_choices = [], drivers(user)
         for status in BOARD_STATUSES:
             rows = notes.filter(status=status).order_by(
                 *(["-actual_delivery_date"] if status in DONE_STATUSES
                   else [F("scheduled_date").asc(nulls_last=True)]), "number", "pk")
-            cards = [card_context(note, user=user, today=today)
+            cards = [card_context(note, user=user, today=today, driver_choices=driver_choices)
                      for note in rows[:CARDS_PER_COLUMN]]
             count = counts.get(status, 0)
             columns.append({"status": status, "label": DeliveryNoteStatus(status).label,
@@ -229,7 +232,7 @@ class DispatchBoardView(BoardMixin, generic.TemplateView):
         context.update({
             "columns": columns, "filter_form": filterset.form, "since_form": since_form,
             "since": since, "today": today,
-            "ship_form": ShipForm(user=user, auto_id="ship-dialog-%s"),
+            "ship_form": ShipForm(driver_choices=driver_choices, auto_id="ship-dialog-%s"),
             "list_url": optional_url("delivery:deliverynote_list"),
             "run_sheet_url": reverse("delivery:run_sheet") if user.has_perm(DELIVER) else None,
             "filtered": any(request.GET.get(name) for name in (
@@ -303,7 +306,8 @@ class BoardMoveView(BoardMixin, generic.View):
         if not wants_json(request):
             messages.success(request, message)
             return HttpResponseRedirect(back)
-        card = card_context(moved, user=request.user, today=firm_today(firm=request.user.firm))
+        card = card_context(moved, user=request.user, today=firm_today(firm=request.user.firm),
+                            driver_choices=drivers(request.user))
         return JsonResponse({
             "ok": True, "message": message, "status": moved.status,
             "card": render_to_string("delivery/board/card.html",

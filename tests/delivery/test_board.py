@@ -10,7 +10,9 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -126,6 +128,18 @@ class TestBoard:
         since = (firm_today(firm=firm) - datetime.timedelta(days=30)).isoformat()
         response = staff.get(reverse(BOARD), {"delivered_since": since})
         assert columns_of(response)["delivered"]["count"] == 2
+
+    def test_queries_do_not_grow_with_the_cards(self, staff, firm,
+                                                django_assert_max_num_queries):
+        for status in (S.DRAFT, S.PACKED, S.IN_TRANSIT):
+            note_in(firm, status)
+        with CaptureQueriesContext(connection) as few:
+            staff.get(reverse(BOARD))
+        for status in (S.DRAFT, S.PACKED, S.IN_TRANSIT) * 3:
+            note_in(firm, status)
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            response = staff.get(reverse(BOARD))
+        assert sum(column["count"] for column in response.context["columns"]) == 12
 
     def test_late_card_and_filters(self, staff, firm, warehouse):
         late = in_transit(firm, driver=warehouse,
