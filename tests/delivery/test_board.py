@@ -310,6 +310,7 @@ class TestRunSheet:
         assert 'href="tel:+966501234567"' in html
         assert "mlat=24.713600" in html and note.number in html
         assert 'accept="image/*"' in html and 'capture="environment"' in html
+        assert ' multiple' in html.split('name="photos"')[1].split('>')[0]
         assert 'value="10"' in html  # the line's planned quantity, as typed
         arabic = staff.get(reverse("delivery:run_sheet"),
                            HTTP_ACCEPT_LANGUAGE="ar").content.decode()
