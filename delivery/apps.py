@@ -19,6 +19,8 @@ class DeliveryConfig(AppConfig):
         "label": _("Delivery"), "icon": "truck", "order": 400, "lead_for_roles": ["warehouse"],
         "items": [
             (_("Delivery notes"), "delivery:deliverynote_list", "delivery.view_deliverynote"),
+            (_("Dispatch board"), "delivery:board", "delivery.change_deliverynote"),
+            (_("Run sheet"), "delivery:run_sheet", "delivery.deliver_deliverynote"),
         ],
     }
 
