@@ -99,7 +99,9 @@ def local(note_or_line, field: str) -> str:
 
 def drivers(user: User) -> list[tuple]:
     """The firm's active users who may record deliveries, for the driver filter and select."""
-    rows = User.objects.with_perm(DELIVER).filter(firm_id=user.firm_id, is_active=True)
+    # The permission backend (the lockout backend in front of it answers no permissions).
+    rows = User.objects.with_perm(DELIVER, backend="core.auth.Backend").filter(
+        firm_id=user.firm_id, is_active=True)
     return [(row.pk, row.get_full_name() or row.username)
             for row in rows.order_by("first_name", "last_name", "username")]
 
@@ -139,12 +141,11 @@ class ShipForm(forms.Form):
 
 
 def action_page(note: DeliveryNote, name: str) -> str | None:
-    """Where an action that needs input is done: its confirm page among the notes' pages,
-    else the run sheet (proof of delivery, a failed attempt's reason) for this note."""
-    page = optional_url("delivery:deliverynote_transition", note.pk, name)
-    if page is None and name in ("deliver", "fail_attempt"):
-        page = reverse("delivery:run_sheet") + f"?note={note.pk}#note-{note.pk}"
-    return page
+    """Where an action that needs input is done: a delivery on the run sheet (its signature
+    pad), any other on its confirm page among the notes' pages."""
+    if name == "deliver":
+        return reverse("delivery:run_sheet") + f"?note={note.pk}#note-{note.pk}"
+    return optional_url("delivery:deliverynote_transition", note.pk, name)
 
 
 def card_context(note: DeliveryNote, *, user: User, today: datetime.date,

@@ -671,10 +671,11 @@ class TestNavigation:
 
     def test_the_warehouse_menu_opens_with_deliveries(self, client, users):
         sections = self.labels(client, users[Role.WAREHOUSE])
-        assert sections[0] == ("Delivery", ["Delivery notes"])
+        assert sections[0] == ("Delivery", ["Delivery notes", "Dispatch board", "Run sheet"])
         items = {item for _label, items in sections for item in items}
         assert {"Customers", "Products", "Sales orders"} <= items
         admin = self.labels(client, users[Role.ADMIN])
-        assert admin[0][0] == "CRM" and ("Delivery", ["Delivery notes"]) in admin
+        assert admin[0][0] == "CRM" and ("Delivery", [
+            "Delivery notes", "Dispatch board", "Run sheet"]) in admin
         assert [label for label, _items in admin].index("Delivery") > \
             [label for label, _items in admin].index("Sales")
