@@ -268,7 +268,7 @@ class BoardMoveView(BoardMixin, generic.View):
                 # No step leads there: the refusal the service gives for a move it does not
                 # allow.
                 raise InvalidTransition(source=note.status, target=status or "",
-                                        allowed=sorted(set(transition_targets(note).values())))
+                                        allowed=services.delivery_note_allowed_targets(note=note))
             if not request.user.has_perm(action.permission):
                 return self.answer(request, back, {
                     "ok": False, "code": "permission_denied",
@@ -279,7 +279,7 @@ class BoardMoveView(BoardMixin, generic.View):
                 if not available:
                     raise InvalidTransition(source=note.status,
                                             target=action.target_status(note) or "",
-                                            allowed=sorted(set(transition_targets(note).values())))
+                                            allowed=services.delivery_note_allowed_targets(note=note))
                 page = action_page(note, action.name)
                 if wants_json(request):
                     return JsonResponse({"ok": False, "redirect": page})

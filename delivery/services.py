@@ -354,7 +354,8 @@ def delivery_note_available_actions(*, document: DeliveryNote, user: User | None
     return actions
 
 
-def _allowed(note: DeliveryNote) -> list[str]:
+def delivery_note_allowed_targets(*, note: DeliveryNote) -> list[str]:
+    """The statuses the note may move to now (a refusal's `allowed`)."""
     return sorted(set(transition_targets(note).values()))
 
 
@@ -457,7 +458,7 @@ def delivery_note_deliver(*, note: DeliveryNote, actor: User | None,
         return locked
     if locked.status != DeliveryNoteStatus.IN_TRANSIT:
         raise InvalidTransition(source=locked.status, target=DeliveryNoteStatus.DELIVERED,
-                                allowed=_allowed(locked))
+                                allowed=delivery_note_allowed_targets(note=locked))
     settings = settings_read(firm=locked.firm)
     received_by = (received_by or "").strip()
     note_lines = {line.pk: line for line in rows_lock(locked.lines.all())}
@@ -567,7 +568,7 @@ def delivery_note_cancel(*, note: DeliveryNote, actor: User | None, reason: str
     locked = _lock(note)
     if locked.status not in CANCELLABLE_STATUSES:
         raise InvalidTransition(source=locked.status, target=DeliveryNoteStatus.CANCELLED,
-                                allowed=_allowed(locked))
+                                allowed=delivery_note_allowed_targets(note=locked))
     moved = _move(locked, "cancel", actor=actor, reason=reason, cancellation_reason=reason,
                   by=actor)
     order_progress_update(order=moved.order, actor=actor)

@@ -18,6 +18,7 @@ from crm.models import CustomerAddress, CustomerContact
 from sales.invoicing.models import Invoice
 from sales.orders.models import SalesOrder
 
+from .. import services
 from ..choices import FailureReason, LengthUnit, TrackingStatus, WeightUnit
 from ..models import DeliveryNote, DeliveryNoteLine, DeliveryPhoto, TrackingEvent
 
@@ -159,13 +160,16 @@ class DeliveryNoteSerializer(ModelSerializer):
         `[{order_line_id, quantity, …}]`, or None when not given."""
         data = dict(self.validated_data)
         data.pop("order", None)
-        rows = data.pop("lines", None)
-        lines = None if rows is None else [
-            {"order_line_id": row["order_line_id"], "quantity": row["quantity_to_deliver"],
-             **{name: row[name] for name in ("warehouse", "serial_numbers", "batch_number",
-                                             "notes") if name in row}}
+        return {"lines": service_lines(data.pop("lines", None)), **data}
+
+
+def service_lines(rows: list[dict] | None) -> list[dict] | None:
+    """Validated note lines (DeliveryNoteLineSerializer) as delivery.services takes them."""
+    if rows is None:
+        return None
+    return [{"order_line_id": row["order_line_id"], "quantity": row["quantity_to_deliver"],
+             **{name: row[name] for name in services.LINE_FIELDS if name in row}}
             for row in rows]
-        return {"lines": lines, **data}
 
 
 class FromOrderSerializer(serializers.Serializer):

@@ -32,6 +32,7 @@ from .serializers import (
     TrackingEventInSerializer,
     TrackingEventSerializer,
     TrackingSerializer,
+    service_lines,
 )
 
 VIEW = ["delivery.view_deliverynote"]
@@ -108,11 +109,7 @@ class DeliveryNoteViewSet(DocumentViewSet):
                                          context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        rows = data.pop("items", None)
-        lines = None if rows is None else [
-            {"order_line_id": row["order_line_id"], "quantity": row["quantity_to_deliver"],
-             **{name: row[name] for name in ("warehouse", "serial_numbers", "batch_number",
-                                             "notes") if name in row}} for row in rows]
+        lines = service_lines(data.pop("items", None))
         note = services.delivery_note_create(firm=self.firm, actor=self.actor, order=order,
                                              lines=lines, **data)
         return self.one(self.fresh(note), message=_("Delivery note created"),

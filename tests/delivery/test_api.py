@@ -233,8 +233,7 @@ class TestActions:
 class TestCloseRemaining:
     def test_close_remaining_route(self, api, firm):
         order = order_of_ten(firm)
-        note = note_in(firm, S.DELIVERED, order=order, quantity=7)
-        del note
+        note_in(firm, S.DELIVERED, order=order, quantity=7)
         error = assert_error(api.post(f"/api/v1/sales-orders/{order.pk}/close-remaining", {},
                                       format="json"), 400, "validation_error")
         assert "reason" in error["details"]
