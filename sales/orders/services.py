@@ -658,9 +658,10 @@ def order_lines_count(*, order: SalesOrder, field: str, quantities: dict[int, De
     """Add (sign 1) or take back (sign −1) quantities delivered, invoiced or returned on the
     order's lines, the one way delivery notes, invoices and returns move them: the order and
     its lines are locked (in that order, lines by pk), every line stays within 0 and its ordered
-    quantity (checked here to answer 400 naming the line; the check constraints hold it in
-    the database too), a timeline event records the change, and the order's progress and
-    status follow (business-rules §6). Returns the order as updated."""
+    quantity, a returned quantity within the delivered one (checked here to answer 400 naming
+    the line; the check constraints hold it in the database too), a timeline event records
+    the change, and the order's progress and status follow (business-rules §6). Returns the
+    order as updated."""
     if field not in LINE_QUANTITY_FIELDS or sign not in (1, -1):
         raise ValueError(f"cannot count {sign} × {field}")
     locked = _lock(order, allow_deleted=True)
@@ -670,8 +671,10 @@ def order_lines_count(*, order: SalesOrder, field: str, quantities: dict[int, De
     exceeded = {}
     for line in lines:
         current = getattr(line, field)
-        if not 0 <= current + sign * quantities[line.pk] <= line.quantity:
-            remaining = line.quantity - current if sign > 0 else current
+        # What comes back is at most what went out; the rest at most what was ordered.
+        ceiling = line.delivered_quantity if field == "returned_quantity" else line.quantity
+        if not 0 <= current + sign * quantities[line.pk] <= ceiling:
+            remaining = ceiling - current if sign > 0 else current
             exceeded[f"lines.order_line_{line.pk}.quantity"] = [
                 LINE_QUANTITY_FIELDS[field] % {"remaining": quantity_text(remaining)}]
     if exceeded:
