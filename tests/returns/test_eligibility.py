@@ -215,3 +215,20 @@ def test_non_returnable_group_is_refused(firm):
     with pytest.raises(Ineligible) as refused:
         check(firm, order, "1")
     assert refused.value.checks[0].problems[0]["code"] == "non_returnable"
+
+
+def test_returned_quantity_never_exceeds_delivered(firm):
+    from sales.orders.services import QuantityExceedsRemaining, order_lines_count
+
+    order = confirmed_order(firm, lines=[ONE_AT_100])
+    set_quantities(order, delivered=["1"])
+    line = lines_of(order)[0]
+    with pytest.raises(QuantityExceedsRemaining) as refused:
+        order_lines_count(order=order, field="returned_quantity", quantities={line.pk: D("2")},
+                          sign=1, actor=None)
+    assert refused.value.details == {
+        f"lines.order_line_{line.pk}.quantity": ["At most 1 can still be returned."]}
+    order_lines_count(order=order, field="returned_quantity", quantities={line.pk: D("1")},
+                      sign=1, actor=None)
+    line.refresh_from_db()
+    assert line.returned_quantity == D("1")
