@@ -1,5 +1,6 @@
 """Returns: create against a delivered order, invoice or delivery note, submit, approve or
-reject, receive, cancel (business-rules §9).
+reject, receive, inspect, process into a credit note or a replacement order, cancel
+(business-rules §9).
 
 Every quantity check runs under the order's lock (the lock every writer of the order's lines
 takes first), so two returns made or received at once never hold or return more than was
@@ -30,10 +31,21 @@ from core.services import (
 )
 from delivery.choices import DONE_STATUSES
 from delivery.services import delivery_note_mark_returned
+from sales.invoicing.choices import INVOICE_MONEY_STATUSES
+from sales.invoicing.models import Invoice
+from sales.invoicing.services import credit_note_create, credit_note_post
 from sales.orders.models import SalesOrder
-from sales.orders.services import order_lines_count
+from sales.orders.services import order_confirm, order_create, order_lines_count
 
-from .choices import Channel, Resolution, ReturnReason, ReturnStatus
+from .choices import (
+    GOODS_RESOLUTIONS,
+    Channel,
+    Disposition,
+    InspectionResult,
+    Resolution,
+    ReturnReason,
+    ReturnStatus,
+)
 from .eligibility import (
     Ineligible,
     LineCheck,
@@ -45,6 +57,7 @@ from .eligibility import (
 )
 from .errors import ReturnErrorCode
 from .models import ReturnOrder, ReturnOrderLine
+from .signals import return_processed
 
 ZERO = Decimal("0")
 # What callers may set on a return; statuses, amounts, dates and documents are the services'.
@@ -369,3 +382,178 @@ def _notes_mark_returned(order: SalesOrder, *, actor: User | None,
                              for line in delivered):
             delivery_note_mark_returned(note=note, actor=actor, reason=str(
                 _("Returned with %(number)s") % {"number": return_order.number}))
+
+
+# --- inspection and processing ---------------------------------------------------------------
+
+
+@transaction.atomic
+def return_inspect(*, return_order: ReturnOrder, actor: User | None, reason: str = "",
+                   lines: list[dict] | None = None, result: str = "",
+                   notes: str = "") -> ReturnOrder:
+    """received → inspected: per line `[{id, inspection_result, inspection_notes,
+    disposition}]` (acceptable and back to stock unless given); the return's result is the
+    given one, else acceptable when every received line is, else the first line's finding."""
+    locked = _lock(return_order)
+    if locked.status != ReturnStatus.RECEIVED:
+        raise _refuse(locked, ReturnStatus.INSPECTED)
+    own = {line.pk: line for line in locked.lines.all()}
+    findings: dict[int, dict] = {pk: {"inspection_result": InspectionResult.ACCEPTABLE,
+                                      "disposition": Disposition.RETURN_TO_STOCK,
+                                      "inspection_notes": ""} for pk in own}
+    errors = {}
+    for index, row in enumerate(lines or []):
+        line = own.get(row.get("id")) if isinstance(row, dict) else None
+        if line is None:
+            errors[f"lines.{index}.id"] = [_("Not a line of this return.")]
+            continue
+        for name, choices in (("inspection_result", InspectionResult),
+                              ("disposition", Disposition)):
+            value = row.get(name) or findings[line.pk][name]
+            if value not in choices.values:
+                errors[f"lines.{index}.{name}"] = [_("Choose one of the listed values.")]
+            findings[line.pk][name] = value
+        findings[line.pk]["inspection_notes"] = str(row.get("inspection_notes") or "")[:500]
+    if result and result not in InspectionResult.values:
+        errors["result"] = [_("Choose one of the listed values.")]
+    if errors:
+        raise ValidationError(errors)
+    for pk, finding in findings.items():
+        ReturnOrderLine.objects.filter(pk=pk).update(**finding)
+    found = [finding["inspection_result"] for pk, finding in findings.items()
+             if own[pk].received_quantity]
+    overall = result or next((value for value in found if value != InspectionResult.ACCEPTABLE),
+                             InspectionResult.ACCEPTABLE)
+    return document_transition(
+        instance=locked, transition="inspect", actor=actor, reason=reason, by=actor,
+        result=overall, notes=(notes or "").strip(),
+        details={"result": overall, "lines": {str(pk): finding["inspection_result"]
+                                              for pk, finding in findings.items()}})
+
+
+class WrongResolution(Conflict):
+    def __init__(self, message) -> None:
+        super().__init__(code=ReturnErrorCode.WRONG_RESOLUTION, message=message)
+
+
+def _credit_rows(return_order: ReturnOrder) -> list[tuple[ReturnOrderLine, dict]]:
+    return [(line, {"quantity": line.received_quantity,
+                    "unit_price": line.unit_value * (100 - line.restocking_fee_percent) / 100})
+            for line in return_order.lines.select_related("invoice_line")
+            if line.received_quantity]
+
+
+def _invoices_to_credit(return_order: ReturnOrder) -> list[Invoice]:
+    """The return's invoice, else the order's posted invoices, latest first."""
+    if return_order.invoice_id is not None:
+        return [return_order.invoice]
+    return list(Invoice.objects.filter(order_id=return_order.order_id,
+                                       status__in=INVOICE_MONEY_STATUSES)
+                .order_by("-invoice_date", "-pk"))
+
+
+@transaction.atomic
+def return_generate_credit_note(*, return_order: ReturnOrder, actor: User | None,
+                                reason: str = "") -> ReturnOrder:
+    """A posted credit note of exactly the return's received lines at their frozen unit
+    values less the restocking fee (its total is the return's refund amount), on the source
+    invoice or the first posted invoice of the order that bills every line (409
+    `no_invoice_to_credit` when none does; 409 `nothing_to_credit` when the return already
+    has one or its resolution takes no money)."""
+    locked = _lock(return_order)
+    if locked.credit_note_id is not None or not locked.lines.filter(
+            received_quantity__gt=0).exists():
+        raise Conflict(code=ReturnErrorCode.NOTHING_TO_CREDIT, message=_(
+            "This return has a credit note already, or nothing was received."))
+    rows = _credit_rows(locked)
+    note = None
+    for invoice in _invoices_to_credit(locked):
+        lines = invoice.lines.filter(order_line_id__in=[line.order_line_id for line, _row in rows])
+        by_order_line = {line.order_line_id: line.pk for line in lines}
+        if len(by_order_line) < len(rows):
+            continue
+        try:
+            note = credit_note_create(
+                invoice=invoice, actor=actor, source_reference=locked.number,
+                reason=str(_("Return %(number)s") % {"number": locked.number}),
+                reason_ar=f"مرتجع {locked.number}",
+                lines=[{**row, "invoice_line_id": by_order_line[line.order_line_id]}
+                       for line, row in rows])
+        except ApplicationError:
+            continue
+        break
+    if note is None:
+        raise Conflict(code=ReturnErrorCode.NO_INVOICE_TO_CREDIT, message=_(
+            "No posted invoice of this order bills the returned goods with enough left to "
+            "credit: invoice them first, or process the return as a replacement."))
+    posted = credit_note_post(credit_note=note, actor=actor)
+    locked.credit_note, locked.credit_note_number = posted, posted.number
+    record_save(locked, actor=actor, reason="credit note")
+    document_event_record(instance=locked, action="credit_note_created", actor=actor,
+                          from_status=locked.status, to_status=locked.status, reason=reason,
+                          details={"credit_note": posted.number, "total": str(posted.total)})
+    return locked
+
+
+@transaction.atomic
+def return_create_replacement(*, return_order: ReturnOrder, actor: User | None,
+                              reason: str = "") -> ReturnOrder:
+    """A confirmed sales order for the received goods at a price of zero, to the same
+    customer and address, linked both ways (409 `nothing_to_credit` when the return has one
+    already or nothing was received)."""
+    locked = _lock(return_order)
+    received = [line for line in locked.lines.select_related("order_line", "product")
+                if line.received_quantity]
+    if locked.replacement_order_id is not None or not received:
+        raise Conflict(code=ReturnErrorCode.NOTHING_TO_CREDIT, message=_(
+            "This return has a replacement order already, or nothing was received."))
+    source = locked.order
+    why = str(_("Replacement for return %(number)s") % {"number": locked.number})
+    order = order_create(
+        firm=locked.firm, actor=actor, customer=source.customer,
+        shipping_address=source.shipping_address, billing_address=source.billing_address,
+        sales_person=source.sales_person, notes=why, internal_notes=why,
+        lines=[{"product": line.product, "description": line.description,
+                "description_ar": line.description_ar, "quantity": line.received_quantity,
+                "unit": line.unit, "unit_price": ZERO, "tax_rate": line.tax_rate,
+                "taxable": line.taxable, "price_override_reason": why}
+               for line in received])
+    order = order_confirm(order=order, actor=actor, reason=why)
+    locked.replacement_order, locked.replacement_order_number = order, order.number
+    record_save(locked, actor=actor, reason="replacement")
+    document_event_record(instance=locked, action="replacement_created", actor=actor,
+                          from_status=locked.status, to_status=locked.status, reason=reason,
+                          details={"order": order.number})
+    document_event_record(instance=order, action="replacement_for", actor=actor,
+                          from_status=order.status, to_status=order.status,
+                          details={"return": locked.number})
+    return locked
+
+
+@transaction.atomic
+def return_process(*, return_order: ReturnOrder, actor: User | None, reason: str = "",
+                   resolution: str = "", notes: str = "") -> ReturnOrder:
+    """received (or inspected; inspected only with `returns.requireInspection`) → processed
+    by resolution (the requested one unless given): credit_note / refund → a posted credit
+    note of the received lines (automatic with `returns.autoCreateCreditNote`; a refund
+    always); replacement / exchange → a confirmed replacement order at zero price; repair,
+    reject → no money. `return_processed` goes out inside the transaction."""
+    locked = _lock(return_order)
+    settings = settings_read(firm=locked.firm)
+    sources = ([ReturnStatus.INSPECTED] if settings.returns.require_inspection
+               else [ReturnStatus.RECEIVED, ReturnStatus.INSPECTED])
+    if locked.status not in sources:
+        raise _refuse(locked, ReturnStatus.PROCESSED)
+    resolution = _choice(resolution or locked.requested_resolution, Resolution, "resolution")
+    moved = document_transition(instance=locked, transition="process", actor=actor,
+                                reason=reason, resolution=resolution,
+                                resolution_notes=(notes or locked.resolution_notes).strip(),
+                                details={"resolution": resolution})
+    if resolution == Resolution.REFUND or (resolution == Resolution.CREDIT_NOTE
+                                           and settings.returns.auto_create_credit_note):
+        moved = return_generate_credit_note(return_order=moved, actor=actor)
+    elif resolution in GOODS_RESOLUTIONS:
+        moved = return_create_replacement(return_order=moved, actor=actor)
+    return_processed.send(sender=ReturnOrder, return_order=moved,
+                          credit_note=moved.credit_note, actor=actor)
+    return moved

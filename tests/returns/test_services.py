@@ -152,3 +152,117 @@ def test_two_returns_received_at_once_return_exactly_what_was_delivered(firm):
         return_order=[first, second][index], actor=None))
     assert not errors and len(results) == 2
     assert lines_of(order)[0].returned_quantity == D("2")
+
+
+# --- inspection and processing ---------------------------------------------------------------
+
+def received(firm, *, order=None, source=None, quantity="1", reason="changed_mind",
+             resolution="credit_note"):
+    """A return received in full (against `source`, an invoice, or the order)."""
+    order = order or delivered_order(firm)
+    source_type, source_id = ((SourceType.INVOICE, source.pk) if source is not None
+                              else (SourceType.SALES_ORDER, order.pk))
+    created = services.return_create(
+        firm=firm, actor=None, source_type=source_type, source_id=source_id,
+        lines=[{"order_line_id": lines_of(order)[0].pk, "quantity": quantity}],
+        reason=reason, requested_resolution=resolution)
+    ready = services.return_approve(
+        return_order=services.return_submit(return_order=created, actor=None), actor=None)
+    return services.return_receive(return_order=ready, actor=None)
+
+
+def inspected(firm, **kw):
+    return services.return_inspect(return_order=received(firm, **kw), actor=None)
+
+
+def test_inspect_records_findings(firm):
+    back = received(firm)
+    line = back.lines.get()
+    done = services.return_inspect(return_order=back, actor=None, notes="scratched", lines=[
+        {"id": line.pk, "inspection_result": "damaged", "disposition": "refurbish"}])
+    assert (done.status, done.inspection_result, done.inspection_notes) == (
+        ReturnStatus.INSPECTED, "damaged", "scratched")
+    assert done.lines.get().disposition == "refurbish"
+
+
+def test_process_needs_inspection_when_the_settings_say(firm):
+    with pytest.raises(InvalidTransition):
+        services.return_process(return_order=received(firm), actor=None, resolution="repair")
+    settings_update(firm=firm, changes={"returns": {"require_inspection": False}}, actor=None)
+    assert services.return_process(return_order=received(firm), actor=None,
+                                   resolution="repair").status == ReturnStatus.PROCESSED
+
+
+def test_credit_note_of_a_discounted_defective_line(firm):
+    from tests.pricing.factories import make_product
+    from tests.returns.test_eligibility import discounted_order
+    from tests.sales.factories import posted_invoice
+
+    order = discounted_order(firm, make_product(firm))
+    invoice = posted_invoice(firm, order=order)
+    done = services.return_process(
+        return_order=inspected(firm, order=order, source=invoice, reason="defective"),
+        actor=None)
+    note = done.credit_note
+    assert (note.status, note.subtotal, note.tax_amount, note.total) == (
+        "posted", D("85.50"), D("12.83"), D("98.33"))
+    assert done.credit_note_number == note.number
+    invoice.refresh_from_db()
+    assert invoice.amount_due == D("0.00")
+
+
+def test_credit_note_with_restocking_fee_equals_the_refund(firm):
+    from tests.sales.factories import posted_invoice
+
+    order = delivered_order(firm)
+    invoice = posted_invoice(firm, order=order)
+    done = services.return_process(return_order=inspected(firm, order=order), actor=None)
+    assert done.credit_note.total == done.refund_amount == D("103.50")
+    assert done.credit_note.lines.get().quantity == D("1")
+    invoice.refresh_from_db()
+    assert invoice.amount_due == invoice.total - D("103.50")
+
+
+def test_credit_note_needs_an_invoice(firm):
+    from core.errors import ApplicationError
+
+    with pytest.raises(ApplicationError) as refused:
+        services.return_process(return_order=inspected(firm), actor=None)
+    assert refused.value.code == "no_invoice_to_credit"
+
+
+def test_replacement_order_at_zero_linked_both_ways(firm):
+    done = services.return_process(return_order=inspected(firm, resolution="replacement"),
+                                   actor=None)
+    replacement = done.replacement_order
+    assert (replacement.status, replacement.total) == ("confirmed", D("0.00"))
+    assert list(replacement.replaced_returns.all()) == [done]
+    assert replacement.lines.get().quantity == D("1")
+
+
+@pytest.mark.parametrize("resolution", ["repair", "reject"])
+def test_repair_and_reject_take_no_money(firm, resolution):
+    done = services.return_process(return_order=inspected(firm), actor=None,
+                                   resolution=resolution)
+    assert (done.actual_resolution, done.credit_note, done.replacement_order) == (
+        resolution, None, None)
+
+
+def test_processing_sends_return_processed_inside_the_transaction(firm):
+    from returns.signals import return_processed
+
+    seen = []
+
+    def refuse(**kwargs):
+        seen.append(kwargs["return_order"].status)
+        raise RuntimeError("clawback failed")
+
+    return_processed.connect(refuse, dispatch_uid="test-refuse")
+    ready = inspected(firm)
+    try:
+        with pytest.raises(RuntimeError):
+            services.return_process(return_order=ready, actor=None, resolution="repair")
+    finally:
+        return_processed.disconnect(dispatch_uid="test-refuse")
+    ready.refresh_from_db()
+    assert seen == [ReturnStatus.PROCESSED] and ready.status == ReturnStatus.INSPECTED
