@@ -13,10 +13,12 @@ class SalesConfig(AppConfig):
                          "change_quoteline", "delete_quoteline", "add_salesorder",
                          "change_salesorder", "confirm_salesorder", "add_salesorderline",
                          "change_salesorderline", "delete_salesorderline"],
-        # Finance works the money: down payments (invoices, payments, refunds) too.
+        # Finance works the money: down payments (invoices, payments, refunds) too, and the
+        # refunds paid back against credit notes.
         "finance": ["view_*", "add_downpayment", "change_downpayment", "delete_downpayment",
                     "add_invoice", "change_invoice", "post_invoice", "record_payment",
-                    "add_payment", "change_payment", "add_creditnote", "change_creditnote"],
+                    "add_payment", "change_payment", "add_creditnote", "change_creditnote",
+                    "refund_creditnote", "add_refund", "change_refund"],
         "warehouse": ["view_salesorder", "view_salesorderline"],
     }
     navigation = {

@@ -12,6 +12,7 @@ from sales.common.choices import DRAFT
 class SalesErrorCode(StrEnum):
     AMOUNT_EXCEEDS_DUE = "amount_exceeds_due"
     AMOUNT_EXCEEDS_INVOICE = "amount_exceeds_invoice"
+    AMOUNT_EXCEEDS_REFUNDABLE = "amount_exceeds_refundable"
     AMOUNT_EXCEEDS_REMAINING = "amount_exceeds_remaining"
     AMOUNT_MISMATCH = "amount_mismatch"
     APPROVAL_NOT_NEEDED = "approval_not_needed"

@@ -28,3 +28,7 @@ payment_recorded = Signal()
 payment_voided = Signal()
 # kwargs: credit_note, invoice, actor
 credit_note_posted = Signal()
+# Money paid back against a posted credit note. kwargs: refund, credit_note, invoice, actor
+refund_recorded = Signal()
+# kwargs: refund, credit_note, invoice, actor, reason
+refund_voided = Signal()

@@ -3,10 +3,10 @@ to the admin's firm, with history.
 
 Every write on them has a workflow in sales.invoicing.services (numbers at posting, quantities
 counted on the order, money under the invoice's lock), so the admin shows them read-only and
-moves them only through those services, as actions: post and cancel invoices, void payments,
-post and cancel credit notes (post and cancel as sales.invoicing.actions declares them). They
-are made on the staff pages and the API (from an order, from a posted invoice), never added or
-deleted here.
+moves them only through those services, as actions: post and cancel invoices, void payments
+and refunds, post and cancel credit notes (post and cancel as sales.invoicing.actions declares
+them). They are made on the staff pages and the API (from an order, from a posted invoice),
+never added or deleted here.
 """
 
 from django.contrib import admin, messages
@@ -20,13 +20,22 @@ from core.kit.admin import DocumentAdminMixin
 from sales.common.admin import read_only_inline
 from sales.invoicing import services
 from sales.invoicing.actions import CREDIT_NOTE_ACTIONS, INVOICE_ACTIONS
-from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+from sales.invoicing.models import (
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Refund,
+)
 
 INVOICE_LINE_FIELDS = ["position", "order_line", "product", "description", "quantity", "unit",
                        "unit_price", "discount_percent", "discount_amount", "tax_rate",
                        "taxable", "line_total", "tax_amount"]
 PAYMENT_FIELDS = ["amount", "payment_date", "method", "reference", "status", "recorded_by",
                   "voided_at", "void_reason"]
+REFUND_FIELDS = ["credit_note", "amount", "refund_date", "method", "reference", "status",
+                 "recorded_by", "voided_at", "void_reason"]
 CREDIT_LINE_FIELDS = ["position", "invoice_line", "description", "quantity", "unit_price",
                       "tax_rate", "taxable", "line_total", "tax_amount"]
 
@@ -92,7 +101,8 @@ class InvoiceAdmin(_CancelInAdmin, _ServiceOnlyAdmin):
     list_select_related = ["customer", "order"]
     date_hierarchy = "invoice_date"
     inlines = [read_only_inline(InvoiceLine, INVOICE_LINE_FIELDS),
-               read_only_inline(Payment, PAYMENT_FIELDS)]
+               read_only_inline(Payment, PAYMENT_FIELDS),
+               read_only_inline(Refund, REFUND_FIELDS)]
     document_actions = INVOICE_ACTIONS
     cancel_label = _("Cancel the selected invoices (without payments)")
     cancel_done = _("%(count)s invoice(s) cancelled.")
@@ -120,6 +130,29 @@ class PaymentAdmin(_ServiceOnlyAdmin):
         return request.user.has_perm("sales.change_payment")
 
 
+@admin.register(Refund)
+class RefundAdmin(_ServiceOnlyAdmin):
+    list_display = ["invoice", "credit_note", "amount", "refund_date", "method", "reference",
+                    "status", "recorded_by"]
+    list_filter = ["status", "method"]
+    search_fields = ["invoice__number", "credit_note__number", "reference",
+                     "invoice__customer_name"]
+    list_select_related = ["invoice", "credit_note", "recorded_by"]
+    date_hierarchy = "refund_date"
+    actions = ["void_refunds"]
+
+    @admin.action(description=_("Void the selected refunds"), permissions=["void"])
+    def void_refunds(self, request, queryset):
+        self.run(request, queryset,
+                 lambda refund: services.refund_void(
+                     refund=refund, actor=request.user,
+                     reason=str(_("Voided in the admin"))),
+                 _("%(count)s refund(s) voided."))
+
+    def has_void_permission(self, request) -> bool:
+        return request.user.has_perm("sales.change_refund")
+
+
 @admin.register(CreditNote)
 class CreditNoteAdmin(_CancelInAdmin, _ServiceOnlyAdmin):
     list_display = ["__str__", "invoice", "customer_name", "status", "credit_date", "total"]
@@ -127,7 +160,8 @@ class CreditNoteAdmin(_CancelInAdmin, _ServiceOnlyAdmin):
     search_fields = ["number", "customer_name", "customer_name_ar", "invoice__number"]
     list_select_related = ["invoice"]
     date_hierarchy = "credit_date"
-    inlines = [read_only_inline(CreditNoteLine, CREDIT_LINE_FIELDS)]
+    inlines = [read_only_inline(CreditNoteLine, CREDIT_LINE_FIELDS),
+               read_only_inline(Refund, ["invoice", *REFUND_FIELDS[1:]])]
     document_actions = CREDIT_NOTE_ACTIONS
     cancel_label = _("Cancel the selected draft credit notes")
     cancel_done = _("%(count)s credit note(s) cancelled.")

@@ -95,6 +95,9 @@ def invoice_story(*, invoice: Invoice, language: str) -> list[Flowable]:
                     money(-invoice.down_payments_applied)))
     if invoice.amount_paid:
         due.append(("Paid", "المدفوع", money(-invoice.amount_paid)))
+    if invoice.amount_refunded:
+        # Paid back against a credit note: it counts as paid no longer (business-rules §8).
+        due.append(("Refunded", "المبالغ المستردة", money(invoice.amount_refunded)))
     if invoice.credit_notes_total:
         due.append(("Credit notes", "الإشعارات الدائنة", money(-invoice.credit_notes_total)))
     blocks: list[Flowable] = [pdf.totals_table(rows=totals, language=language), Spacer(0, 4),

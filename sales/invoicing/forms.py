@@ -14,8 +14,8 @@ from core.models import User
 from core.scoping import scope_for
 from sales.common.choices import PaymentMethod
 from sales.invoicing.choices import INVOICE_MONEY_STATUSES
-from sales.invoicing.models import Invoice
-from sales.invoicing.services import ORDER_INVOICABLE_STATUSES
+from sales.invoicing.models import CreditNote, Invoice
+from sales.invoicing.services import ORDER_INVOICABLE_STATUSES, credit_note_refundable
 from sales.orders.models import SalesOrder
 
 LINE_QUANTITY = {**QUANTITY, "min_value": Decimal("0"), "required": False}
@@ -147,6 +147,28 @@ class RecordPaymentForm(DirectionsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.fields["amount"].initial = invoice.amount_due
+
+
+class RefundForm(DirectionsMixin, forms.Form):
+    """Money paid back against a posted credit note (the credit note's "refund" action); the
+    amount proposed is what is refundable now. Its fields are refund_record's arguments."""
+
+    takes_document = True
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2,
+                                min_value=Decimal("0.01"))
+    date = forms.DateField(label=_("Refund date"), required=False, widget=DATE,
+                           help_text=_("Today when left empty."))
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices,
+                               initial=PaymentMethod.BANK_TRANSFER)
+    reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+    notes = forms.CharField(label=_("Notes"), max_length=5000, required=False,
+                            widget=_text())
+
+    def __init__(self, *args, document: CreditNote, user: User | None = None,
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["amount"].initial = credit_note_refundable(credit_note=document)
 
 
 class VoidReasonForm(DirectionsMixin, ReasonForm):

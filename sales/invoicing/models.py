@@ -82,9 +82,11 @@ class Invoice(DocumentModel, TaxCustomerSnapshot, DiscountedTotals, Postable, Ca
     notes_ar = models.TextField(_("Arabic notes"), blank=True)
 
     # Totals (business-rules §2), written by the services from the totals engine only.
-    # business-rules §8: amountDue = total − downPaymentsApplied − payments − creditNotes.
+    # business-rules §8: amountDue = total − downPaymentsApplied − (payments − refunds)
+    # − creditNotes; money paid back against a credit note no longer counts as paid.
     down_payments_applied = money_field(_("down payments applied"), editable=False)
     amount_paid = money_field(_("amount paid"), editable=False)
+    amount_refunded = money_field(_("amount refunded"), editable=False)
     credit_notes_total = money_field(_("credit notes"), editable=False)
     amount_due = money_field(_("amount due"), editable=False)
 
@@ -244,6 +246,7 @@ class CreditNote(DocumentModel, TaxCustomerSnapshot, DocumentTotals, Postable, C
         verbose_name = _("credit note")
         verbose_name_plural = _("credit notes")
         ordering = ["-credit_date", "-pk"]
+        permissions = [("refund_creditnote", _("Can record refunds"))]
         constraints = [
             _number_unique_when_set("sales_creditnote_number_unique"),
             models.CheckConstraint(
@@ -259,6 +262,13 @@ class CreditNote(DocumentModel, TaxCustomerSnapshot, DocumentTotals, Postable, C
 
     def __str__(self) -> str:
         return self.number or str(_("Draft credit note"))
+
+    @property
+    def amount_refunded(self) -> Decimal:
+        """Paid back against this note: its recorded refunds (prefetched `refunds` when the
+        caller has them)."""
+        return sum((refund.amount for refund in self.refunds.all()
+                    if refund.status == PaymentStatus.RECORDED), Decimal("0.00"))
 
     @transition(field=status, source=CreditNoteStatus.DRAFT, target=CreditNoteStatus.POSTED)
     def post(self, *, number: str, by, credit_date) -> None:
@@ -290,3 +300,41 @@ class CreditNoteLine(LineDescription):
         ordering = ["credit_note", "position", "pk"]
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0),
                                               name="sales_creditnoteline_quantity_positive")]
+
+
+class Refund(AuditedModel):
+    """Money paid back to the customer against a posted credit note of an invoice they had
+    overpaid (business-rules §8). Never edited: a mistake is voided."""
+
+    invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT,
+                                related_name="refunds")
+    credit_note = models.ForeignKey(CreditNote, verbose_name=_("credit note"),
+                                    on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(_("amount"), **MONEY,
+                                 validators=[MinValueValidator(Decimal("0.01"))])
+    refund_date = models.DateField(_("refund date"), default=timezone.localdate)
+    method = models.CharField(_("method"), max_length=20, choices=PaymentMethod.choices,
+                              default=PaymentMethod.BANK_TRANSFER)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=PaymentStatus.choices,
+                              default=PaymentStatus.RECORDED, editable=False)
+    recorded_by = actor_link(_("recorded by"))
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True, editable=False)
+    voided_by = actor_link(_("voided by"))
+    void_reason = models.TextField(_("void reason"), blank=True, editable=False)
+
+    objects = InvoicePartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-refund_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0),
+                                   name="sales_refund_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["firm", "refund_date"], name="sales_refund_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} ({self.get_method_display()})"

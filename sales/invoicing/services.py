@@ -9,8 +9,10 @@ Numbers: an invoice (INV-…) and a credit note (CN-…) take their number when 
 gapless sequence, in the posting transaction; posting dates the document that day, so numbers
 and dates run in the same order. Drafts burn no number.
 
-Money: `amountDue = total − downPaymentsApplied − payments − creditNotes`, never below 0;
-the status follows it: due 0 → paid, something paid or applied → partially_paid, else posted.
+Money: `amountDue = total − downPaymentsApplied − (payments − refunds) − creditNotes`, never
+below 0; the status follows it: due 0 → paid, something paid (net of refunds) or applied →
+partially_paid, else posted. A refund pays back, against a posted credit note, what the customer
+has overpaid (business-rules §8).
 
 Locks are always taken invoice → order → order lines, so the services never deadlock.
 """
@@ -53,7 +55,14 @@ from sales.invoicing.choices import (
     InvoiceStatus,
     PaymentStatus,
 )
-from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+from sales.invoicing.models import (
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Refund,
+)
 from sales.orders.choices import SalesOrderStatus
 from sales.orders.models import SalesOrder, SalesOrderLine
 from sales.orders.services import (
@@ -124,6 +133,16 @@ class AmountExceedsInvoice(ApplicationError):
                                    "the invoice."))
 
 
+class AmountExceedsRefundable(ApplicationError):
+    def __init__(self, *, amount: Decimal, refundable: Decimal) -> None:
+        super().__init__(code=SalesErrorCode.AMOUNT_EXCEEDS_REFUNDABLE,
+                         details={"amount": [_("At most %(refundable)s can be refunded.")
+                                             % {"refundable": refundable}],
+                                  "refundable": refundable},
+                         message=_("The refund is more than what can be paid back on this "
+                                   "credit note."))
+
+
 class InvoiceNotPosted(ApplicationError):
     status_code = 409
 
@@ -170,8 +189,7 @@ def _apply_invoice_totals(invoice: Invoice, lines: list[InvoiceLine], *, setting
                              shipping_cost=invoice.shipping_cost, currency=invoice.currency)
     totals = totals_calculate(document=document, tax=_tax_settings(settings))
     document_totals_write(document=invoice, lines=lines, totals=totals)
-    invoice.amount_due = max(invoice.total - invoice.down_payments_applied
-                             - invoice.amount_paid - invoice.credit_notes_total, ZERO)
+    invoice.amount_due = _amount_due(invoice)
 
 
 def invoice_due_date(*, invoice_date: datetime.date, payment_terms: str,
@@ -498,6 +516,14 @@ def invoice_cancel(*, invoice: Invoice, actor: User | None, reason: str) -> Invo
 # --- money ------------------------------------------------------------------------------------
 
 
+def _amount_due(invoice: Invoice) -> Decimal:
+    """business-rules §8: total − downPaymentsApplied − (payments − refunds) − creditNotes,
+    never below 0, from the invoice's money columns."""
+    return max(invoice.total - invoice.down_payments_applied
+               - (invoice.amount_paid - invoice.amount_refunded)
+               - invoice.credit_notes_total, ZERO)
+
+
 def invoice_status_for_money(*, amount_due: Decimal, settled: Decimal) -> str:
     """due 0 → paid; something paid or applied → partially_paid; else posted."""
     if amount_due <= 0:
@@ -509,9 +535,11 @@ def invoice_status_for_money(*, amount_due: Decimal, settled: Decimal) -> str:
 
 def _recompute(locked: Invoice, *, actor: User | None, reason: str,
                down_payments_applied: Decimal | None = None) -> Invoice:
-    """Money columns from the rows (recorded payments, posted credit notes) and the status
-    they give; the caller holds the invoice's lock."""
+    """Money columns from the rows (recorded payments and refunds, posted credit notes) and
+    the status they give; the caller holds the invoice's lock."""
     paid = locked.payments.filter(status=PaymentStatus.RECORDED).aggregate(
+        total=Sum("amount"))["total"] or ZERO
+    refunded = locked.refunds.filter(status=PaymentStatus.RECORDED).aggregate(
         total=Sum("amount"))["total"] or ZERO
     credited = locked.credit_notes.filter(status=CreditNoteStatus.POSTED).aggregate(
         total=Sum("total"))["total"] or ZERO
@@ -519,12 +547,13 @@ def _recompute(locked: Invoice, *, actor: User | None, reason: str,
                else round_money(down_payments_applied))
     if paid + applied > locked.total:
         raise AmountExceedsDue(amount=paid + applied - locked.total, amount_due=ZERO)
-    amounts = {"amount_paid": paid, "credit_notes_total": credited,
+    # Money paid back no longer counts as paid (business-rules §8).
+    amounts = {"amount_paid": paid, "amount_refunded": refunded, "credit_notes_total": credited,
                "down_payments_applied": applied,
-               "amount_due": max(locked.total - applied - paid - credited, ZERO)}
+               "amount_due": max(locked.total - applied - (paid - refunded) - credited, ZERO)}
     if locked.status in INVOICE_MONEY_STATUSES:
         target = invoice_status_for_money(amount_due=amounts["amount_due"],
-                                          settled=paid + applied)
+                                          settled=paid - refunded + applied)
         if target != locked.status:
             return document_transition(
                 instance=locked, transition="follow_payments", actor=actor, reason=reason,
@@ -538,10 +567,14 @@ def _recompute(locked: Invoice, *, actor: User | None, reason: str,
 
 
 def _order_paid_update(invoice: Invoice, *, actor: User | None) -> None:
-    """The order's payments: every recorded payment of its invoices (business-rules §6 balance)."""
+    """The order's payments: every recorded payment of its invoices less every recorded
+    refund (business-rules §6 balance)."""
     if invoice.order_id is None:
         return
     paid = Payment.objects.filter(invoice__order_id=invoice.order_id,
+                                  status=PaymentStatus.RECORDED).aggregate(
+        total=Sum("amount"))["total"] or ZERO
+    paid -= Refund.objects.filter(invoice__order_id=invoice.order_id,
                                   status=PaymentStatus.RECORDED).aggregate(
         total=Sum("amount"))["total"] or ZERO
     order_balance_update(order=SalesOrder.all_objects.get(pk=invoice.order_id),
@@ -551,10 +584,10 @@ def _order_paid_update(invoice: Invoice, *, actor: User | None) -> None:
 @transaction.atomic
 def invoice_recompute_due(*, invoice: Invoice, actor: User | None = None,
                           down_payments_applied: Decimal | None = None) -> Invoice:
-    """Recompute `amountDue = total − downPaymentsApplied − payments − creditNotes` (never
-    below 0) and the status it gives, under the invoice's lock. The down payment service
-    passes the invoice's new `down_payments_applied` (payments and advances never exceed
-    the total: 400 `amount_exceeds_due`)."""
+    """Recompute `amountDue = total − downPaymentsApplied − (payments − refunds) −
+    creditNotes` (never below 0) and the status it gives, under the invoice's lock. The down
+    payment service passes the invoice's new `down_payments_applied` (payments and advances
+    never exceed the total: 400 `amount_exceeds_due`)."""
     locked = row_lock(Invoice.objects.all(), invoice.pk)
     return _recompute(locked, actor=actor, reason="down payments" if down_payments_applied
                       is not None else "recomputed", down_payments_applied=down_payments_applied)
@@ -754,7 +787,10 @@ def credit_note_available_actions(*, document: CreditNote,
                                   user: User | None = None) -> list[str]:
     """The credit note's actions possible now (sales.invoicing.actions declares them; the kit
     adds the permission): a draft is cancelled any time, and posted while its invoice takes
-    money and still has room for its total (credit_note_post refuses otherwise)."""
+    money and still has room for its total (credit_note_post refuses otherwise); a posted
+    one takes a refund while something is refundable (credit_note_refundable)."""
+    if document.status == CreditNoteStatus.POSTED:
+        return ["refund"] if credit_note_refundable(credit_note=document) > 0 else []
     if document.status != CreditNoteStatus.DRAFT:
         return []
     invoice = document.invoice
@@ -803,6 +839,115 @@ def credit_note_cancel(*, credit_note: CreditNote, actor: User | None,
         raise ValidationError({"reason": _("Say why the credit note is cancelled.")})
     return document_transition(instance=credit_note, transition="cancel", actor=actor,
                                reason=reason, cancellation_reason=reason)
+
+
+# --- refunds (business-rules §8) -----------------------------------------------------------
+# Locks: invoice → credit note → refund, as credit_note_post and payment_void take them.
+
+
+def _recorded_refunds(queryset) -> Decimal:
+    return queryset.filter(status=PaymentStatus.RECORDED).aggregate(
+        total=Sum("amount"))["total"] or ZERO
+
+
+def _refundable(note: CreditNote, invoice: Invoice) -> Decimal:
+    """At most what is left of the note (its total less its recorded refunds) and the
+    invoice's credit balance (payments + down payments applied + posted credit notes − total
+    − refunds: what the customer has overpaid), never below 0."""
+    if note.status != CreditNoteStatus.POSTED or invoice.status not in INVOICE_MONEY_STATUSES:
+        return ZERO
+    left = note.total - _recorded_refunds(note.refunds.all())
+    balance = (invoice.amount_paid + invoice.down_payments_applied
+               + invoice.credit_notes_total - invoice.total - invoice.amount_refunded)
+    return max(min(left, balance), ZERO)
+
+
+def credit_note_refundable(*, credit_note: CreditNote) -> Decimal:
+    """The most that may be paid back against the credit note now (0 when nothing: a note not
+    posted, an invoice not overpaid); read fresh, so a stale instance answers rightly too."""
+    note = CreditNote.objects.select_related("invoice").get(pk=credit_note.pk)
+    return _refundable(note, note.invoice)
+
+
+@transaction.atomic
+def refund_record(*, credit_note: CreditNote, actor: User | None,
+                  amount: Decimal | str | None, date: datetime.date | None = None,
+                  method: str = PaymentMethod.BANK_TRANSFER, reference: str = "",
+                  notes: str = "") -> Refund:
+    """Money paid back against a posted credit note (409 `invalid_transition` otherwise): at
+    most what is refundable now (400 `amount_exceeds_refundable`, credit_note_refundable),
+    `amount` None meaning all of it. Under the invoice's lock, so concurrent refunds never pay
+    back more; the invoice's amount refunded and due, its status and the order's balance
+    follow. `refund_recorded` goes out once, inside the transaction."""
+    value = None
+    if amount is not None:
+        value = _quantity(amount)
+        if value is None or value <= 0 or value != round_money(value):
+            raise ValidationError({"amount": [_("Enter a positive amount with at most 2 "
+                                                "decimal places.")]})
+    invoice = row_lock(Invoice.objects.all(), credit_note.invoice_id)
+    note = CreditNote.objects.select_for_update().get(pk=credit_note.pk)
+    if note.status != CreditNoteStatus.POSTED:
+        # The refund is no move of the note's status: `to` names the action refused.
+        raise InvalidTransition(source=note.status, target="refund",
+                                allowed=credit_note_allowed_targets(credit_note=note))
+    if invoice.status not in INVOICE_MONEY_STATUSES:
+        raise InvoiceNotPosted(invoice=invoice)
+    refundable = _refundable(note, invoice)
+    if value is None:
+        value = refundable
+    if value <= 0 or value > refundable:
+        raise AmountExceedsRefundable(amount=value, refundable=refundable)
+    refund = Refund(firm_id=invoice.firm_id, invoice=invoice, credit_note=note, amount=value,
+                    refund_date=date or firm_today(firm=invoice.firm), method=method,
+                    reference=reference or "", notes=notes or "", recorded_by=actor,
+                    created_by=actor, updated_by=actor)
+    refund.full_clean()
+    record_save(refund, actor=actor, reason="recorded")
+    moved = _recompute(invoice, actor=actor, reason="refund")
+    details = {"refund_id": refund.pk, "credit_note_id": note.pk, "amount": str(value),
+               "method": method, "reference": refund.reference}
+    document_event_record(instance=moved, action="refund_recorded", actor=actor,
+                          details=details)
+    document_event_record(instance=note, action="refund_recorded", actor=actor,
+                          from_status=note.status, to_status=note.status, details=details)
+    _order_paid_update(moved, actor=actor)
+    refund.invoice, refund.credit_note = moved, note
+    # Inside the transaction: what answers with money commits or rolls back with it (§5.7).
+    signals.refund_recorded.send(sender=Refund, refund=refund, credit_note=note,
+                                 invoice=moved, actor=actor)
+    return refund
+
+
+@transaction.atomic
+def refund_void(*, refund: Refund, actor: User | None, reason: str) -> Refund:
+    """A refund recorded by mistake is voided (never deleted), with a reason: the invoice's
+    amounts and status, the order's balance and what the credit note may still refund follow.
+    409 `payment_voided` when it is voided already. `refund_voided` goes out inside the
+    transaction."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the refund is voided.")})
+    invoice = row_lock(Invoice.objects.all(), refund.invoice_id)
+    note = CreditNote.objects.select_for_update().get(pk=refund.credit_note_id)
+    locked = Refund.objects.select_for_update().get(pk=refund.pk)
+    if locked.status != PaymentStatus.RECORDED:
+        raise ApplicationError(code=SalesErrorCode.PAYMENT_VOIDED, status_code=409, message=_(
+            "This refund is voided already."))
+    locked.status = PaymentStatus.VOIDED
+    locked.voided_at, locked.voided_by, locked.void_reason = timezone.now(), actor, reason
+    record_save(locked, actor=actor, reason=reason)
+    moved = _recompute(invoice, actor=actor, reason="refund voided")
+    details = {"refund_id": locked.pk, "credit_note_id": note.pk,
+               "amount": str(locked.amount)}
+    document_event_record(instance=moved, action="refund_voided", actor=actor, reason=reason,
+                          details=details)
+    document_event_record(instance=note, action="refund_voided", actor=actor, reason=reason,
+                          from_status=note.status, to_status=note.status, details=details)
+    _order_paid_update(moved, actor=actor)
+    signals.refund_voided.send(sender=Refund, refund=locked, credit_note=note, invoice=moved,
+                               actor=actor, reason=reason)
+    return locked
 
 
 def invoice_overdue_filter() -> Q:

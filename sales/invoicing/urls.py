@@ -22,5 +22,9 @@ urlpatterns = [
     *document_urlpatterns(
         "credit-notes/", "creditnote", list_view=views.CreditNoteListView,
         detail_view=views.CreditNoteDetailView, create_view=views.CreditNoteCreateView,
-        pdf_view=views.CreditNotePdfView, transition_view=views.CreditNoteTransitionView),
+        pdf_view=views.CreditNotePdfView, transition_view=views.CreditNoteTransitionView,
+        extra=(
+            path("credit-notes/<int:pk>/refunds/<int:refund_pk>/void/",
+                 views.RefundVoidView.as_view(), name="creditnote_refund_void"),
+        )),
 ]

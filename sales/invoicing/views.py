@@ -1,5 +1,5 @@
 """Invoice and credit note staff pages: lists, details (lines, totals, down payments, payments,
-credit notes, amount due, history, the actions as buttons and forms), "invoice this order"
+refunds, credit notes, amount due, history, the actions as buttons and forms), "invoice this order"
 with a quantity per line, a credit note from a posted invoice, PDFs. They parse, call
 sales.invoicing.services and present (architecture §5.2): rows through core.scoping, filters from
 sales.invoicing.filters."""
@@ -44,7 +44,7 @@ from sales.invoicing.forms import (
     RecordPaymentForm,
     VoidReasonForm,
 )
-from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, Payment
+from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, Payment, Refund
 from sales.orders.models import SalesOrder
 
 ZERO = Decimal("0")
@@ -131,6 +131,8 @@ class InvoiceDetailView(InvoiceMixin, DocumentDetailView):
                           "void_url": self.url("payment_void", invoice.pk, payment.pk)
                           if can_void and payment.status == "recorded" else None}
                          for payment in payments],
+            "refunds": [{"refund": refund} for refund in invoice.refunds.select_related(
+                "credit_note", "recorded_by").order_by("-refund_date", "-pk")],
             "credit_notes": list(scope_for(invoice.credit_notes.all(), user=self.request.user)
                                  .order_by("-pk")),
             "payment_form": kwargs.get("payment_form") or (
@@ -381,9 +383,19 @@ class CreditNoteDetailView(CreditNoteMixin, DocumentDetailView):
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
         note = self.object
+        refunds = list(note.refunds.select_related("recorded_by").order_by("-refund_date",
+                                                                            "-pk"))
+        can_void = self.can("sales.change_refund")
         context.update({
             "note": note, "edit_url": None, "delete_url": None,
             "lines": list(note.lines.order_by("position", "pk")),
+            "refunds": [{"refund": refund,
+                         "void_url": self.url("refund_void", note.pk, refund.pk)
+                         if can_void and refund.status == "recorded" else None}
+                        for refund in refunds],
+            "amount_refunded": note.amount_refunded,
+            "refundable": services.credit_note_refundable(credit_note=note),
+            "void_form": VoidReasonForm(prefix="void"),
             "pdf_links": pdf_links(self.url("pdf", note.pk)),
             "invoice_url": reverse("sales:invoice_detail", args=[note.invoice_id])
             if self.can("sales.view_invoice") else None,
@@ -392,10 +404,50 @@ class CreditNoteDetailView(CreditNoteMixin, DocumentDetailView):
 
 
 class CreditNoteTransitionView(CreditNoteMixin, DocumentActionView):
-    """Confirm one of the credit note's declared actions (post, cancel with a reason), then
-    its service."""
+    """Confirm one of the credit note's declared actions (post, cancel with a reason, record a
+    refund), then its service."""
 
     document_actions = CREDIT_NOTE_ACTIONS
+
+    def refused(self, document, form, error: Exception):
+        """A refund the service refuses for its amount shows again with the error beside
+        the field (400); anything else goes back to the note with its message."""
+        if self.action.name != "refund" or (isinstance(error, ApplicationError)
+                                             and error.status_code != 400):
+            return super().refused(document, form, error)
+        if isinstance(error, ApplicationError):
+            details = error.details if isinstance(error.details, dict) else {}
+            if isinstance(details.get("amount"), list):
+                form.add_error("amount", [str(message) for message in details["amount"]])
+            form.add_error(None, str(error.message))
+        else:
+            form.add_error(None, error_text(error))
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class RefundVoidView(CreditNoteMixin, StaffMixin, View):
+    """POST a reason: the refund is voided by the service (never deleted)."""
+
+    http_method_names = ["post"]
+
+    def get_permission_required(self):
+        return ["sales.change_refund"]
+
+    def post(self, request, pk: int, refund_pk: int):
+        note = get_object_or_404(scope_for(CreditNote.objects.all(), user=request.user), pk=pk)
+        refund = get_object_or_404(Refund.objects.filter(credit_note=note), pk=refund_pk)
+        form = VoidReasonForm(request.POST, prefix="void")
+        if not form.is_valid():
+            messages.error(request, _("Give a reason to void the refund."))
+        else:
+            try:
+                services.refund_void(refund=refund, actor=request.user,
+                                     reason=form.cleaned_data["reason"])
+            except (ApplicationError, ValidationError) as error:
+                messages.error(request, error_text(error))
+            else:
+                messages.success(request, _("Refund voided."))
+        return HttpResponseRedirect(reverse("sales:creditnote_detail", args=[note.pk]))
 
 
 class CreditNotePdfView(CreditNoteMixin, DocumentPdfView):

@@ -12,7 +12,7 @@ from core.models import Firm, User
 from sales.down_payments import services as down_payment_services
 from sales.down_payments.models import DownPayment
 from sales.invoicing import services as invoice_services
-from sales.invoicing.models import CreditNote, Invoice, Payment
+from sales.invoicing.models import CreditNote, Invoice, Payment, Refund
 from sales.orders import services as order_services
 from sales.orders.models import SalesOrder, SalesOrderLine
 from sales.quotes import services
@@ -152,6 +152,24 @@ def credit_note(invoice: Invoice, *, lines=None, actor: User | None = None,
     note = invoice_services.credit_note_create(invoice=invoice, actor=actor, lines=lines,
                                                reason="Damaged on arrival")
     return invoice_services.credit_note_post(credit_note=note, actor=actor) if post else note
+
+
+def overpaid_credit_note(firm: Firm, *, paid: bool = True, actor: User | None = None
+                         ) -> CreditNote:
+    """business-rules §8's refund example: an invoice of 115.00 (paid in full unless `paid` is
+    False) and a posted credit note of 103.50 on it (90.00 net + 15 % VAT)."""
+    invoice = posted_invoice(firm, order=confirmed_order(firm, total="115"), actor=actor)
+    if paid:
+        pay(invoice, "115", actor=actor)
+    return credit_note(invoice, post=True, actor=actor, lines=[
+        {"description": "Returned goods", "quantity": Decimal("1"),
+         "unit_price": Decimal("90"), "tax_rate": Decimal("15")}])
+
+
+def refund(note: CreditNote, amount=None, *, actor: User | None = None, **kw) -> Refund:
+    return invoice_services.refund_record(
+        credit_note=note, actor=actor, amount=None if amount is None else Decimal(str(amount)),
+        **kw)
 
 
 # --- down payments ------------------------------------------------------------------------

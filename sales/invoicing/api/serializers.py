@@ -12,7 +12,14 @@ from core.api.serializers import DataSerializer, RoundedDecimalField, reference
 from core.fields import MONEY, QUANTITY, RATE
 from sales.common.choices import PaymentMethod
 from sales.invoicing import services
-from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+from sales.invoicing.models import (
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Refund,
+)
 from sales.orders.api.serializers import SalesOrderSerializer
 from sales.orders.models import SalesOrder
 
@@ -32,6 +39,18 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RefundSerializer(serializers.ModelSerializer):
+    """A refund as the credit note and the invoice list it."""
+
+    credit_note_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Refund
+        fields = ["id", "credit_note_id", "amount", "refund_date", "method", "reference",
+                  "status"]
+        read_only_fields = fields
+
+
 class InvoiceSerializer(serializers.ModelSerializer):
     customer_id = serializers.IntegerField(read_only=True)
     order_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -41,6 +60,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
     posted_by_id = serializers.IntegerField(read_only=True, allow_null=True)
     items = InvoiceLineSerializer(source="lines", many=True, read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
+    refunds = RefundSerializer(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
 
     class Meta:
@@ -52,7 +72,8 @@ class InvoiceSerializer(serializers.ModelSerializer):
                   "shipping_cost", "notes", "notes_ar", "items", "subtotal",
                   "discount_amount", "after_discount", "tax_amount", "total",
                   "total_in_words", "total_in_words_en", "down_payments_applied",
-                  "amount_paid", "credit_notes_total", "amount_due", "is_overdue",
+                  "amount_paid", "amount_refunded", "credit_notes_total", "amount_due",
+                  "refunds", "is_overdue",
                   "posted_at", "posted_by_id", "paid_at", "cancellation_reason",
                   "cancelled_at", "allowed_transitions", "created_at", "updated_at"]
         read_only_fields = fields
@@ -109,6 +130,24 @@ class PaymentCreateSerializer(serializers.Serializer):
                                   max_length=5000)
 
 
+class RefundCreateSerializer(serializers.Serializer):
+    """`POST /credit-notes/:id/refund`: its fields are refund_record's arguments."""
+
+    amount = RoundedDecimalField(**MONEY, min_value=0, required=False, allow_null=True,
+                                 default=None, help_text=_(
+                                     "Left out: everything refundable now (the credit note's "
+                                     "total less its refunds, at most what the customer has "
+                                     "overpaid on the invoice)."))
+    date = serializers.DateField(required=False, allow_null=True, default=None,
+                                 help_text=_("Today (the firm's) when left out."))
+    method = serializers.ChoiceField(choices=PaymentMethod.choices,
+                                     default=PaymentMethod.BANK_TRANSFER)
+    reference = serializers.CharField(required=False, allow_blank=True, default="",
+                                      max_length=100)
+    notes = serializers.CharField(required=False, allow_blank=True, default="",
+                                  max_length=5000)
+
+
 class CreditNoteLineSerializer(serializers.ModelSerializer):
     invoice_line_id = serializers.IntegerField(read_only=True, allow_null=True)
     product_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -127,6 +166,9 @@ class CreditNoteSerializer(serializers.ModelSerializer):
     customer_id = serializers.IntegerField(read_only=True)
     posted_by_id = serializers.IntegerField(read_only=True, allow_null=True)
     items = CreditNoteLineSerializer(source="lines", many=True, read_only=True)
+    amount_refunded = serializers.DecimalField(**MONEY, read_only=True, help_text=_(
+        "Paid back against the credit note: its recorded refunds."))
+    refunds = RefundSerializer(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
 
     class Meta:
@@ -134,9 +176,10 @@ class CreditNoteSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "status", "invoice_id", "invoice_number", "customer_id",
                   "customer_name", "customer_name_ar", "customer_vat_number", "credit_date",
                   "reason", "reason_ar", "source_reference", "currency", "items", "subtotal",
-                  "tax_amount", "total", "total_in_words", "total_in_words_en", "posted_at",
-                  "posted_by_id", "cancellation_reason", "cancelled_at", "allowed_transitions",
-                  "created_at", "updated_at"]
+                  "tax_amount", "total", "total_in_words", "total_in_words_en",
+                  "amount_refunded", "refunds", "posted_at", "posted_by_id",
+                  "cancellation_reason", "cancelled_at", "allowed_transitions", "created_at",
+                  "updated_at"]
         read_only_fields = fields
 
     def get_allowed_transitions(self, note: CreditNote) -> list[str]:

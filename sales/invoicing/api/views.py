@@ -32,7 +32,7 @@ from sales.invoicing.api.serializers import (
 from sales.invoicing.conversion import quote_convert
 from sales.invoicing.documents import credit_note_pdf, invoice_pdf
 from sales.invoicing.filters import CreditNoteFilter, InvoiceFilter
-from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
+from sales.invoicing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Refund
 from sales.orders.api import views as orders_api
 from sales.orders.api.serializers import SalesOrderSerializer
 from sales.orders.models import SalesOrder
@@ -82,7 +82,8 @@ class InvoiceViewSet(DocumentViewSet):
     order. Payments lower the amount due; an invoice with money on it cannot be cancelled."""
 
     queryset = Invoice.objects.select_related("order").prefetch_related(
-        Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "pk")))
+        Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "pk")),
+        Prefetch("refunds", queryset=Refund.objects.order_by("refund_date", "pk")))
     serializer_class = InvoiceSerializer
     filterset_class = InvoiceFilter
     data_key = "invoice"
@@ -149,10 +150,12 @@ class InvoiceViewSet(DocumentViewSet):
 class CreditNoteViewSet(DocumentViewSet):
     """Credit notes (business-rules §8): drafts on a posted invoice, crediting quantities of its
     lines or free amounts; posting numbers them (CN-YYYY-NNNN) and lowers the invoice's amount
-    due; a draft is cancelled with a reason."""
+    due; a draft is cancelled with a reason; a posted one pays back what the customer overpaid
+    (refund)."""
 
     queryset = CreditNote.objects.select_related("invoice").prefetch_related(
-        Prefetch("lines", queryset=CreditNoteLine.objects.order_by("position", "pk")))
+        Prefetch("lines", queryset=CreditNoteLine.objects.order_by("position", "pk")),
+        Prefetch("refunds", queryset=Refund.objects.order_by("refund_date", "pk")))
     serializer_class = CreditNoteSerializer
     filterset_class = CreditNoteFilter
     data_key = "creditNote"
@@ -162,7 +165,7 @@ class CreditNoteViewSet(DocumentViewSet):
                    "creditDate": "credit_date", "total": "total", "status": "status",
                    "updatedAt": "updated_at"}
     default_sort = "-created_at"
-    # post and cancel come from the declaration (their routes and permissions).
+    # post, cancel and refund come from the declaration (their routes and permissions).
     document_actions = CREDIT_NOTE_ACTIONS
     # Credit notes are never edited or deleted through the API: no such routes (405).
     http_method_names = ["get", "post", "head", "options"]

@@ -1,6 +1,6 @@
-"""Invoices, payments and credit notes in the admin: pages open read-only with their lines
-and payments, other firms' rows are out of reach, and the actions go through the services
-(post, cancel, void, credit note post/cancel) with refusals reported per row."""
+"""Invoices, payments, refunds and credit notes in the admin: pages open read-only with their
+lines, payments and refunds, other firms' rows are out of reach, and the actions go through
+the services (post, cancel, void, credit note post/cancel) with refusals reported per row."""
 
 from decimal import Decimal
 
@@ -8,8 +8,15 @@ import pytest
 from django.urls import reverse
 
 from sales.invoicing.choices import CreditNoteStatus, InvoiceStatus
-from sales.invoicing.models import CreditNote, Invoice, Payment
-from tests.sales.factories import credit_note, draft_invoice, invoice_in, pay
+from sales.invoicing.models import CreditNote, Invoice, Payment, Refund
+from tests.sales.factories import (
+    credit_note,
+    draft_invoice,
+    invoice_in,
+    overpaid_credit_note,
+    pay,
+    refund,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -102,3 +109,18 @@ def test_only_staff_reach_the_admin(client, users, firm):
         client.post(admin_url("invoice", "changelist"), {"action": "post_selected",
                                                          "_selected_action": [draft.pk]})
     assert Invoice.objects.get(pk=draft.pk).status == S.DRAFT
+
+
+def test_refunds_inline_on_the_invoice_and_the_credit_note(client, admin_user, firm):
+    note = overpaid_credit_note(firm)
+    made = refund(note, "103.50", reference="RF-ADMIN")
+    client.force_login(admin_user)
+    for model, row in (("invoice", note.invoice), ("creditnote", note)):
+        html = client.get(admin_url(model, "change", row.pk)).content.decode()
+        assert "RF-ADMIN" in html and "103.50" in html
+    assert client.get(admin_url("refund", "change", made.pk)).status_code == 200
+    assert client.get(admin_url("refund", "add")).status_code == 403
+    client.post(admin_url("refund", "changelist"), {"action": "void_refunds",
+                                                    "_selected_action": [made.pk]})
+    assert Refund.objects.get(pk=made.pk).status == "voided"
+    assert Invoice.objects.get(pk=note.invoice_id).amount_refunded == D("0.00")

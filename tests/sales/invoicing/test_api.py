@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from core.choices import Role
-from sales.invoicing.models import CreditNote, Invoice
+from sales.invoicing.models import CreditNote, Invoice, Refund
 from tests.conftest import client_for
 from tests.contracts.api import ApiContract, assert_camel_keys, assert_error
 from tests.crm.factories import make_customer
@@ -16,8 +16,10 @@ from tests.sales.factories import (
     credit_note,
     draft_invoice,
     lines_of,
+    overpaid_credit_note,
     pay,
     posted_invoice,
+    refund,
 )
 
 MANAGE = {"list", "retrieve", "create"}
@@ -346,6 +348,78 @@ class TestCreditNoteActions:
             assert_error(created, 403, "permission_denied")
             assert_error(posted, 403, "permission_denied")
             assert CreditNote.objects.get(pk=note.pk).status == "draft"
+
+
+# --- refunds ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestRefunds:
+    def test_refund_answers_the_credit_note_and_the_invoice_follows(self, api, firm):
+        note = overpaid_credit_note(firm)  # invoice 115.00 paid, credit note 103.50
+        read = api.get(f"{CREDIT_NOTES}/{note.pk}").json()["data"]["creditNote"]
+        assert (read["amountRefunded"], read["refunds"]) == (0.0, [])
+        response = api.post(f"{CREDIT_NOTES}/{note.pk}/refund", {
+            "amount": "103.50", "date": "2026-01-15", "method": "cash", "reference": "RF-1",
+            "notes": "At the counter"}, format="json")
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert body["success"] is True and body["message"] and body["messageAr"]
+        assert_camel_keys(body)
+        data = body["data"]["creditNote"]
+        made = Refund.objects.get()
+        assert data["amountRefunded"] == 103.5
+        assert data["refunds"] == [{"id": made.pk, "creditNoteId": note.pk, "amount": 103.5,
+                                    "refundDate": "2026-01-15", "method": "cash",
+                                    "reference": "RF-1", "status": "recorded"}]
+        invoice = api.get(f"/api/v1/invoices/{note.invoice_id}").json()["data"]["invoice"]
+        assert (invoice["amountPaid"], invoice["amountRefunded"], invoice["creditNotesTotal"],
+                invoice["amountDue"], invoice["status"]) == (115.0, 103.5, 103.5, 0.0, "paid")
+        assert [row["id"] for row in invoice["refunds"]] == [made.pk]
+        error = assert_error(api.post(f"{CREDIT_NOTES}/{note.pk}/refund", {"amount": 0.01},
+                                      format="json"), 400, "amount_exceeds_refundable")
+        assert error["details"]["refundable"] == 0.0
+        assert Refund.objects.count() == 1
+
+    def test_the_amount_left_out_is_everything_refundable(self, api, firm):
+        note = overpaid_credit_note(firm)
+        refund(note, "100")
+        response = api.post(f"{CREDIT_NOTES}/{note.pk}/refund", {}, format="json")
+        assert response.status_code == 200, response.content
+        assert response.json()["data"]["creditNote"]["amountRefunded"] == 103.5
+        assert sorted(Refund.objects.values_list("amount", flat=True)) == [
+            Decimal("3.50"), Decimal("100.00")]
+
+    def test_refusals_leave_nothing(self, api, firm, other_firm):
+        unpaid = overpaid_credit_note(firm, paid=False)  # 11.50 still due: nothing to refund
+        error = assert_error(api.post(f"{CREDIT_NOTES}/{unpaid.pk}/refund", {"amount": 1},
+                                      format="json"), 400, "amount_exceeds_refundable")
+        assert error["details"]["refundable"] == 0.0
+        draft = credit_note(posted_invoice(firm))
+        error = assert_error(api.post(f"{CREDIT_NOTES}/{draft.pk}/refund", {"amount": 1},
+                                      format="json"), 409, "invalid_transition")
+        assert (error["details"]["from"], error["details"]["to"]) == ("draft", "refund")
+        note = overpaid_credit_note(firm)
+        error = assert_error(api.post(f"{CREDIT_NOTES}/{note.pk}/refund",
+                                      {"amount": 1, "method": "barter"}, format="json"),
+                             400, "validation_error")
+        assert "method" in error["details"]
+        foreign = overpaid_credit_note(other_firm)
+        assert_error(api.post(f"{CREDIT_NOTES}/{foreign.pk}/refund", {"amount": 1},
+                              format="json"), 404, "not_found")
+        assert not Refund.objects.exists()
+
+    @pytest.mark.parametrize("role", Role.values)
+    def test_roles(self, role, users, firm):
+        note = overpaid_credit_note(firm)
+        response = client_for(users[role]).post(f"{CREDIT_NOTES}/{note.pk}/refund",
+                                                {"amount": 10}, format="json")
+        if role in (Role.ADMIN, Role.SALES_MANAGER, Role.FINANCE):
+            assert response.status_code == 200, response.content
+            assert Refund.objects.get().amount == Decimal("10.00")
+        else:
+            assert_error(response, 403, "permission_denied")
+            assert not Refund.objects.exists()
 
 
 @pytest.mark.django_db

@@ -1,5 +1,5 @@
 """Invoices under concurrency (threads against PostgreSQL): gapless numbers at posting, no
-over-invoicing and no over-payment, whatever the interleaving."""
+over-invoicing, no over-payment and no over-refund, whatever the interleaving."""
 
 from decimal import Decimal
 
@@ -9,13 +9,19 @@ from core import services as core_services
 from core.errors import ApplicationError
 from sales.invoicing import services
 from sales.invoicing.choices import InvoiceStatus
-from sales.invoicing.models import Invoice, Payment
+from sales.invoicing.models import Invoice, Payment, Refund
 from sales.orders.choices import SalesOrderStatus
 from sales.orders.models import SalesOrder, SalesOrderLine
 from sales.orders.services import order_cancel
 from tests.concurrency import race
 from tests.factories import FirmFactory
-from tests.sales.factories import confirmed_order, draft_invoice, lines_of, posted_invoice
+from tests.sales.factories import (
+    confirmed_order,
+    draft_invoice,
+    lines_of,
+    overpaid_credit_note,
+    posted_invoice,
+)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -78,6 +84,23 @@ def test_concurrent_payments_never_exceed_the_amount_due():
     assert (invoice.amount_paid, invoice.amount_due, invoice.status) == (
         Decimal("2000.00"), Decimal("408.00"), InvoiceStatus.PARTIALLY_PAID)
     assert Payment.objects.filter(invoice=invoice).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refunds_never_pay_back_more_than_was_overpaid():
+    firm = FirmFactory(slug="inv-refund")
+    core_services.settings_row(firm=firm)
+    note = overpaid_credit_note(firm)  # 115.00 paid, 103.50 credited: 103.50 refundable
+
+    results, errors = race(5, lambda _i: services.refund_record(
+        credit_note=note, actor=None, amount=Decimal("40")))
+    assert len(results) == 2
+    assert [error.code for error in errors] == ["amount_exceeds_refundable"] * 3
+    invoice = Invoice.objects.get(pk=note.invoice_id)
+    assert (invoice.amount_refunded, invoice.amount_due) == (Decimal("80.00"),
+                                                             Decimal("0.00"))
+    assert Refund.objects.filter(credit_note=note).count() == 2
+    assert services.credit_note_refundable(credit_note=note) == Decimal("23.50")
 
 
 @pytest.mark.django_db(transaction=True)

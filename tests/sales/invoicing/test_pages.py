@@ -1,7 +1,8 @@
 """Invoice and credit note staff pages: the page contract, the detail (header, totals, amount
 due, actions by status and role), posting and cancelling, payments through the page with
 exact amounts (an over-payment refused beside the field), voiding, "invoice this order" with
-chosen quantities, the credit note form, PDFs, tenancy and CSRF."""
+chosen quantities, the credit note form, refunds against a credit note, PDFs, tenancy and
+CSRF."""
 
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 from core.choices import Role
 from core.models import DocumentEvent
 from sales.invoicing.choices import CreditNoteStatus, InvoiceStatus
-from sales.invoicing.models import CreditNote, Invoice, Payment
+from sales.invoicing.models import CreditNote, Invoice, Payment, Refund
 from sales.orders.models import SalesOrder
 from tests.contracts.pages import PagesContract
 from tests.sales.factories import (
@@ -21,8 +22,10 @@ from tests.sales.factories import (
     draft_invoice,
     invoice_in,
     lines_of,
+    overpaid_credit_note,
     pay,
     posted_invoice,
+    refund,
     set_quantities,
 )
 
@@ -434,3 +437,115 @@ class TestCreditNotes:
         assert response.content.startswith(b"%PDF-")
         assert client.get(note_page("create"),
                           {"invoice": foreign_invoice.pk}).status_code == 404
+
+
+# --- refunds -------------------------------------------------------------------------------
+
+
+def refund_data(amount: str, **extra) -> dict:
+    return {"amount": amount, "method": "bank_transfer", **extra}
+
+
+@pytest.mark.django_db
+class TestRefunds:
+    def test_the_button_only_while_something_is_refundable(self, client, users, firm):
+        note = overpaid_credit_note(firm)  # invoice 115.00 paid, credit note 103.50
+        unpaid = overpaid_credit_note(firm, paid=False)
+        client.force_login(users[Role.FINANCE])
+        detail = client.get(note_page("detail", note.pk))
+        html = detail.content.decode()
+        assert [button["name"] for button in detail.context["transition_buttons"]] == [
+            "refund"]
+        assert 'data-testid="transition-refund"' in html
+        assert 'data-testid="refundable">103.50' in html
+        assert 'data-testid="transition-refund"' not in client.get(
+            note_page("detail", unpaid.pk)).content.decode()
+        # The form proposes everything refundable.
+        form = client.get(note_page("transition", note.pk, "refund"))
+        assert form.status_code == 200
+        assert form.context["form"]["amount"].value() == D("103.50")
+        # Nothing refundable: the form page sends back to the note.
+        assert client.get(note_page("transition", unpaid.pk, "refund")).status_code == 302
+
+    @pytest.mark.parametrize("role", [Role.SALES_PERSON])
+    def test_hidden_and_refused_without_the_permission(self, client, users, firm, role):
+        user = users[role]
+        invoice = sellers_invoice(firm, user)
+        pay(invoice, "2408")
+        note = credit_note(invoice, post=True)
+        client.force_login(user)
+        detail = client.get(note_page("detail", note.pk))
+        assert detail.status_code == 200
+        assert detail.context["transition_buttons"] == []
+        assert 'data-testid="transition-refund"' not in detail.content.decode()
+        assert client.post(note_page("transition", note.pk, "refund"),
+                           refund_data("10")).status_code == 403
+        assert not Refund.objects.exists()
+
+    def test_record_through_the_page_with_exact_amounts(self, client, users, firm):
+        note = overpaid_credit_note(firm)
+        client.force_login(users[Role.FINANCE])
+        response = client.post(note_page("transition", note.pk, "refund"), refund_data(
+            "103.50", date="2026-03-02", reference="RF-9", method="cash"))
+        assert response.status_code == 302
+        made = Refund.objects.get()
+        assert (made.amount, str(made.refund_date), made.method, made.reference,
+                made.recorded_by) == (D("103.50"), "2026-03-02", "cash", "RF-9",
+                                      users[Role.FINANCE])
+        invoice = fresh(note.invoice)
+        assert (invoice.amount_refunded, invoice.amount_due, invoice.status) == (
+            D("103.50"), D("0.00"), S.PAID)
+        detail = client.get(note_page("detail", note.pk))
+        html = detail.content.decode()
+        assert detail.context["transition_buttons"] == []  # nothing left to refund
+        assert 'data-testid="amount-refunded">103.50' in html
+        assert 'data-testid="refund-row"' in html
+        invoice_html = client.get(page("detail", invoice.pk)).content.decode()
+        assert 'data-testid="refund-row"' in invoice_html
+        assert 'data-testid="amount-refunded">103.50' in invoice_html
+        assert 'data-testid="amount-due">0.00' in invoice_html
+
+    def test_too_much_shows_the_error_beside_the_amount(self, client, admin_user, firm):
+        note = overpaid_credit_note(firm)
+        client.force_login(admin_user)
+        response = client.post(note_page("transition", note.pk, "refund"),
+                               refund_data("103.51"))
+        assert response.status_code == 400
+        assert "103.50" in " ".join(response.context["form"].errors["amount"])
+        assert not Refund.objects.exists()
+        invalid = client.post(note_page("transition", note.pk, "refund"), refund_data("-1"))
+        assert invalid.status_code == 400 and invalid.context["form"].errors["amount"]
+
+    def test_void_with_a_reason_restores_the_button(self, client, admin_user, firm):
+        note = overpaid_credit_note(firm)
+        made = refund(note, "103.50")
+        client.force_login(admin_user)
+        url = note_page("refund_void", note.pk, made.pk)
+        assert url in client.get(note_page("detail", note.pk)).content.decode()
+        client.post(url, {"void-reason": ""})
+        assert Refund.objects.get(pk=made.pk).status == "recorded"
+        assert client.post(url, {"void-reason": "Bank returned it"}).status_code == 302
+        assert Refund.objects.get(pk=made.pk).status == "voided"
+        detail = client.get(note_page("detail", note.pk))
+        assert [button["name"] for button in detail.context["transition_buttons"]] == [
+            "refund"]
+
+    def test_csrf_form_post(self, users, firm):
+        note = overpaid_credit_note(firm)
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(users[Role.FINANCE])
+        url = note_page("transition", note.pk, "refund")
+        assert client.post(url, refund_data("10")).status_code == 403
+        assert not Refund.objects.exists()
+        form = client.get(url)
+        token = form.context["csrf_token"]
+        assert client.post(url, {**refund_data("10"), "csrfmiddlewaretoken": str(token)}
+                           ).status_code == 302
+        assert Refund.objects.get().amount == D("10.00")
+
+    def test_another_firms_credit_note_is_not_found(self, client, admin_user, other_firm):
+        foreign = overpaid_credit_note(other_firm)
+        client.force_login(admin_user)
+        assert client.post(note_page("transition", foreign.pk, "refund"),
+                           refund_data("1")).status_code == 404
+        assert not Refund.objects.exists()

@@ -29,8 +29,10 @@ from tests.sales.factories import (
     invoice_in,
     lines_of,
     make_order,
+    overpaid_credit_note,
     pay,
     posted_invoice,
+    refund,
     set_quantities,
 )
 
@@ -60,7 +62,7 @@ def received():
     calls = []
     receivers = {}
     for name in ("invoice_posted", "invoice_cancelled", "payment_recorded", "payment_voided",
-                 "credit_note_posted"):
+                 "credit_note_posted", "refund_recorded", "refund_voided"):
         def receiver(sender, signal, name=name, **kwargs):
             calls.append((name, kwargs))
         receivers[name] = receiver
@@ -591,6 +593,159 @@ class TestCreditNotes:
                 {"description": "x", "quantity": 1, "unit_price": 1}])
 
 
+# --- refunds (business-rules §8) -------------------------------------------------------------
+
+
+def refused_refund(note, amount=None) -> ApplicationError:
+    with pytest.raises(ApplicationError) as error:
+        refund(note, amount)
+    return error.value
+
+
+@pytest.mark.django_db
+class TestRefunds:
+    def test_paid_back_exactly_on_an_overpaid_invoice(self, firm, admin_user, received,
+                                                      django_capture_on_commit_callbacks):
+        note = overpaid_credit_note(firm)
+        invoice = fresh(note.invoice)
+        # 115 − 115 − 103.50 is below zero: nothing due; the customer overpaid 103.50.
+        assert (invoice.status, invoice.amount_paid, invoice.credit_notes_total,
+                invoice.amount_due) == (S.PAID, D("115.00"), D("103.50"), D("0.00"))
+        assert services.credit_note_refundable(credit_note=note) == D("103.50")
+        assert services.credit_note_available_actions(document=note) == ["refund"]
+        received.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            made = refund(note, "103.50", actor=admin_user, method="cash", reference="RF-1",
+                          notes="Cash at the counter")
+        assert (made.amount, made.status, made.method, made.reference, made.recorded_by,
+                made.invoice_id, made.credit_note_id) == (
+            D("103.50"), "recorded", "cash", "RF-1", admin_user, invoice.pk, note.pk)
+        assert made.refund_date == core_services.firm_today(firm=firm)
+        assert made.history.latest().history_user == admin_user
+        invoice = fresh(invoice)
+        # 115 − (115 − 103.50) − 103.50 = 0: still nothing due, still paid.
+        assert (invoice.status, invoice.amount_paid, invoice.amount_refunded,
+                invoice.amount_due) == (S.PAID, D("115.00"), D("103.50"), D("0.00"))
+        assert fresh(note).amount_refunded == D("103.50")
+        assert services.credit_note_refundable(credit_note=note) == D("0.00")
+        assert services.credit_note_available_actions(document=fresh(note)) == []
+        # The order's payments count what was paid less what was paid back.
+        order = order_of(invoice)
+        assert (order.amount_paid, order.balance_due) == (D("11.50"), D("103.50"))
+        assert received == [("refund_recorded", {"refund": made, "credit_note": note,
+                                                 "invoice": invoice, "actor": admin_user})]
+        events = DocumentEvent.objects.filter(action="refund_recorded")
+        assert sorted(event.content_type.model for event in events) == ["creditnote", "invoice"]
+        assert events.get(object_id=invoice.pk, content_type__model="invoice").details == {
+            "refund_id": made.pk, "credit_note_id": note.pk, "amount": "103.50",
+            "method": "cash", "reference": "RF-1"}
+        error = refused_refund(note, "0.01")
+        assert (error.code, error.status_code, error.details["refundable"]) == (
+            "amount_exceeds_refundable", 400, D("0.00"))
+        assert invoice.refunds.count() == 1
+
+    def test_a_part_refund_then_the_rest(self, firm):
+        note = overpaid_credit_note(firm)
+        refund(note, "100")
+        assert services.credit_note_refundable(credit_note=note) == D("3.50")
+        error = refused_refund(note, "3.51")
+        assert (error.code, error.details["refundable"]) == ("amount_exceeds_refundable",
+                                                             D("3.50"))
+        rest = refund(note)  # the amount left out: everything refundable
+        assert rest.amount == D("3.50")
+        invoice = fresh(note.invoice)
+        assert (invoice.amount_refunded, invoice.amount_due, invoice.status) == (
+            D("103.50"), D("0.00"), S.PAID)
+
+    def test_nothing_to_pay_back_on_an_unpaid_invoice(self, firm):
+        note = overpaid_credit_note(firm, paid=False)
+        invoice = fresh(note.invoice)
+        # 115 − 0 − 103.50 = 11.50 still due: the credit lowered the debt, nothing was paid.
+        assert (invoice.status, invoice.amount_due) == (S.POSTED, D("11.50"))
+        assert services.credit_note_refundable(credit_note=note) == D("0.00")
+        assert services.credit_note_available_actions(document=note) == []
+        error = refused_refund(note, "1")
+        assert (error.code, error.details["refundable"]) == ("amount_exceeds_refundable",
+                                                             D("0.00"))
+        assert refused_refund(note).code == "amount_exceeds_refundable"
+        assert not invoice.refunds.exists()
+        assert fresh(invoice).amount_due == D("11.50")
+
+    def test_at_most_what_the_customer_overpaid(self, firm):
+        # 115 invoice, 60 paid, a 103.50 credit: overpaid 60 + 103.50 − 115 = 48.50.
+        invoice = posted_invoice(firm, order=confirmed_order(firm, total="115"))
+        pay(invoice, "60")
+        note = credit_note(invoice, post=True, lines=[
+            {"description": "Returned goods", "quantity": 1, "unit_price": D("90"),
+             "tax_rate": D("15")}])
+        assert services.credit_note_refundable(credit_note=note) == D("48.50")
+        assert refused_refund(note, "48.51").details["refundable"] == D("48.50")
+        refund(note, "48.50")
+        invoice = fresh(invoice)
+        assert (invoice.amount_paid, invoice.amount_refunded, invoice.amount_due,
+                invoice.status) == (D("60.00"), D("48.50"), D("0.00"), S.PAID)
+
+    def test_void_restores_what_is_refundable(self, firm, admin_user, received):
+        note = overpaid_credit_note(firm)
+        made = refund(note, "103.50")
+        received.clear()
+        voided = services.refund_void(refund=made, actor=admin_user, reason="Bank returned it")
+        assert (voided.status, voided.voided_by, voided.void_reason) == (
+            "voided", admin_user, "Bank returned it")
+        assert voided.voided_at is not None
+        invoice = fresh(note.invoice)
+        assert (invoice.amount_refunded, invoice.amount_due, invoice.status) == (
+            D("0.00"), D("0.00"), S.PAID)
+        assert order_of(invoice).amount_paid == D("115.00")
+        assert services.credit_note_refundable(credit_note=note) == D("103.50")
+        assert fresh(note).amount_refunded == D("0.00")
+        assert [name for name, _kw in received] == ["refund_voided"]
+        assert DocumentEvent.objects.filter(object_id=invoice.pk, action="refund_voided",
+                                            reason="Bank returned it").exists()
+        with pytest.raises(ApplicationError) as error:
+            services.refund_void(refund=made, actor=None, reason="again")
+        assert (error.value.code, error.value.status_code) == ("payment_voided", 409)
+        with pytest.raises(ValidationError) as error:
+            services.refund_void(refund=refund(note), actor=None, reason=" ")
+        assert "reason" in error.value.message_dict
+
+    @pytest.mark.parametrize("status", ["draft", "cancelled"])
+    def test_only_a_posted_credit_note_pays_back(self, firm, status):
+        invoice = invoice_in(firm, S.PAID)
+        note = credit_note(invoice)
+        if status == "cancelled":
+            note = services.credit_note_cancel(credit_note=note, actor=None, reason="typo")
+        assert services.credit_note_refundable(credit_note=note) == D("0")
+        with pytest.raises(InvalidTransition) as error:
+            refund(note, "1")
+        assert (error.value.status_code, error.value.details["from"],
+                error.value.details["to"]) == (409, status, "refund")
+        assert not invoice.refunds.exists()
+
+    @pytest.mark.parametrize("amount", ["0", "-5", "1.001", "x"])
+    def test_bad_amounts(self, firm, amount):
+        note = overpaid_credit_note(firm)
+        with pytest.raises(ValidationError) as error:
+            services.refund_record(credit_note=note, actor=None, amount=amount)
+        assert "amount" in error.value.message_dict
+
+    def test_a_receiver_that_raises_rolls_the_refund_back(self, firm):
+        note = overpaid_credit_note(firm)
+
+        def fail(**kwargs):
+            raise RuntimeError("commission clawback failed")
+
+        signals.refund_recorded.connect(fail)
+        try:
+            with pytest.raises(RuntimeError):
+                refund(note, "10")
+        finally:
+            signals.refund_recorded.disconnect(fail)
+        invoice = fresh(note.invoice)
+        assert not invoice.refunds.exists()
+        assert invoice.amount_refunded == D("0.00")
+
+
 # --- invoices of free lines (down payments) ------------------------------------------------
 
 
@@ -625,7 +780,10 @@ def _invoice_for_walk(firm, status: str) -> Invoice:
 
 def _credit_note_for_walk(firm, status: str) -> CreditNote:
     """A credit note in `status`; "draft_invoice_cancelled" is a draft whose invoice was
-    cancelled since (it can no longer be posted)."""
+    cancelled since (it can no longer be posted); "posted_overpaid" a posted note on a paid
+    invoice (something to refund)."""
+    if status == "posted_overpaid":
+        return CreditNote.objects.get(pk=overpaid_credit_note(firm).pk)
     invoice = invoice_in(firm, InvoiceStatus.POSTED)
     note = credit_note(invoice, post=status == CreditNoteStatus.POSTED)
     if status == CreditNoteStatus.CANCELLED:
@@ -651,8 +809,12 @@ def test_the_declared_invoice_actions_follow_the_state_machine(firm, admin_user)
 def test_the_declared_credit_note_actions_follow_the_state_machine(firm, admin_user):
     offered = assert_declaration_follows_machine(
         CREDIT_NOTE_ACTIONS, make=lambda status: _credit_note_for_walk(firm, status),
-        user=admin_user, statuses=[*CreditNoteStatus.values, "draft_invoice_cancelled"])
+        user=admin_user, statuses=[*CreditNoteStatus.values, "draft_invoice_cancelled",
+                                   "posted_overpaid"],
+        # Everything refundable: the amount left out.
+        inputs={"refund": lambda note: {"amount": None}})
     assert offered["draft"] == ["cancel", "post"]
     assert offered["draft_invoice_cancelled"] == ["cancel"]
-    assert offered["posted"] == []
+    assert offered["posted"] == []  # on an unpaid invoice: nothing to pay back
+    assert offered["posted_overpaid"] == ["refund"]
     assert offered["cancelled"] == []
