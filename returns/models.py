@@ -180,6 +180,7 @@ class ReturnOrder(DocumentModel, CustomerSnapshot, CancellableBy):
                                       "replaced_returns")
     replacement_order_number = models.CharField(_("replacement order number"), max_length=30,
                                                 blank=True, editable=False)
+    refund_payment = optional_link("sales.Refund", _("refund"), "returns", editable=False)
 
     requested_date = models.DateField(_("requested on"), default=timezone.localdate,
                                       editable=False)
@@ -262,7 +263,8 @@ class ReturnOrder(DocumentModel, CustomerSnapshot, CancellableBy):
             setattr(self, name, value)
 
     @transition(field=status, source=ReturnStatus.PROCESSED, target=ReturnStatus.REFUNDED)
-    def refund(self) -> None:
+    def refund(self, *, refund_payment) -> None:
+        self.refund_payment = refund_payment
         self.refunded_date = timezone.now()
 
     @transition(field=status, source=CANCELLABLE_STATUSES, target=ReturnStatus.CANCELLED)

@@ -31,9 +31,15 @@ from core.services import (
 )
 from delivery.choices import DONE_STATUSES
 from delivery.services import delivery_note_mark_returned
+from sales.common.choices import PaymentMethod
 from sales.invoicing.choices import INVOICE_MONEY_STATUSES
 from sales.invoicing.models import Invoice
-from sales.invoicing.services import credit_note_create, credit_note_post
+from sales.invoicing.services import (
+    credit_note_create,
+    credit_note_post,
+    credit_note_refundable,
+    refund_record,
+)
 from sales.orders.models import SalesOrder
 from sales.orders.services import order_confirm, order_create, order_lines_count
 
@@ -536,8 +542,9 @@ def return_process(*, return_order: ReturnOrder, actor: User | None, reason: str
     """received (or inspected; inspected only with `returns.requireInspection`) → processed
     by resolution (the requested one unless given): credit_note / refund → a posted credit
     note of the received lines (automatic with `returns.autoCreateCreditNote`; a refund
-    always); replacement / exchange → a confirmed replacement order at zero price; repair,
-    reject → no money. `return_processed` goes out inside the transaction."""
+    always, and the refund paid at once when the invoice was paid: → refunded);
+    replacement / exchange → a confirmed replacement order at zero price; repair, reject →
+    no money. `return_processed` goes out inside the transaction."""
     locked = _lock(return_order)
     settings = settings_read(firm=locked.firm)
     sources = ([ReturnStatus.INSPECTED] if settings.returns.require_inspection
@@ -552,8 +559,36 @@ def return_process(*, return_order: ReturnOrder, actor: User | None, reason: str
     if resolution == Resolution.REFUND or (resolution == Resolution.CREDIT_NOTE
                                            and settings.returns.auto_create_credit_note):
         moved = return_generate_credit_note(return_order=moved, actor=actor)
+        # A refund pays back what the customer paid; an unpaid invoice is simply credited.
+        if resolution == Resolution.REFUND and credit_note_refundable(
+                credit_note=moved.credit_note) > 0:
+            moved = return_refund(return_order=moved, actor=actor)
     elif resolution in GOODS_RESOLUTIONS:
         moved = return_create_replacement(return_order=moved, actor=actor)
     return_processed.send(sender=ReturnOrder, return_order=moved,
                           credit_note=moved.credit_note, actor=actor)
     return moved
+
+
+@transaction.atomic
+def return_refund(*, return_order: ReturnOrder, actor: User | None, reason: str = "",
+                  amount: Decimal | None = None, method: str = PaymentMethod.BANK_TRANSFER,
+                  reference: str = "") -> ReturnOrder:
+    """processed → refunded: the money paid back against the return's credit note, by
+    default all it may refund now (at most the return's refund amount and what the invoice's
+    payments leave to pay back: 400 `amount_exceeds_refundable` beyond it, or when nothing
+    was paid); 409
+    `nothing_to_credit` without a credit note."""
+    locked = _lock(return_order)
+    if locked.status != ReturnStatus.PROCESSED:
+        raise _refuse(locked, ReturnStatus.REFUNDED)
+    if locked.credit_note_id is None:
+        raise Conflict(code=ReturnErrorCode.NOTHING_TO_CREDIT, message=_(
+            "A refund is paid against the return's credit note: create it first."))
+    # None: all the credit note may refund now (its total is the return's refund amount).
+    refund = refund_record(credit_note=locked.credit_note, actor=actor, amount=amount,
+                           method=method, reference=reference or locked.number,
+                           notes=reason)
+    return document_transition(instance=locked, transition="refund", actor=actor,
+                               reason=reason, refund_payment=refund,
+                               details={"amount": str(refund.amount), "method": method})

@@ -266,3 +266,46 @@ def test_processing_sends_return_processed_inside_the_transaction(firm):
         return_processed.disconnect(dispatch_uid="test-refuse")
     ready.refresh_from_db()
     assert seen == [ReturnStatus.PROCESSED] and ready.status == ReturnStatus.INSPECTED
+
+
+def test_refund_on_a_paid_invoice_pays_back_the_refund_amount(firm):
+    from tests.sales.factories import pay, posted_invoice
+
+    order = delivered_order(firm)
+    invoice = posted_invoice(firm, order=order)
+    pay(invoice, invoice.total)
+    done = services.return_process(return_order=inspected(firm, order=order, resolution="refund"),
+                                   actor=None)
+    assert done.status == ReturnStatus.REFUNDED
+    assert (done.credit_note.total, done.refund_payment.amount) == (D("103.50"), D("103.50"))
+    invoice.refresh_from_db()
+    assert (invoice.amount_refunded, invoice.amount_due) == (D("103.50"), D("0.00"))
+    assert list(invoice.refunds.all()) == [done.refund_payment]
+
+
+def test_refund_on_an_unpaid_invoice_only_credits(firm):
+    from core.errors import ApplicationError
+    from tests.sales.factories import posted_invoice
+
+    order = delivered_order(firm)
+    invoice = posted_invoice(firm, order=order)
+    done = services.return_process(return_order=inspected(firm, order=order, resolution="refund"),
+                                   actor=None)
+    assert (done.status, done.credit_note.total) == (ReturnStatus.PROCESSED, D("103.50"))
+    invoice.refresh_from_db()
+    assert invoice.amount_due == invoice.total - D("103.50")
+    with pytest.raises(ApplicationError) as refused:
+        services.return_refund(return_order=done, actor=None)
+    assert refused.value.code == "amount_exceeds_refundable"
+
+
+def test_refund_needs_a_processed_return_with_a_credit_note(firm):
+    from core.errors import ApplicationError
+
+    with pytest.raises(InvalidTransition):
+        services.return_refund(return_order=received(firm), actor=None)
+    repaired = services.return_process(return_order=inspected(firm), actor=None,
+                                       resolution="repair")
+    with pytest.raises(ApplicationError) as refused:
+        services.return_refund(return_order=repaired, actor=None)
+    assert refused.value.code == "nothing_to_credit"
